@@ -1,0 +1,2 @@
+export { LivenessController } from './health.controller';
+export { type HttpServiceOptions, startHttpService } from './http-app';
