@@ -1,0 +1,147 @@
+import type { CallEvent } from './call-events';
+import {
+  type CallFact,
+  type CallFactChange,
+  type CallFactOptions,
+  deriveCallFacts,
+  diffCallFacts,
+  NO_CHANGE,
+} from './call-facts';
+import { type CallState, emptyCallState, type RecordOutcome, recordCallEvent } from './call-state';
+import type { DataQualityItem } from './data-quality';
+
+/** A call that is waiting (started, neither answered nor ended), as the waiting-calls gauge sees it. */
+export interface WaitingCall {
+  readonly callId: string;
+  readonly queue: string;
+  readonly startTs: number;
+}
+
+/** What the gauge of `leave.queue` must forget and the gauge of `enter.queue` must learn. */
+export interface WaitingCallChange {
+  readonly leave: WaitingCall | null;
+  readonly enter: WaitingCall | null;
+}
+
+/**
+ * The per-call state a keyed engine keeps (key = tenant + callId). Plain JSON-able data.
+ * `facts` and `waiting` are what was emitted downstream, so every correction retracts exactly what was sent.
+ */
+export interface CallRecord {
+  readonly state: CallState;
+  readonly facts: readonly CallFact[];
+  readonly waiting: WaitingCall | null;
+}
+
+export interface CallUpdate {
+  readonly record: CallRecord;
+  readonly outcome: RecordOutcome;
+  /** Queue-statistics corrections, to be regrouped by (tenant, fact.queue). Empty when nothing changed. */
+  readonly change: CallFactChange;
+  /** Waiting-gauge correction, or null when the call's waiting status did not change. */
+  readonly waiting: WaitingCallChange | null;
+  readonly dataQuality: readonly DataQualityItem[];
+}
+
+export function newCallRecord(callId: string): CallRecord {
+  return { state: emptyCallState(callId), facts: [], waiting: null };
+}
+
+/**
+ * Folds one event into a call's record. Any arrival order of the same events ends in the same record and the
+ * same net facts (the sum of all emitted changes); duplicates change nothing.
+ */
+export function applyCallEvent(
+  record: CallRecord | undefined,
+  event: CallEvent,
+  options: CallFactOptions = {},
+): CallUpdate {
+  const current = record ?? newCallRecord(event.callId);
+  const { state, outcome, changed } = recordCallEvent(current.state, event);
+  const dataQuality = outcome === 'conflict' ? [conflictItem(current.state, event, changed)] : [];
+  if (!changed) return { record: current, outcome, change: NO_CHANGE, waiting: null, dataQuality };
+
+  const facts = deriveCallFacts(state, options);
+  const waiting = waitingOf(state);
+  return {
+    record: { state, facts, waiting },
+    outcome,
+    change: diffCallFacts(current.facts, facts),
+    waiting: sameWaiting(current.waiting, waiting) ? null : { leave: current.waiting, enter: waiting },
+    dataQuality,
+  };
+}
+
+export interface CallSettlement {
+  /** True when no in-grace event can change this call any more: the engine may drop its record. */
+  readonly settled: boolean;
+  readonly dataQuality: readonly DataQualityItem[];
+}
+
+/**
+ * Called when stream time has sealed everything before `sealedBefore` (stream time − grace, aligned to a window
+ * start). A call is settled when all its known transitions are sealed and it cannot grow any more: either it
+ * ended, or its start never came (then its events become `orphan_call_event` items, never metrics).
+ * A started call that has not ended stays open (it is still waiting or talking).
+ */
+export function settleCall(record: CallRecord, sealedBefore: number): CallSettlement {
+  const { started, answered, ended } = record.state;
+  const times = [started?.ts, answered?.ts, ended?.ts].filter((t): t is number => t !== undefined);
+  if (times.some((t) => t >= sealedBefore)) return { settled: false, dataQuality: [] };
+  if (!started) return { settled: true, dataQuality: orphanItems(record.state) };
+  if (!ended) return { settled: false, dataQuality: [] };
+  return { settled: true, dataQuality: inconsistencyItems(record.state) };
+}
+
+function waitingOf(state: CallState): WaitingCall | null {
+  if (!state.started || state.answered || state.ended) return null;
+  return { callId: state.callId, queue: state.started.queue, startTs: state.started.ts };
+}
+
+function sameWaiting(a: WaitingCall | null, b: WaitingCall | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.queue === b.queue && a.startTs === b.startTs;
+}
+
+/** Reports the version that lost, so the set of reported items does not depend on arrival order. */
+function conflictItem(before: CallState, event: CallEvent, newEventWon: boolean): DataQualityItem {
+  const transition = event.type.slice('call.'.length) as 'started' | 'answered' | 'ended';
+  const discardedTs = newEventWon ? (before[transition]?.ts ?? event.ts) : event.ts;
+  return {
+    kind: 'conflicting_transition',
+    entityType: 'call',
+    entityId: event.callId,
+    eventTs: discardedTs,
+    detail: { transition, keptTs: newEventWon ? event.ts : (before[transition]?.ts ?? null), discardedTs },
+  };
+}
+
+function orphanItems(state: CallState): DataQualityItem[] {
+  const items: DataQualityItem[] = [];
+  const orphan = (transition: string, ts: number, extra: Record<string, string> = {}): DataQualityItem => ({
+    kind: 'orphan_call_event',
+    entityType: 'call',
+    entityId: state.callId,
+    eventTs: ts,
+    detail: { transition, reason: 'call.started never arrived', ...extra },
+  });
+  if (state.answered) items.push(orphan('answered', state.answered.ts, { agentId: state.answered.agentId }));
+  if (state.ended) items.push(orphan('ended', state.ended.ts));
+  return items;
+}
+
+function inconsistencyItems(state: CallState): DataQualityItem[] {
+  const { started, answered, ended } = state;
+  const items: DataQualityItem[] = [];
+  const item = (problem: string, ts: number): DataQualityItem => ({
+    kind: 'inconsistent_call_times',
+    entityType: 'call',
+    entityId: state.callId,
+    eventTs: ts,
+    detail: { problem, startTs: started?.ts ?? null, answerTs: answered?.ts ?? null, endTs: ended?.ts ?? null },
+  });
+  if (started && answered && answered.ts < started.ts) items.push(item('answered before started', answered.ts));
+  const waitEnd = answered ?? started;
+  if (waitEnd && ended && ended.ts < waitEnd.ts) items.push(item('ended before answered/started', ended.ts));
+  return items;
+}
