@@ -1,0 +1,106 @@
+import type { Kafka } from 'kafkajs';
+import { StreamsConfigError } from './core/errors';
+import { consoleWarnLogger, type StreamsLogger } from './core/logger';
+import { createKafka } from './kafka/connection';
+import { KafkaMessageSender } from './kafka/kafka-sender';
+import { KafkaTopicAdmin } from './kafka/topic-admin';
+import { TopicConsumer } from './kafka/topic-consumer';
+import { resolveConsumerOptions, type TopicConsumerOptions } from './streams/consumer-options';
+import { PublishQueue } from './streams/publish-queue';
+import { TopicProducer } from './streams/topic-producer';
+import type { TopicSpec } from './streams/transport';
+
+export interface StreamingClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger?: StreamsLogger;
+  /** Partitions of topics this client creates (default 2). */
+  defaultPartitions?: number;
+  /** Replication factor of topics this client creates (default 1; 3 in production). */
+  replicationFactor?: number;
+  /** How long a publish waits for the acknowledgement of all in-sync replicas (default 30 s). */
+  ackTimeoutMs?: number;
+  /** Connection and request retries before a call fails (default 5). */
+  retries?: number;
+}
+
+/**
+ * The entry point: producers and consumers of per-entity streams on Kafka topics. One client shares one
+ * idempotent producer, so everything its streams publish in one tick leaves in one produce request.
+ * The library never reads the environment: every option is passed here.
+ */
+export class StreamingClient {
+  private readonly kafka: Kafka;
+  private readonly admin: KafkaTopicAdmin;
+  private readonly sender: KafkaMessageSender;
+  private readonly queue: PublishQueue;
+  private readonly logger: StreamsLogger;
+  private readonly spec: TopicSpec;
+  private readonly consumers = new Set<TopicConsumer<unknown>>();
+
+  constructor(readonly options: StreamingClientOptions) {
+    if (
+      !Array.isArray(options?.brokers) ||
+      options.brokers.length === 0 ||
+      options.brokers.some((b) => !/^[^:\s]+:\d+$/.test(b))
+    ) {
+      throw new StreamsConfigError(
+        `brokers must be a non-empty list of "host:port"; got ${JSON.stringify(options?.brokers)}`,
+      );
+    }
+    if (!options.clientId)
+      throw new StreamsConfigError('clientId is required: name the service, e.g. { clientId: "ingest" }');
+    this.spec = { partitions: options.defaultPartitions ?? 2, replicationFactor: options.replicationFactor ?? 1 };
+    if (!(this.spec.partitions >= 1))
+      throw new StreamsConfigError(`defaultPartitions must be ≥ 1; got ${this.spec.partitions}`);
+    this.logger = options.logger ?? consoleWarnLogger;
+    this.kafka = createKafka({
+      brokers: options.brokers,
+      clientId: options.clientId,
+      logger: this.logger,
+      retries: options.retries,
+    });
+    this.admin = new KafkaTopicAdmin(this.kafka);
+    this.sender = new KafkaMessageSender(this.kafka, { ackTimeoutMs: options.ackTimeoutMs });
+    this.queue = new PublishQueue(this.sender);
+  }
+
+  /** Creates the topic when missing, then returns its producer. */
+  async getTopicProducer(topic: string, spec: Partial<TopicSpec> = {}): Promise<TopicProducer> {
+    await this.admin.ensureTopic(topic, { ...this.spec, ...spec });
+    return new TopicProducer(topic, this.queue);
+  }
+
+  /** A consumer of the topic in a consumer group; call subscribe() after registering handlers. */
+  async getTopicConsumer<T = Record<string, number | string>>(
+    topic: string,
+    options: TopicConsumerOptions<T>,
+    spec: Partial<TopicSpec> = {},
+  ): Promise<TopicConsumer<T>> {
+    const resolved = resolveConsumerOptions(topic, options);
+    const consumer = new TopicConsumer<T>(
+      topic,
+      resolved,
+      this.kafka,
+      this.admin,
+      this.sender,
+      { ...this.spec, ...spec },
+      this.logger,
+    );
+    this.consumers.add(consumer as TopicConsumer<unknown>);
+    return consumer;
+  }
+
+  /** Creates topics up front (e.g. at service start), with this client's defaults unless given. */
+  async ensureTopics(topics: string[], spec: Partial<TopicSpec> = {}): Promise<void> {
+    for (const t of topics) await this.admin.ensureTopic(t, { ...this.spec, ...spec });
+  }
+
+  /** Waits for everything published so far, closes consumers (open streams end Terminated), disconnects. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((c) => c.close()));
+    await this.queue.drain();
+    await this.sender.close();
+    await this.admin.close();
+  }
+}

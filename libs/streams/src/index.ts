@@ -1,0 +1,32 @@
+export { StreamingClient, type StreamingClientOptions } from './client';
+export {
+  StreamsClosedError,
+  StreamsConfigError,
+  StreamsDecodeError,
+  StreamsError,
+  StreamsHandlerError,
+  StreamsPublishError,
+  StreamsValidationError,
+} from './core/errors';
+export type { StreamsLogger } from './core/logger';
+export {
+  CODEC_HEADER,
+  CODEC_VERSION,
+  decode,
+  encode,
+  MODEL_HEADER,
+  type StreamMessage,
+  type WireMessage,
+} from './core/model/codec';
+export type { EventData } from './core/model/event-data';
+export { StreamEndType } from './core/model/stream-end-type';
+export type { StreamPropertiesData } from './core/model/stream-properties';
+export { TimeseriesData, TimeseriesRow } from './core/model/timeseries-data';
+export type { ConsumerEvents } from './kafka/topic-consumer';
+export { TopicConsumer } from './kafka/topic-consumer';
+export { AutoOffsetReset, CommitMode, ErrorPolicy, type TopicConsumerOptions } from './streams/consumer-options';
+export { EventDataBuilder, EventsProducer } from './streams/events-producer';
+export { StreamConsumer, StreamPropertiesView, type TypedRow } from './streams/stream-consumer';
+export { StreamProducer, type StreamProducerOptions, StreamPropertiesProducer } from './streams/stream-producer';
+export { TimeseriesBuffer, TimeseriesRowBuilder } from './streams/timeseries-producer';
+export { TopicProducer } from './streams/topic-producer';

@@ -1,0 +1,61 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { StreamsPublishError } from '../core/errors';
+import type { WireMessage } from '../core/model/codec';
+import type { MessageSender } from '../streams/transport';
+
+/**
+ * The idempotent kafkajs producer behind every topic producer of a client. acks=-1: a send resolves only
+ * when all in-sync replicas have the messages. kafkajs never lingers; PublishQueue does the batching.
+ */
+export class KafkaMessageSender implements MessageSender {
+  private producer: Producer | undefined;
+  private connecting: Promise<Producer> | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly opts: { ackTimeoutMs?: number } = {},
+  ) {}
+
+  private connect(): Promise<Producer> {
+    this.connecting ??= (async () => {
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      await producer.connect();
+      this.producer = producer;
+      return producer;
+    })().catch((err) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  async send(batch: { topic: string; messages: WireMessage[] }[]): Promise<void> {
+    try {
+      const producer = await this.connect();
+      await producer.sendBatch({
+        acks: -1,
+        timeout: this.opts.ackTimeoutMs ?? 30_000,
+        topicMessages: batch.map(({ topic, messages }) => ({
+          topic,
+          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        })),
+      });
+    } catch (err) {
+      const e = err as Error & { retriable?: boolean };
+      throw new StreamsPublishError(
+        `Kafka did not acknowledge ${batch.reduce((n, b) => n + b.messages.length, 0)} messages: ${e.message}`,
+        {
+          retriable: e.retriable ?? true,
+          context: { topics: batch.map((b) => b.topic) },
+          cause: err,
+        },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.connecting) await (await this.connecting.catch(() => undefined))?.disconnect();
+    this.connecting = undefined;
+    this.producer = undefined;
+  }
+}

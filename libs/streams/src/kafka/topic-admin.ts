@@ -1,0 +1,59 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { StreamsError } from '../core/errors';
+import type { TopicAdmin, TopicSpec } from '../streams/transport';
+
+/** Creates topics when missing (explicitly, with our partition count) and reads committed offsets. */
+export class KafkaTopicAdmin implements TopicAdmin {
+  private admin: Admin | undefined;
+  private connecting: Promise<Admin> | undefined;
+  private readonly known = new Set<string>();
+
+  constructor(private readonly kafka: Kafka) {}
+
+  private connect(): Promise<Admin> {
+    this.connecting ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+      return admin;
+    })();
+    return this.connecting;
+  }
+
+  async ensureTopic(topic: string, spec: TopicSpec): Promise<void> {
+    if (this.known.has(topic)) return;
+    const admin = await this.connect();
+    try {
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor }],
+        waitForLeaders: true,
+      });
+    } catch (err) {
+      // Another process creating it at the same moment is fine; anything else is not.
+      if (
+        !/already exists/i.test(String((err as Error).message)) &&
+        (err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS'
+      ) {
+        throw new StreamsError(`could not create topic "${topic}": ${(err as Error).message}`, {
+          retriable: true,
+          context: { topic },
+          cause: err,
+        });
+      }
+    }
+    this.known.add(topic);
+  }
+
+  /** Partitions of the topic that the group has never committed an offset for. */
+  async partitionsWithoutCommit(groupId: string, topic: string): Promise<number[]> {
+    const admin = await this.connect();
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (entry?.partitions ?? []).filter((p) => p.offset === '-1').map((p) => p.partition);
+  }
+
+  async close(): Promise<void> {
+    if (this.connecting) await (await this.connecting).disconnect();
+    this.admin = undefined;
+    this.connecting = undefined;
+  }
+}

@@ -1,0 +1,334 @@
+import { EventEmitter } from 'node:events';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  StreamsClosedError,
+  StreamsConfigError,
+  StreamsDecodeError,
+  StreamsError,
+  StreamsHandlerError,
+} from '../core/errors';
+import type { StreamsLogger } from '../core/logger';
+import { decode } from '../core/model/codec';
+import { StreamEndType } from '../core/model/stream-end-type';
+import { AutoOffsetReset, CommitMode, ErrorPolicy, type ResolvedConsumerOptions } from '../streams/consumer-options';
+import { StreamConsumer } from '../streams/stream-consumer';
+import type { MessageSender, TopicSpec } from '../streams/transport';
+import type { KafkaTopicAdmin } from './topic-admin';
+
+/** Instrumentation: the app decides where these go (metrics, logs). */
+export interface ConsumerEvents {
+  batch: { topic: string; partition: number; messages: number; durationMs: number; lag: number };
+  commit: { topic: string; offsets: { partition: number; offset: string }[] };
+  rebalance: { topic: string; assigned: number[]; revoked: number[] };
+  'dead-letter': { topic: string; partition: number; offset: string; error: string };
+  crash: { topic: string; error: Error };
+}
+
+type StreamHandler<T> = (stream: StreamConsumer<T>) => void | Promise<void>;
+
+/**
+ * Reads one topic as a member of a consumer group and hands each stream's messages to its handlers.
+ * Order: a stream's handlers run in order, one message at a time; partitions run concurrently.
+ * Offsets: only messages whose handlers finished are committed (automatically every N messages / M ms,
+ * on rebalance and on close; or by commit() in manual mode).
+ */
+export class TopicConsumer<T = Record<string, number | string>> {
+  private readonly emitter = new EventEmitter();
+  private readonly streamsByPartition = new Map<number, Map<string, StreamConsumer<T>>>();
+  private readonly processed = new Map<number, string>(); // partition → next offset to read
+  private readonly committed = new Map<number, string>();
+  private readonly streamHandlers: StreamHandler<T>[] = [];
+  private readonly revokedHandlers: ((streams: StreamConsumer<T>[]) => void | Promise<void>)[] = [];
+  private readonly revokingHandlers: (() => void | Promise<void>)[] = [];
+  private consumer: Consumer | undefined;
+  private assigned = new Set<number>();
+  private sinceCommit = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private readonly active = new Set<Promise<void>>();
+  private closing = false;
+  private closed = false;
+
+  constructor(
+    readonly topic: string,
+    private readonly opts: ResolvedConsumerOptions<T>,
+    private readonly kafka: Kafka,
+    private readonly admin: KafkaTopicAdmin,
+    private readonly sender: MessageSender,
+    private readonly topicSpec: TopicSpec,
+    private readonly logger: StreamsLogger,
+  ) {}
+
+  onStreamReceived(handler: StreamHandler<T>): void {
+    this.streamHandlers.push(handler);
+  }
+
+  /** Called when a rebalance starts, before partitions move (after the automatic commit). */
+  onRevoking(handler: () => void | Promise<void>): void {
+    this.revokingHandlers.push(handler);
+  }
+
+  /** Called with the open streams of partitions this member lost. They are not closed: another member goes on. */
+  onStreamsRevoked(handler: (streams: StreamConsumer<T>[]) => void | Promise<void>): void {
+    this.revokedHandlers.push(handler);
+  }
+
+  on<E extends keyof ConsumerEvents>(event: E, listener: (payload: ConsumerEvents[E]) => void): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  /** Joins the group and starts consuming. Resolves once the consumer runs (before the first message). */
+  async subscribe(): Promise<void> {
+    if (this.consumer) throw new StreamsConfigError(`consumer of "${this.topic}" is already subscribed`);
+    if (this.closed) throw new StreamsClosedError(`consumer of "${this.topic}" was closed; create a new one`);
+    await this.admin.ensureTopic(this.topic, this.topicSpec);
+    if (this.opts.autoOffsetReset === AutoOffsetReset.Error) {
+      const missing = await this.admin.partitionsWithoutCommit(this.opts.consumerGroup, this.topic);
+      if (missing.length > 0) {
+        throw new StreamsConfigError(
+          `group "${this.opts.consumerGroup}" has no committed offset on "${this.topic}" partitions ${missing.join(', ')} and autoOffsetReset is 'error'; use 'earliest' or 'latest' for a new group`,
+          { context: { topic: this.topic, group: this.opts.consumerGroup, partitions: missing } },
+        );
+      }
+    }
+    const consumer = this.kafka.consumer({
+      groupId: this.opts.consumerGroup,
+      sessionTimeout: this.opts.sessionTimeoutMs,
+      heartbeatInterval: this.opts.heartbeatIntervalMs,
+      rebalanceTimeout: Math.max(this.opts.sessionTimeoutMs * 3, 30_000),
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment[this.topic] ?? []));
+    consumer.on(consumer.events.REBALANCING, () => void this.runRevoking());
+    consumer.on(consumer.events.CRASH, (e) => {
+      const error = e.payload.error;
+      this.logger.error(`consumer of "${this.topic}" crashed: ${error.message}`, { restart: e.payload.restart });
+      this.emitter.emit('crash', { topic: this.topic, error });
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topic: this.topic,
+      fromBeginning: this.opts.autoOffsetReset !== AutoOffsetReset.Latest,
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.track(this.processBatch(payload)),
+    });
+    if (this.opts.commit.mode === CommitMode.Automatic) {
+      this.commitTimer = setInterval(() => void this.commit().catch(() => undefined), this.opts.commit.everyMs);
+      this.commitTimer.unref();
+    }
+  }
+
+  private async track(p: Promise<void>): Promise<void> {
+    this.active.add(p);
+    try {
+      await p;
+    } finally {
+      this.active.delete(p);
+    }
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const started = Date.now();
+    const { partition } = batch;
+    let streams = this.streamsByPartition.get(partition);
+    if (!streams) {
+      streams = new Map();
+      this.streamsByPartition.set(partition, streams);
+    }
+    let lastBeat = Date.now();
+    let count = 0;
+    for (const message of batch.messages) {
+      if (this.closing || !isRunning() || isStale()) break;
+      await this.processMessage(partition, streams, message);
+      resolveOffset(message.offset);
+      this.processed.set(partition, (BigInt(message.offset) + 1n).toString());
+      count++;
+      this.sinceCommit++;
+      // Heartbeats run on the event loop between messages: keep the membership alive inside long batches.
+      if (Date.now() - lastBeat > this.opts.heartbeatIntervalMs) {
+        await this.beat(heartbeat);
+        lastBeat = Date.now();
+      }
+    }
+    this.emitter.emit('batch', {
+      topic: this.topic,
+      partition,
+      messages: count,
+      durationMs: Date.now() - started,
+      lag: Number(batch.offsetLag()),
+    });
+    if (this.opts.commit.mode === CommitMode.Automatic && this.sinceCommit >= this.opts.commit.everyMessages)
+      await this.commit();
+    await this.beat(heartbeat);
+  }
+
+  private async beat(heartbeat: () => Promise<void>): Promise<void> {
+    try {
+      await heartbeat();
+    } catch (err) {
+      // The group is rebalancing: commit what is done while we still own the partitions.
+      if ((err as { type?: string }).type === 'REBALANCE_IN_PROGRESS') await this.runRevoking();
+      throw err;
+    }
+  }
+
+  private revokingRun: Promise<void> | undefined;
+
+  private runRevoking(): Promise<void> {
+    this.revokingRun ??= (async () => {
+      try {
+        if (this.opts.commit.mode === CommitMode.Automatic) await this.commit().catch(() => undefined);
+        for (const h of this.revokingHandlers) await h();
+      } catch (err) {
+        this.logger.error(`onRevoking handler of "${this.topic}" failed: ${(err as Error).message}`);
+      }
+    })();
+    return this.revokingRun;
+  }
+
+  private onGroupJoin(partitions: number[]): void {
+    this.revokingRun = undefined;
+    const next = new Set(partitions);
+    const revoked = [...this.assigned].filter((p) => !next.has(p));
+    const assigned = partitions.filter((p) => !this.assigned.has(p));
+    this.assigned = next;
+    const lost: StreamConsumer<T>[] = [];
+    for (const p of revoked) {
+      lost.push(...(this.streamsByPartition.get(p)?.values() ?? []));
+      this.streamsByPartition.delete(p);
+      this.processed.delete(p);
+      this.committed.delete(p);
+    }
+    this.emitter.emit('rebalance', { topic: this.topic, assigned, revoked });
+    if (lost.length > 0)
+      for (const h of this.revokedHandlers)
+        void Promise.resolve(h(lost)).catch((err) =>
+          this.logger.error(`onStreamsRevoked handler failed: ${(err as Error).message}`),
+        );
+  }
+
+  private async processMessage(
+    partition: number,
+    streams: Map<string, StreamConsumer<T>>,
+    message: KafkaMessage,
+  ): Promise<void> {
+    let decoded: ReturnType<typeof decode>;
+    try {
+      decoded = decode(message.key?.toString('utf8') ?? null, headersToStrings(message.headers), message.value);
+    } catch (err) {
+      return this.deadLetter(partition, message, err as Error);
+    }
+    const { streamId, message: msg } = decoded;
+    let stream = streams.get(streamId);
+    try {
+      if (!stream) {
+        stream = new StreamConsumer<T>(this.topic, partition, streamId, this.opts.timeseries);
+        streams.set(streamId, stream);
+        for (const h of this.streamHandlers) await h(stream);
+      }
+      const r = stream.dispatch(msg);
+      if (r) await r;
+      if (msg.kind === 'stream-end') streams.delete(streamId);
+    } catch (err) {
+      const error =
+        err instanceof StreamsError
+          ? err
+          : new StreamsHandlerError(`handler failed for stream "${streamId}": ${(err as Error).message}`, {
+              cause: err,
+            });
+      if (this.opts.onError === ErrorPolicy.Stop) {
+        throw new StreamsHandlerError(`stopping: ${error.message}`, {
+          context: { topic: this.topic, partition, offset: message.offset, streamId },
+          cause: err,
+        });
+      }
+      await this.deadLetter(partition, message, error);
+    }
+  }
+
+  private async deadLetter(partition: number, message: KafkaMessage, error: Error): Promise<void> {
+    const reason = error instanceof StreamsDecodeError ? `decode: ${error.message}` : error.message;
+    this.logger.warn(`message to dead-letter topic ${this.opts.deadLetterTopic}: ${reason}`, {
+      topic: this.topic,
+      partition,
+      offset: message.offset,
+    });
+    await this.admin.ensureTopic(this.opts.deadLetterTopic, this.topicSpec);
+    await this.sender.send([
+      {
+        topic: this.opts.deadLetterTopic,
+        messages: [
+          {
+            key: message.key?.toString('utf8') ?? '',
+            value: message.value ?? Buffer.alloc(0),
+            headers: {
+              ...headersToStrings(message.headers),
+              'sb-dlq-source-topic': this.topic,
+              'sb-dlq-source-partition': String(partition),
+              'sb-dlq-source-offset': message.offset,
+              'sb-dlq-error': reason.slice(0, 1000),
+              'sb-dlq-error-type': error.name,
+              'sb-dlq-attempt': '1',
+            },
+          },
+        ],
+      },
+    ]);
+    this.emitter.emit('dead-letter', { topic: this.topic, partition, offset: message.offset, error: reason });
+  }
+
+  /** Commits the offsets of every message whose handlers finished. */
+  async commit(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const offsets = [...this.processed]
+      .filter(([p, o]) => this.committed.get(p) !== o)
+      .map(([partition, offset]) => ({ partition, offset }));
+    this.sinceCommit = 0;
+    if (offsets.length === 0) return;
+    await consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o })));
+    for (const o of offsets) this.committed.set(o.partition, o.offset);
+    this.emitter.emit('commit', { topic: this.topic, offsets });
+  }
+
+  /** Streams currently open in the partitions this member holds. */
+  openStreams(): StreamConsumer<T>[] {
+    return [...this.streamsByPartition.values()].flatMap((m) => [...m.values()]);
+  }
+
+  /** Stops fetching, lets running handlers finish, commits, reports open streams as Terminated, leaves the group. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    const consumer = this.consumer;
+    await Promise.allSettled([...this.active]);
+    if (consumer && this.opts.commit.mode === CommitMode.Automatic)
+      await this.commit().catch((err) => this.logger.warn(`final commit failed: ${(err as Error).message}`));
+    for (const stream of this.openStreams()) {
+      try {
+        await stream.end(StreamEndType.Terminated);
+      } catch (err) {
+        this.logger.warn(`onStreamClosed handler failed: ${(err as Error).message}`, { streamId: stream.streamId });
+      }
+    }
+    this.streamsByPartition.clear();
+    await consumer?.disconnect();
+    this.closed = true;
+  }
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map(String).join(',') : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  }
+  return out;
+}
