@@ -1,5 +1,72 @@
-import { Module } from '@nestjs/common';
-import { LivenessController } from '@switchboard/service';
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { Pool } from 'pg';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRepository } from './auth/api-key.repository';
+import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { TenantThrottlerGuard } from './auth/tenant-throttler.guard';
+import type { IngestConfig } from './config';
+import { EventsController } from './events/events.controller';
+import { IngestService } from './events/ingest.service';
+import { HealthController } from './health/health.controller';
+import { Lifecycle } from './lifecycle';
+import { IngestMetrics } from './metrics/ingest-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { PropertiesController } from './properties/properties.controller';
+import { EVENT_PUBLISHER, type EventPublisher } from './publishing/event-publisher';
+import { createStreamsPublisher } from './publishing/streams-event-publisher';
+import { INGEST_CONFIG, INGEST_SERVICE, PG_POOL, SHUTDOWN_STATE } from './tokens';
 
-@Module({ controllers: [LivenessController] })
-export class IngestModule {}
+export interface IngestModuleOptions {
+  config: IngestConfig;
+  /** Replaces the Kafka publisher (tests: a broker-less port, a fake). */
+  publisher?: EventPublisher;
+}
+
+@Module({})
+export class IngestModule {
+  static register({ config, publisher }: IngestModuleOptions): DynamicModule {
+    return {
+      module: IngestModule,
+      imports: [
+        TerminusModule,
+        ThrottlerModule.forRoot([{ name: 'default', ttl: config.rateLimit.windowMs, limit: config.rateLimit.limit }]),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            customProps: (req) => ({ tenant: (req as { tenant?: string }).tenant }),
+            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+          },
+        }),
+      ],
+      controllers: [EventsController, PropertiesController, HealthController, MetricsController],
+      providers: [
+        { provide: INGEST_CONFIG, useValue: config },
+        { provide: SHUTDOWN_STATE, useValue: { shuttingDown: false } },
+        IngestMetrics,
+        { provide: PG_POOL, useFactory: () => new Pool({ connectionString: config.databaseUrl, max: 10 }) },
+        {
+          provide: EVENT_PUBLISHER,
+          useFactory: () => publisher ?? createStreamsPublisher(config),
+        },
+        {
+          provide: ApiKeyAuthenticator,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) =>
+            new ApiKeyAuthenticator(new ApiKeyRepository(pool), config.apiKeyCacheMs, config.publish.retryAfterSeconds),
+        },
+        {
+          provide: INGEST_SERVICE,
+          inject: [EVENT_PUBLISHER, IngestMetrics],
+          useFactory: (p: EventPublisher, metrics: IngestMetrics) => new IngestService(p, metrics, config.time),
+        },
+        ApiKeyGuard,
+        TenantThrottlerGuard,
+        Lifecycle,
+      ],
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { DEFAULT_MAX_FUTURE_MS, DEFAULT_MAX_PAST_MS } from '@switchboard/domain';
+import { z } from 'zod';
+
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** The environment ingest reads, validated once at start; everything below it takes the typed object. */
+const envSchema = z.object({
+  INGEST_PORT: int(0).max(65_535).default(3000),
+  INGEST_HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/switchboard'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
+  INGEST_MAX_BODY_BYTES: int(1).default(5 * 1024 * 1024),
+  INGEST_MAX_EVENTS: int(1).default(10_000),
+  INGEST_MAX_PAST_MS: int(0).default(DEFAULT_MAX_PAST_MS),
+  INGEST_MAX_FUTURE_MS: int(0).default(DEFAULT_MAX_FUTURE_MS),
+  INGEST_RATE_LIMIT: int(1).default(1000),
+  INGEST_RATE_WINDOW_MS: int(1).default(1000),
+  INGEST_PUBLISH_TIMEOUT_MS: int(1).default(10_000),
+  INGEST_RETRY_AFTER_SECONDS: int(1).default(5),
+  INGEST_API_KEY_CACHE_MS: int(0).default(5000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface IngestConfig {
+  http: { port: number; host: string };
+  databaseUrl: string;
+  kafka: { brokers: string[]; clientId: string };
+  limits: { maxBodyBytes: number; maxEvents: number };
+  time: { maxPastMs: number; maxFutureMs: number };
+  /** Requests per tenant per window, per ingest instance. */
+  rateLimit: { limit: number; windowMs: number };
+  /** How long a request may wait for Kafka's acks before it is answered 503. */
+  publish: { timeoutMs: number; retryAfterSeconds: number };
+  /** How long a looked-up key is trusted; a revocation takes effect within this time. */
+  apiKeyCacheMs: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid ingest configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    http: { port: e.INGEST_PORT, host: e.INGEST_HOST },
+    databaseUrl: e.DATABASE_URL,
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: 'switchboard-ingest' },
+    limits: { maxBodyBytes: e.INGEST_MAX_BODY_BYTES, maxEvents: e.INGEST_MAX_EVENTS },
+    time: { maxPastMs: e.INGEST_MAX_PAST_MS, maxFutureMs: e.INGEST_MAX_FUTURE_MS },
+    rateLimit: { limit: e.INGEST_RATE_LIMIT, windowMs: e.INGEST_RATE_WINDOW_MS },
+    publish: { timeoutMs: e.INGEST_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.INGEST_RETRY_AFTER_SECONDS },
+    apiKeyCacheMs: e.INGEST_API_KEY_CACHE_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,28 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { EVENT_PUBLISHER, type EventPublisher } from './publishing/event-publisher';
+import { PG_POOL, SHUTDOWN_STATE, type ShutdownState } from './tokens';
+
+/**
+ * Shutdown order: readiness turns false first; Nest then closes the HTTP server, which waits for the
+ * in-flight requests (and their Kafka acks); only after that are the producer and the pool closed.
+ */
+@Injectable()
+export class Lifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly log = new Logger('Lifecycle');
+
+  constructor(
+    @Inject(SHUTDOWN_STATE) private readonly state: ShutdownState,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  beforeApplicationShutdown(signal?: string): void {
+    this.state.shuttingDown = true;
+    this.log.log(`shutting down${signal ? ` on ${signal}` : ''}: finishing in-flight requests`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.publisher.close(), this.pool.end()]);
+  }
+}

@@ -1,0 +1,10 @@
+/** DI tokens for the plain classes the Nest module wires (they carry no decorators themselves). */
+export const INGEST_CONFIG = Symbol('IngestConfig');
+export const PG_POOL = Symbol('PgPool');
+export const INGEST_SERVICE = Symbol('IngestService');
+export const SHUTDOWN_STATE = Symbol('ShutdownState');
+
+/** Set when shutdown begins, so readiness fails while in-flight requests finish. */
+export interface ShutdownState {
+  shuttingDown: boolean;
+}

@@ -1,0 +1,30 @@
+export { generateApiKey, hashApiKey, isWellFormedApiKey, type NewApiKey } from './api-keys';
+export * from './events';
+export {
+  DEFAULT_SLA_SECONDS,
+  type MeterPropertiesInput,
+  meterMetadata,
+  meterPropertiesSchema,
+  type QueuePropertiesInput,
+  queueMetadata,
+  queuePropertiesSchema,
+  slaSecondsOf,
+} from './properties';
+export {
+  type AgentEventValue,
+  type CallEventValue,
+  type EventRecord,
+  type StreamRecord,
+  type TimeseriesRecord,
+  toStreamRecord,
+} from './routing';
+export {
+  DEFAULT_TOPIC_PARTITIONS,
+  InvalidStreamIdError,
+  MeterSeries,
+  PropertyKeys,
+  parseStreamId,
+  streamId,
+  type TopicName,
+  Topics,
+} from './topics';
