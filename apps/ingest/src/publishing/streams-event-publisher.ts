@@ -1,15 +1,140 @@
+import { Logger } from '@nestjs/common';
+import { meterMetadata, queueMetadata, type StreamRecord, streamId, type TopicName, Topics } from '@switchboard/domain';
+import { StreamingClient, type StreamsLogger, type TopicProducer } from '@switchboard/streams';
 import type { IngestConfig } from '../config';
-import { type EventPublisher, PublisherUnavailableError } from './event-publisher';
+import { brokerReachable } from './broker-probe';
+import {
+  type EventPublisher,
+  type MeterProperties,
+  PublisherUnavailableError,
+  type QueueProperties,
+  withinBound,
+} from './event-publisher';
 
-/** Placeholder until libs/streams lands: every write is "unavailable", so ingest answers 503. */
-export function createStreamsPublisher(_config: IngestConfig): EventPublisher {
-  const unavailable = () =>
-    Promise.reject(new PublisherUnavailableError('the streams library is not wired yet', { records: 0 }));
+const FAILURE_MEMORY_MS = 10_000;
+
+export interface StreamsPublisherOptions {
+  brokers: string[];
+  clientId: string;
+  /** A publish not acknowledged within this bound is answered 503. */
+  timeoutMs: number;
+  /** Records handed to Kafka but not yet acknowledged, across requests; beyond it requests fail fast. */
+  maxPendingRecords?: number;
+}
+
+function streamsLogger(log: Logger): StreamsLogger {
   return {
-    publish: unavailable,
-    setMeterProperties: unavailable,
-    setQueueProperties: unavailable,
-    checkReady: unavailable,
-    close: async () => {},
+    debug: (m, c) => log.debug({ ...c }, m),
+    info: (m, c) => log.log({ ...c }, m),
+    warn: (m, c) => log.warn({ ...c }, m),
+    error: (m, c) => log.error({ ...c }, m),
   };
+}
+
+/**
+ * EventPublisher on libs/streams. Each request gets fresh TopicProducers and streams: the shared
+ * client's queue still packs concurrent requests into one produce request per tick, a request's flush
+ * waits for exactly its own messages, and nothing per entity outlives the request (call ids never
+ * repeat, so a long-lived stream cache would only grow). Streams are never closed here: an entity's
+ * events arrive over many requests.
+ */
+export class StreamsEventPublisher implements EventPublisher {
+  private readonly client: StreamingClient;
+  private readonly maxPending: number;
+  private pending = 0;
+  private lastFailure: { at: number; message: string } | undefined;
+
+  constructor(private readonly opts: StreamsPublisherOptions) {
+    this.client = new StreamingClient({
+      brokers: opts.brokers,
+      clientId: opts.clientId,
+      ackTimeoutMs: opts.timeoutMs,
+      logger: streamsLogger(new Logger('streams')),
+    });
+    this.maxPending = opts.maxPendingRecords ?? 200_000;
+  }
+
+  publish(records: readonly StreamRecord[]): Promise<void> {
+    return this.guarded(records.length, async () => {
+      const producers = await this.producersFor(new Set(records.map((r) => r.topic)));
+      for (const r of records) {
+        const stream = producers.get(r.topic)?.getOrCreateStream(r.streamId);
+        if (!stream) continue;
+        if (r.kind === 'event') stream.events.addTimestamp(r.timestamp).addValue(r.eventId, r.value).publish();
+        else stream.timeseries.buffer.addRow(r.timestamp, r.numbers, r.tags);
+      }
+      // Flushing releases every buffer in this same tick, so the whole request leaves in one produce request.
+      await Promise.all([...producers.values()].map((p) => p.flush()));
+    });
+  }
+
+  setMeterProperties(tenant: string, meterId: string, props: MeterProperties): Promise<void> {
+    return this.setProperties(Topics.meters, streamId(tenant, meterId), props.name, meterMetadata(props));
+  }
+
+  setQueueProperties(tenant: string, queue: string, props: QueueProperties): Promise<void> {
+    return this.setProperties(Topics.calls, streamId(tenant, queue), props.name, queueMetadata(props));
+  }
+
+  /** Kafka answers on a broker port, and the last publish did not fail for want of Kafka. */
+  async checkReady(): Promise<void> {
+    if (!(await brokerReachable(this.opts.brokers, 1000)))
+      throw new Error(`no broker answers at ${this.opts.brokers.join(',')}`);
+    // A failure counts for a while only: an unready instance gets no traffic that could clear it.
+    if (this.lastFailure && Date.now() - this.lastFailure.at < FAILURE_MEMORY_MS) {
+      throw new Error(`last publish failed: ${this.lastFailure.message}`);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private setProperties(topic: TopicName, id: string, name: string | undefined, metadata: Record<string, string>) {
+    return this.guarded(1, async () => {
+      const producer = (await this.producersFor(new Set([topic]))).get(topic) as TopicProducer;
+      // A fresh stream object starts from empty properties, so this message carries exactly the PUT's fields.
+      const stream = producer.getOrCreateStream(id);
+      stream.properties.name = name ?? null;
+      for (const [k, v] of Object.entries(metadata)) stream.properties.metadata.set(k, v);
+      await stream.flush();
+    });
+  }
+
+  private async producersFor(topics: Set<TopicName>): Promise<Map<TopicName, TopicProducer>> {
+    const entries = await Promise.all(
+      [...topics].map(async (t) => [t, await this.client.getTopicProducer(t)] as const),
+    );
+    return new Map(entries);
+  }
+
+  private async guarded(records: number, work: () => Promise<void>): Promise<void> {
+    if (this.pending + records > this.maxPending) {
+      throw new PublisherUnavailableError(`${this.pending} records are still waiting for Kafka's acknowledgement`, {
+        records,
+      });
+    }
+    this.pending += records;
+    const done = work();
+    // The count drops when Kafka settles the records, not when the caller stops waiting for them.
+    done.then(
+      () => {
+        this.pending -= records;
+        this.lastFailure = undefined;
+      },
+      (err) => {
+        this.pending -= records;
+        this.lastFailure = { at: Date.now(), message: (err as Error)?.message ?? String(err) };
+      },
+    );
+    await withinBound(done, this.opts.timeoutMs, { records });
+  }
+}
+
+export function createStreamsPublisher(config: IngestConfig): EventPublisher {
+  return new StreamsEventPublisher({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId,
+    timeoutMs: config.publish.timeoutMs,
+  });
 }
