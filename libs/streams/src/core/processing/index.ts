@@ -1,0 +1,18 @@
+export { type Aggregator, count, max, min, sum } from './aggregators';
+export { PartitionNotAssignedError, SnapshotFormatError, UnsupportedOperationError } from './errors';
+export { Pipeline } from './pipeline';
+export type { Clock, LateRecord, Sink, StreamRecord, TimeMode, WindowRow } from './record';
+export {
+  REPARTITION_SNAPSHOT_FORMAT,
+  RepartitionBoundary,
+  type RepartitionMessage,
+  type RepartitionOptions,
+  type RepartitionSnapshot,
+} from './repartition';
+export {
+  type EmitMode,
+  type PartitionStats,
+  WindowedAggregation,
+  type WindowedAggregationOptions,
+} from './windowed-aggregation';
+export { hopping, tumbling, type WindowDefinition } from './windows';

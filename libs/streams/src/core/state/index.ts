@@ -1,0 +1,17 @@
+export {
+  KEYED_STORE_SNAPSHOT_FORMAT,
+  type KeyedEntry,
+  KeyedStore,
+  type KeyedStoreChanges,
+  type KeyedStoreOptions,
+  type KeyedStoreSnapshot,
+  PartitionedStores,
+} from './keyed-store';
+export { estimateBytes } from './size-estimate';
+export {
+  applyWindowChanges,
+  WINDOW_SNAPSHOT_FORMAT,
+  type WindowChanges,
+  type WindowEntry,
+  type WindowSnapshot,
+} from './window-store';
