@@ -7,6 +7,8 @@ import { emptyProperties, type StreamPropertiesData } from '../core/model/stream
 import type { TimeseriesData } from '../core/model/timeseries-data';
 
 type MaybePromise = void | Promise<void>;
+/** Handlers may be sync or async; whatever a sync one returns is ignored. */
+type Handler<A> = (arg: A) => unknown;
 
 export interface TypedRow<T> {
   timestamp: number;
@@ -17,7 +19,7 @@ export interface TypedRow<T> {
 /** The properties a consumer has seen last for a stream; onChanged fires when a new snapshot arrives. */
 export class StreamPropertiesView {
   private data: StreamPropertiesData = emptyProperties();
-  private readonly listeners: (() => MaybePromise)[] = [];
+  private readonly listeners: Handler<void>[] = [];
 
   get name(): string | null {
     return this.data.name;
@@ -35,7 +37,7 @@ export class StreamPropertiesView {
     return this.data.parents;
   }
 
-  onChanged(listener: () => MaybePromise): void {
+  onChanged(listener: Handler<void>): void {
     this.listeners.push(listener);
   }
 
@@ -50,14 +52,14 @@ export class StreamPropertiesView {
 export class StreamConsumer<T = Record<string, number | string>> {
   readonly properties = new StreamPropertiesView();
   readonly timeseries: {
-    onDataReceived(handler: (data: TimeseriesData) => MaybePromise): void;
-    onRowsReceived(handler: (rows: TypedRow<T>[]) => MaybePromise): void;
+    onDataReceived(handler: Handler<TimeseriesData>): void;
+    onRowsReceived(handler: Handler<TypedRow<T>[]>): void;
   };
-  readonly events: { onDataReceived(handler: (event: EventData) => MaybePromise): void };
-  private readonly dataHandlers: ((data: TimeseriesData) => MaybePromise)[] = [];
-  private readonly rowHandlers: ((rows: TypedRow<T>[]) => MaybePromise)[] = [];
-  private readonly eventHandlers: ((event: EventData) => MaybePromise)[] = [];
-  private readonly closedHandlers: ((endType: StreamEndType) => MaybePromise)[] = [];
+  readonly events: { onDataReceived(handler: Handler<EventData>): void };
+  private readonly dataHandlers: Handler<TimeseriesData>[] = [];
+  private readonly rowHandlers: Handler<TypedRow<T>[]>[] = [];
+  private readonly eventHandlers: Handler<EventData>[] = [];
+  private readonly closedHandlers: Handler<StreamEndType>[] = [];
 
   constructor(
     readonly topic: string,
@@ -72,7 +74,7 @@ export class StreamConsumer<T = Record<string, number | string>> {
     this.events = { onDataReceived: (h) => void this.eventHandlers.push(h) };
   }
 
-  onStreamClosed(handler: (endType: StreamEndType) => MaybePromise): void {
+  onStreamClosed(handler: Handler<StreamEndType>): void {
     this.closedHandlers.push(handler);
   }
 
@@ -129,7 +131,7 @@ export class StreamConsumer<T = Record<string, number | string>> {
 }
 
 /** Calls each handler with the argument in order; awaits only handlers that return a promise. */
-function runAll<A>(handlers: ((arg: A) => MaybePromise)[], arg: A): MaybePromise {
+function runAll<A>(handlers: Handler<A>[], arg: A): MaybePromise {
   for (let i = 0; i < handlers.length; i++) {
     const r = handlers[i](arg);
     if (r && typeof (r as Promise<void>).then === 'function')
@@ -137,7 +139,7 @@ function runAll<A>(handlers: ((arg: A) => MaybePromise)[], arg: A): MaybePromise
   }
 }
 
-function runEach<A>(handlers: ((arg: A) => MaybePromise)[], args: A[]): MaybePromise {
+function runEach<A>(handlers: Handler<A>[], args: A[]): MaybePromise {
   for (let j = 0; j < args.length; j++) {
     const r = runAll(handlers, args[j]);
     if (r) return r.then(() => runEach(handlers, args.slice(j + 1)));
