@@ -24,7 +24,7 @@ export interface ConsumerEvents {
   crash: { topic: string; error: Error };
 }
 
-type StreamHandler<T> = (stream: StreamConsumer<T>) => void | Promise<void>;
+type StreamHandler<T> = (stream: StreamConsumer<T>) => unknown;
 
 /**
  * Reads one topic as a member of a consumer group and hands each stream's messages to its handlers.
@@ -38,8 +38,8 @@ export class TopicConsumer<T = Record<string, number | string>> {
   private readonly processed = new Map<number, string>(); // partition → next offset to read
   private readonly committed = new Map<number, string>();
   private readonly streamHandlers: StreamHandler<T>[] = [];
-  private readonly revokedHandlers: ((streams: StreamConsumer<T>[]) => void | Promise<void>)[] = [];
-  private readonly revokingHandlers: (() => void | Promise<void>)[] = [];
+  private readonly revokedHandlers: ((streams: StreamConsumer<T>[]) => unknown)[] = [];
+  private readonly revokingHandlers: (() => unknown)[] = [];
   private consumer: Consumer | undefined;
   private assigned = new Set<number>();
   private sinceCommit = 0;
@@ -63,12 +63,12 @@ export class TopicConsumer<T = Record<string, number | string>> {
   }
 
   /** Called when a rebalance starts, before partitions move (after the automatic commit). */
-  onRevoking(handler: () => void | Promise<void>): void {
+  onRevoking(handler: () => unknown): void {
     this.revokingHandlers.push(handler);
   }
 
   /** Called with the open streams of partitions this member lost. They are not closed: another member goes on. */
-  onStreamsRevoked(handler: (streams: StreamConsumer<T>[]) => void | Promise<void>): void {
+  onStreamsRevoked(handler: (streams: StreamConsumer<T>[]) => unknown): void {
     this.revokedHandlers.push(handler);
   }
 
