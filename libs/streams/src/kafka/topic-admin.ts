@@ -23,6 +23,12 @@ export class KafkaTopicAdmin implements TopicAdmin {
   async ensureTopic(topic: string, spec: TopicSpec): Promise<void> {
     if (this.known.has(topic)) return;
     const admin = await this.connect();
+    // Ask first: creating an existing topic succeeds here but makes kafkajs log an error line.
+    const existing = await admin.listTopics();
+    if (existing.includes(topic)) {
+      this.known.add(topic);
+      return;
+    }
     try {
       await admin.createTopics({
         topics: [{ topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor }],
