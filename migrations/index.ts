@@ -1,4 +1,5 @@
 import { TenantsAndApiKeys1764072000000 } from './1764072000000-tenants-and-api-keys';
+import { AggregatesContract1764158400000 } from './1764158400000-aggregates-contract';
 
 /** Every migration, oldest first. Listed explicitly so any runtime (Jest, swc, compiled) loads the same set. */
-export const migrations = [TenantsAndApiKeys1764072000000];
+export const migrations = [TenantsAndApiKeys1764072000000, AggregatesContract1764158400000];
