@@ -1,0 +1,144 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { openPool } from './db';
+import { KeyStore } from './keys/key-store';
+import { DEFAULT_SIMULATION } from './simulate/generator';
+import { seedFrom } from './simulate/rng';
+import { runSimulation } from './simulate/run-simulation';
+import { IngestSender } from './simulate/sender';
+
+function positive(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+function parseStart(v: string): number {
+  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError('start must be epoch ms or an ISO date-time');
+  return ms;
+}
+
+async function withKeys<T>(work: (keys: KeyStore) => Promise<T>): Promise<T> {
+  const pool = openPool();
+  try {
+    return await work(new KeyStore(pool));
+  } finally {
+    await pool.end();
+  }
+}
+
+const program = new Command('switchboard').description('Switchboard operator commands').showHelpAfterError();
+
+const keys = program.command('keys').description('API keys of tenants (stored hashed in Postgres)');
+keys
+  .command('create')
+  .description('create a key for a tenant (the tenant is created when missing); the key is printed once')
+  .requiredOption('--tenant <tenant>', 'tenant id')
+  .option('--label <label>', 'what the key is for')
+  .action(async (o: { tenant: string; label?: string }) => {
+    const created = await withKeys((k) => k.create(o.tenant, o.label));
+    process.stderr.write(`created key ${created.keyId} for tenant ${created.tenant}; it is shown only now:\n`);
+    process.stdout.write(`${created.key}\n`);
+  });
+keys
+  .command('revoke')
+  .description('revoke a key by its id (the 16 hex characters after "sbk_")')
+  .argument('<keyId>')
+  .action(async (keyId: string) => {
+    const r = await withKeys((k) => k.revoke(keyId));
+    process.stdout.write(`revoked ${keyId} of tenant ${r.tenant} at ${r.revokedAt.toISOString()}\n`);
+  });
+keys
+  .command('list')
+  .description("list a tenant's keys (ids and labels, never the keys)")
+  .requiredOption('--tenant <tenant>')
+  .action(async (o: { tenant: string }) => {
+    for (const k of await withKeys((s) => s.list(o.tenant))) {
+      process.stdout.write(
+        `${k.keyId}\t${k.label ?? ''}\t${k.createdAt.toISOString()}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'}\n`,
+      );
+    }
+  });
+
+program
+  .command('simulate')
+  .description('realistic contact-centre and meter traffic through the ingest HTTP API')
+  .option('--url <url>', 'ingest base URL', process.env.INGEST_URL ?? 'http://127.0.0.1:3000')
+  .addOption(new Option('--key <key>', 'API key (or SWITCHBOARD_API_KEY)').env('SWITCHBOARD_API_KEY'))
+  .option('--tenant <tenant>', 'create a key for this tenant in Postgres instead of passing --key')
+  .option('--seed <seed>', 'same seed and --start, same events', '1')
+  .option(
+    '--start <time>',
+    'simulated start (ISO or epoch ms); default now, or now − duration when faster than real time',
+    parseStart,
+  )
+  .option('--duration <minutes>', 'simulated minutes', positive('duration'), DEFAULT_SIMULATION.durationMs / 60_000)
+  .option('--speed <factor>', "simulated time per wall time, or 'max'", '1')
+  .option(
+    '--calls-per-minute <n>',
+    'call arrivals per minute at the daily peak',
+    positive('calls-per-minute'),
+    DEFAULT_SIMULATION.callsPerMinute,
+  )
+  .option('--agents <n>', 'agents', positive('agents'), DEFAULT_SIMULATION.agents)
+  .option('--queues <list>', 'comma-separated queue ids', DEFAULT_SIMULATION.queues.join(','))
+  .option('--meters <n>', 'meters', Number, DEFAULT_SIMULATION.meters)
+  .option(
+    '--meter-interval <seconds>',
+    'seconds between readings of a meter',
+    positive('meter-interval'),
+    DEFAULT_SIMULATION.meterIntervalMs / 1000,
+  )
+  .option('--anomaly-scale <x>', 'multiplies the rates of duplicate, out-of-order, late readings and resets', Number, 1)
+  .option('--batch <n>', 'events per request at most', positive('batch'), 500)
+  .option('--retries <n>', 'attempts per request', positive('retries'), 10)
+  .option('--out <file>', 'also write the exact events sent, as NDJSON')
+  .option('--no-send', 'only write --out, send nothing')
+  .option('--no-progress', 'no progress line')
+  .action(async (o) => {
+    const speed = o.speed === 'max' ? Number.POSITIVE_INFINITY : positive('speed')(o.speed);
+    const durationMs = Math.round(o.duration * 60_000);
+    const start = o.start ?? (speed === 1 ? Date.now() : Date.now() - durationMs);
+    const a = DEFAULT_SIMULATION.anomalies;
+    const s = o.anomalyScale as number;
+    const simulation = {
+      ...DEFAULT_SIMULATION,
+      seed: seedFrom(String(o.seed)),
+      start,
+      durationMs,
+      queues: String(o.queues).split(',').filter(Boolean),
+      agents: Math.round(o.agents),
+      callsPerMinute: o.callsPerMinute,
+      meters: Math.max(0, Math.round(o.meters)),
+      meterIntervalMs: Math.round(o.meterInterval * 1000),
+      anomalies: { duplicate: a.duplicate * s, outOfOrder: a.outOfOrder * s, late: a.late * s, reset: a.reset * s },
+    };
+    let key: string | undefined = o.key;
+    if (o.send && !key && o.tenant) key = (await withKeys((k) => k.create(o.tenant, 'simulator'))).key;
+    if (o.send && !key)
+      throw new InvalidArgumentError('pass --key (or SWITCHBOARD_API_KEY), or --tenant to create one');
+    if (!o.send && !o.out) throw new InvalidArgumentError('--no-send needs --out');
+    const sender =
+      o.send && key ? new IngestSender({ url: o.url.replace(/\/$/, ''), key, retries: o.retries }) : undefined;
+    const { emitted } = await runSimulation({
+      simulation,
+      speed,
+      batchSize: o.batch,
+      sender,
+      outFile: o.out,
+      progress: o.progress,
+    });
+    const st = sender?.stats;
+    process.stderr.write(
+      `simulated ${emitted} events from ${new Date(start).toISOString()} (seed ${o.seed})` +
+        (st ? `: ${st.accepted} accepted, ${st.rejected} rejected, ${st.retried} retried\n` : '\n'),
+    );
+    for (const r of st?.rejections ?? []) process.stderr.write(`  rejected: ${r}\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`switchboard: ${err.message}\n`);
+  process.exit(1);
+});
