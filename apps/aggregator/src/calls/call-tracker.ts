@@ -9,6 +9,7 @@ import {
 } from './call-facts';
 import { type CallState, emptyCallState, type RecordOutcome, recordCallEvent } from './call-state';
 import type { DataQualityItem } from './data-quality';
+import { QUEUE_WINDOW_MS, queueWindowStart } from './queue-window';
 
 /** A call that is waiting (started, neither answered nor ended), as the waiting-calls gauge sees it. */
 export interface WaitingCall {
@@ -33,9 +34,21 @@ export interface CallRecord {
   readonly waiting: WaitingCall | null;
 }
 
+export interface CallApplyOptions extends CallFactOptions {
+  /**
+   * Windows ending at or before this are sealed (final) downstream. An event whose correction would touch a
+   * sealed window is refused as `late` as a whole, so a correction is never half applied (e.g. an answer that
+   * would have to retract an abandon already in a final row).
+   */
+  readonly sealedBefore?: number;
+}
+
+/** `late`: the event would change a sealed window; the record is unchanged and the event counts as late. */
+export type CallOutcome = RecordOutcome | 'late';
+
 export interface CallUpdate {
   readonly record: CallRecord;
-  readonly outcome: RecordOutcome;
+  readonly outcome: CallOutcome;
   /** Queue-statistics corrections, to be regrouped by (tenant, fact.queue). Empty when nothing changed. */
   readonly change: CallFactChange;
   /** Waiting-gauge correction, or null when the call's waiting status did not change. */
@@ -54,19 +67,25 @@ export function newCallRecord(callId: string): CallRecord {
 export function applyCallEvent(
   record: CallRecord | undefined,
   event: CallEvent,
-  options: CallFactOptions = {},
+  options: CallApplyOptions = {},
 ): CallUpdate {
   const current = record ?? newCallRecord(event.callId);
+  const { sealedBefore } = options;
+  if (sealedBefore !== undefined && isSealed(event.ts, sealedBefore)) return lateUpdate(current);
   const { state, outcome, changed } = recordCallEvent(current.state, event);
   const dataQuality = outcome === 'conflict' ? [conflictItem(current.state, event, changed)] : [];
   if (!changed) return { record: current, outcome, change: NO_CHANGE, waiting: null, dataQuality };
 
   const facts = deriveCallFacts(state, options);
+  const change = diffCallFacts(current.facts, facts);
+  if (sealedBefore !== undefined && [...change.retract, ...change.add].some((f) => isSealed(f.ts, sealedBefore))) {
+    return lateUpdate(current);
+  }
   const waiting = waitingOf(state);
   return {
     record: { state, facts, waiting },
     outcome,
-    change: diffCallFacts(current.facts, facts),
+    change,
     waiting: sameWaiting(current.waiting, waiting) ? null : { leave: current.waiting, enter: waiting },
     dataQuality,
   };
@@ -91,6 +110,14 @@ export function settleCall(record: CallRecord, sealedBefore: number): CallSettle
   if (!started) return { settled: true, dataQuality: orphanItems(record.state) };
   if (!ended) return { settled: false, dataQuality: [] };
   return { settled: true, dataQuality: inconsistencyItems(record.state) };
+}
+
+function isSealed(ts: number, sealedBefore: number): boolean {
+  return queueWindowStart(ts) + QUEUE_WINDOW_MS <= sealedBefore;
+}
+
+function lateUpdate(record: CallRecord): CallUpdate {
+  return { record, outcome: 'late', change: NO_CHANGE, waiting: null, dataQuality: [] };
 }
 
 function waitingOf(state: CallState): WaitingCall | null {
