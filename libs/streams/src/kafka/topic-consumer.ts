@@ -142,19 +142,26 @@ export class TopicConsumer<T = Record<string, number | string>> {
     }
     let lastBeat = Date.now();
     let count = 0;
+    let done: string | undefined; // offset of the last message whose handlers finished
+    const markDone = () => {
+      if (done === undefined) return;
+      resolveOffset(done);
+      this.processed.set(partition, (BigInt(done) + 1n).toString());
+    };
     for (const message of batch.messages) {
       if (this.closing || !isRunning() || isStale()) break;
       await this.processMessage(partition, streams, message);
-      resolveOffset(message.offset);
-      this.processed.set(partition, (BigInt(message.offset) + 1n).toString());
+      done = message.offset;
       count++;
       this.sinceCommit++;
       // Heartbeats run on the event loop between messages: keep the membership alive inside long batches.
       if (Date.now() - lastBeat > this.opts.heartbeatIntervalMs) {
+        markDone();
         await this.beat(heartbeat);
         lastBeat = Date.now();
       }
     }
+    markDone();
     this.emitter.emit('batch', {
       topic: this.topic,
       partition,
