@@ -1,12 +1,12 @@
 /**
- * Cheap, deterministic estimates of retained heap bytes, calibrated against V8 (64-bit, pointer
- * compression off) with `process.memoryUsage().heapUsed` over 100k entries; see the README for the
+ * Cheap, deterministic estimates of retained heap bytes, calibrated against V8 (Node 20, 64-bit, no pointer
+ * compression) with `process.memoryUsage().heapUsed` over 100k one-window keys (~200 B each); see the README for the
  * measurement. Estimates, not exact counts: they exist so memory can be bounded and reported.
  */
 
 /** A Map entry plus a string key of `length` UTF-16 units. */
 export function keyBytes(length: number): number {
-  return 48 + 2 * length;
+  return 64 + 2 * length;
 }
 
 /** A structural estimate of a plain JSON-like value. */

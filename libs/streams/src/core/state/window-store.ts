@@ -7,6 +7,8 @@ export class WindowCell<A> {
   pending = false;
   /** Finalised and removed from the store; ignore wherever still referenced. */
   closed = false;
+  /** The key's next window by start (a key's windows form a short sorted list: no array per key). */
+  next: WindowCell<A> | null = null;
 
   constructor(
     readonly key: string,
@@ -63,14 +65,15 @@ export function applyWindowChanges<A>(
   };
 }
 
-const CELL_BYTES = 120;
+const CELL_BYTES = 110;
 
 /**
  * The open windows of one partition, by key, plus an index by window end so closing is proportional to
  * what closes. Tracks which keys changed since the last checkpoint and an estimate of its heap size.
  */
 export class WindowStore<A> {
-  private readonly keys = new Map<string, WindowCell<A>[]>();
+  /** Key → its oldest open window (the head of its list). */
+  private readonly keys = new Map<string, WindowCell<A>>();
   /** Cells by window end; a cell removed early (closeKey) stays here flagged `closed`. */
   private readonly buckets = new Map<number, WindowCell<A>[]>();
   /** Ends present in `buckets`, ascending. */
@@ -100,22 +103,33 @@ export class WindowStore<A> {
 
   /** The cell of `key` for window `[start, end)`, created from `factory.initial()` (version 0) when absent. */
   getOrCreate(key: string, start: number, end: number, factory: { initial(): A }): WindowCell<A> {
-    let cells = this.keys.get(key);
-    if (cells !== undefined) {
-      for (let i = 0; i < cells.length; i++) if (cells[i].start === start) return cells[i];
-    } else {
-      cells = [];
-      this.keys.set(key, cells);
-      this.size += keyBytes(key.length) + 32;
+    const head = this.keys.get(key);
+    let prev: WindowCell<A> | null = null;
+    for (let c = head ?? null; c !== null; c = c.next) {
+      if (c.start === start) return c;
+      if (c.start > start) break;
+      prev = c;
     }
     const cell = new WindowCell<A>(key, start, end, factory.initial(), 0);
-    this.insert(cells, cell);
+    if (head === undefined) {
+      this.keys.set(key, cell);
+      this.size += keyBytes(key.length);
+    } else if (prev === null) {
+      cell.next = head;
+      this.keys.set(key, cell);
+    } else {
+      cell.next = prev.next;
+      prev.next = cell;
+    }
+    this.index(cell);
     return cell;
   }
 
-  /** The open windows of `key`, oldest first (do not mutate). */
-  windowsOf(key: string): readonly WindowCell<A>[] | undefined {
-    return this.keys.get(key);
+  /** The open windows of `key`, oldest first. */
+  windowsOf(key: string): WindowCell<A>[] {
+    const out: WindowCell<A>[] = [];
+    for (let c = this.keys.get(key) ?? null; c !== null; c = c.next) out.push(c);
+    return out;
   }
 
   markDirty(key: string): void {
@@ -146,13 +160,12 @@ export class WindowStore<A> {
 
   /** Removes all of `key`'s cells (oldest first) into `out` and remembers the key as closed. */
   removeKey(key: string, out: WindowCell<A>[]): WindowCell<A>[] {
-    const cells = this.keys.get(key);
-    if (cells === undefined) return out;
     const first = out.length;
-    for (const cell of cells.slice()) {
+    for (const cell of this.windowsOf(key)) {
       this.detach(cell);
       out.push(cell);
     }
+    if (out.length === first) return out;
     let closedUntil = this.closedKeys.get(key) ?? Number.NEGATIVE_INFINITY;
     for (let i = first; i < out.length; i++) if (out[i].end > closedUntil) closedUntil = out[i].end;
     if (closedUntil > Number.NEGATIVE_INFINITY) {
@@ -175,9 +188,9 @@ export class WindowStore<A> {
     const upserts: Array<[string, WindowEntry<A>[]]> = [];
     const deletes: string[] = [];
     for (const key of this.dirty) {
-      const cells = this.keys.get(key);
-      if (cells === undefined) deletes.push(key);
-      else upserts.push([key, encode(cells)]);
+      const head = this.keys.get(key);
+      if (head === undefined) deletes.push(key);
+      else upserts.push([key, encode(head)]);
     }
     return { upserts, deletes };
   }
@@ -192,7 +205,7 @@ export class WindowStore<A> {
 
   entries(): Array<[string, WindowEntry<A>[]]> {
     const out: Array<[string, WindowEntry<A>[]]> = [];
-    for (const [key, cells] of this.keys) out.push([key, encode(cells)]);
+    for (const [key, head] of this.keys) out.push([key, encode(head)]);
     return out;
   }
 
@@ -219,11 +232,7 @@ export class WindowStore<A> {
     this.dirty.clear();
   }
 
-  private insert(cells: WindowCell<A>[], cell: WindowCell<A>): void {
-    // keep a key's cells ordered by start (they are few: size/step of them at most, plus grace)
-    let i = cells.length;
-    while (i > 0 && cells[i - 1].start > cell.start) i--;
-    cells.splice(i, 0, cell);
+  private index(cell: WindowCell<A>): void {
     let bucket = this.buckets.get(cell.end);
     if (bucket === undefined) {
       bucket = [];
@@ -240,15 +249,22 @@ export class WindowStore<A> {
 
   private detach(cell: WindowCell<A>): void {
     cell.closed = true;
-    const cells = this.keys.get(cell.key) as WindowCell<A>[];
-    const i = cells.indexOf(cell);
-    cells.splice(i, 1);
+    const head = this.keys.get(cell.key) as WindowCell<A>;
+    if (head === cell) {
+      if (cell.next === null) {
+        this.keys.delete(cell.key);
+        this.size -= keyBytes(cell.key.length);
+      } else {
+        this.keys.set(cell.key, cell.next);
+      }
+    } else {
+      let prev = head;
+      while (prev.next !== cell) prev = prev.next as WindowCell<A>;
+      prev.next = cell.next;
+    }
+    cell.next = null;
     this.openWindows--;
     this.size -= this.cellBytes;
-    if (cells.length === 0) {
-      this.keys.delete(cell.key);
-      this.size -= keyBytes(cell.key.length) + 32;
-    }
     this.dirty.add(cell.key);
   }
 }
@@ -257,8 +273,8 @@ export function windowCellBytes(accumulatorBytes: number): number {
   return CELL_BYTES + accumulatorBytes;
 }
 
-function encode<A>(cells: WindowCell<A>[]): WindowEntry<A>[] {
-  const out: WindowEntry<A>[] = new Array(cells.length);
-  for (let i = 0; i < cells.length; i++) out[i] = [cells[i].start, cells[i].acc, cells[i].version];
+function encode<A>(head: WindowCell<A>): WindowEntry<A>[] {
+  const out: WindowEntry<A>[] = [];
+  for (let c: WindowCell<A> | null = head; c !== null; c = c.next) out.push([c.start, c.acc, c.version]);
   return out;
 }
