@@ -6,6 +6,7 @@ export * from './call-state';
 export * from './call-tracker';
 export * from './data-quality';
 export * from './derived-metrics';
+export * from './queue-stats-aggregator';
 export * from './queue-stats-windows';
 export * from './queue-window';
 export * from './waiting-calls';

@@ -14,10 +14,12 @@ describe('a duplicate reading is ignored', () => {
     expect(meter.ingest({ meterId: 'm1', ts: T + 60_000, energyWh: 501.5, powerW: 900 })).toEqual({
       status: 'duplicate',
       changed: [],
+      corrections: { retract: [], add: [] },
     });
     expect(meter.ingest({ meterId: 'm1', ts: T + 60_000, energyWh: 777, powerW: 5_000 })).toEqual({
       status: 'duplicate',
       changed: [],
+      corrections: { retract: [], add: [] },
     });
     expect(meter.openRows()).toEqual(before);
     expect(before).toEqual([expect.objectContaining({ energyMwh: 1_500, readings: 2, maxPowerW: 900 })]);

@@ -22,6 +22,7 @@ describe('a late reading after its window is sealed', () => {
     expect(restored.ingest({ meterId: 'm1', ts: T + 12 * 60_000, energyWh: 100.5 })).toEqual({
       status: 'late',
       changed: [],
+      corrections: { retract: [], add: [] },
     });
     // inside the open window, before its only reading: re-attributes against the anchor (101 Wh at T + 10 min)
     const { changed } = restored.ingest({ meterId: 'm1', ts: T + Q, energyWh: 101.25 });

@@ -33,7 +33,16 @@ export interface EnergyWindowRow extends EnergyColumns {
 export interface ReadingOutcome {
   readonly status: 'applied' | 'duplicate' | 'late';
   readonly changed: readonly EnergyWindowRow[];
+  /** The same change as reading contributions (apply `retract` with −1, then `add`), for a windowing engine. */
+  readonly corrections: EnergyCorrections;
 }
+
+export interface EnergyCorrections {
+  readonly retract: readonly ReadingContribution[];
+  readonly add: readonly ReadingContribution[];
+}
+
+const NO_CORRECTIONS: EnergyCorrections = Object.freeze({ retract: [], add: [] });
 
 /** A reading as held in state: register in integer mWh. */
 export interface StoredReading {
@@ -77,20 +86,23 @@ export class MeterEnergy {
       mwh: energyWhToMwh(reading.energyWh),
       powerW: validPower(reading),
     };
-    if (this.sealedBefore !== null && stored.ts < this.sealedBefore) return { status: 'late', changed: [] };
+    if (this.sealedBefore !== null && stored.ts < this.sealedBefore)
+      return { status: 'late', changed: [], corrections: NO_CORRECTIONS };
     const index = this.insertionIndex(stored.ts);
-    if (this.readings[index]?.ts === stored.ts) return { status: 'duplicate', changed: [] };
+    if (this.readings[index]?.ts === stored.ts)
+      return { status: 'duplicate', changed: [], corrections: NO_CORRECTIONS };
 
     const previous = this.readings[index - 1];
     const next = this.readings[index];
-    const touched = new Set<number>();
-    if (next) this.applyContribution(contributionOf(next, previous), -1, touched);
+    const retract = next ? [contributionOf(next, previous)] : [];
+    const add = [contributionOf(stored, previous), ...(next ? [contributionOf(next, stored)] : [])];
     this.readings.splice(index, 0, stored);
-    this.applyContribution(contributionOf(stored, previous), 1, touched);
-    if (next) this.applyContribution(contributionOf(next, stored), 1, touched);
+    const touched = new Set<number>();
+    for (const c of retract) this.applyContribution(c, -1, touched);
+    for (const c of add) this.applyContribution(c, 1, touched);
 
     const changed = [...touched].sort((a, b) => a - b).map((start) => this.row(start, false));
-    return { status: 'applied', changed };
+    return { status: 'applied', changed, corrections: { retract, add } };
   }
 
   /**
