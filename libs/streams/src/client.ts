@@ -96,6 +96,11 @@ export class StreamingClient {
     for (const t of topics) await this.admin.ensureTopic(t, { ...this.spec, ...spec });
   }
 
+  /** For readiness probes: resolves with the cluster's broker count, rejects when Kafka does not answer in time. */
+  checkConnection(timeoutMs = 3000): Promise<{ brokers: number; controller: number | null }> {
+    return this.admin.describeCluster(timeoutMs);
+  }
+
   /** Waits for everything published so far, closes consumers (open streams end Terminated), disconnects. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.consumers].map((c) => c.close()));

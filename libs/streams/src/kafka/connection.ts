@@ -24,6 +24,9 @@ export function createKafka(o: ConnectionOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...context } = log;
+        // kafkajs advises unbounded retries for idempotence; we bound them on purpose so a publish fails
+        // (and ingest answers 503) instead of waiting forever, so the advice is noise.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return o.logger.debug(message, context);
         if (level <= logLevel.ERROR) o.logger.error(message, context);
         else if (level === logLevel.WARN) o.logger.warn(message, context);
         else o.logger.debug(message, context);

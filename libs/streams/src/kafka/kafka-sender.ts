@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { StreamsPublishError } from '../core/errors';
 import type { WireMessage } from '../core/model/codec';
 import type { MessageSender } from '../streams/transport';
@@ -18,7 +18,13 @@ export class KafkaMessageSender implements MessageSender {
 
   private connect(): Promise<Producer> {
     this.connecting ??= (async () => {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      // The Java-compatible murmur2 partitioner, named explicitly: any Java or kafkajs producer agrees on a key's partition.
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
       this.producer = producer;
       return producer;

@@ -57,6 +57,30 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return (entry?.partitions ?? []).filter((p) => p.offset === '-1').map((p) => p.partition);
   }
 
+  /** Asks the cluster for its brokers; rejects when no broker answers within the timeout. */
+  async describeCluster(timeoutMs: number): Promise<{ brokers: number; controller: number | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StreamsError(`no Kafka broker answered within ${timeoutMs} ms`, { retriable: true })),
+        timeoutMs,
+      );
+    });
+    try {
+      const admin = await Promise.race([this.connect(), timeout]);
+      const cluster = await Promise.race([admin.describeCluster(), timeout]);
+      return { brokers: cluster.brokers.length, controller: cluster.controller };
+    } catch (err) {
+      // A failed connect must not poison later checks: reconnect next time.
+      this.connecting = undefined;
+      throw err instanceof StreamsError
+        ? err
+        : new StreamsError(`Kafka is not reachable: ${(err as Error).message}`, { retriable: true, cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.connecting) await (await this.connecting).disconnect();
     this.admin = undefined;
