@@ -22,6 +22,8 @@ export type { EventData } from './core/model/event-data';
 export { StreamEndType } from './core/model/stream-end-type';
 export type { StreamPropertiesData } from './core/model/stream-properties';
 export { TimeseriesData, TimeseriesRow } from './core/model/timeseries-data';
+export * from './core/processing';
+export * from './core/state';
 export type { ConsumerEvents } from './kafka/topic-consumer';
 export { TopicConsumer } from './kafka/topic-consumer';
 export { AutoOffsetReset, CommitMode, ErrorPolicy, type TopicConsumerOptions } from './streams/consumer-options';
