@@ -1,0 +1,256 @@
+import { EventEmitter } from 'node:events';
+import type { Notification, Pool, PoolClient } from 'pg';
+import { StreamsConfigError } from '../core/errors';
+import { consoleWarnLogger, type StreamsLogger } from '../core/logger';
+import { DEFAULT_TABLE_PREFIX, type StreamsTables, streamsTables } from './schema';
+
+/** One outbox row handed to `send`, in id order. */
+export interface OutboxMessage {
+  /** The row id (a bigint, as a string): strictly increasing in commit order of one writer. */
+  id: string;
+  topic: string;
+  key: string | null;
+  headers: Record<string, string>;
+  value: Buffer | null;
+}
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  /**
+   * Publishes a batch, in order; resolves only when the broker acknowledged all of it (e.g. the app's
+   * `MessageSender.send(groupByTopic(batch))`). On rejection the same rows are offered again after `retryMs`.
+   */
+  send: (batch: OutboxMessage[]) => Promise<void>;
+  tablePrefix?: string;
+  /** Rows per send. Default 500. */
+  batchSize?: number;
+  /** Polls this often when no NOTIFY arrives (fallback), and retries the leader lock this often. Default 1000. */
+  pollIntervalMs?: number;
+  /** Wait after a failed send or a database error. Default 1000. */
+  retryMs?: number;
+  logger?: StreamsLogger;
+}
+
+export interface OutboxRelayEvents {
+  /** This instance holds the lock and publishes; `false` when it lost it (connection error, stop). */
+  leader: { leader: boolean };
+  published: { rows: number; firstId: string; lastId: string; durationMs: number };
+  error: { error: Error; phase: 'send' | 'database' };
+}
+
+/**
+ * Publishes committed outbox rows in id order, at least once: a batch is marked sent only after `send` resolved,
+ * so a crash in between resends it. One relay of a table prefix publishes at a time (a session advisory lock held
+ * on its connection); the others wait and take over when its connection goes. Wakes on the checkpoint's NOTIFY,
+ * polls as a fallback.
+ */
+export class OutboxRelay {
+  private readonly tables: StreamsTables;
+  private readonly emitter = new EventEmitter();
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retryMs: number;
+  private readonly logger: StreamsLogger;
+  private client: PoolClient | undefined;
+  private leader = false;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private pending = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly opts: OutboxRelayOptions) {
+    if (!opts?.pool) throw new StreamsConfigError('OutboxRelay needs a pg Pool: new OutboxRelay({ pool, send })');
+    if (typeof opts.send !== 'function')
+      throw new StreamsConfigError('OutboxRelay needs send(batch): pass a function that publishes and resolves on ack');
+    this.tables = streamsTables(opts.tablePrefix ?? DEFAULT_TABLE_PREFIX);
+    this.batchSize = positive('batchSize', opts.batchSize ?? 500);
+    this.pollIntervalMs = positive('pollIntervalMs', opts.pollIntervalMs ?? 1000);
+    this.retryMs = positive('retryMs', opts.retryMs ?? 1000);
+    this.logger = opts.logger ?? consoleWarnLogger;
+  }
+
+  on<E extends keyof OutboxRelayEvents>(event: E, listener: (payload: OutboxRelayEvents[E]) => void): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  /** Whether this instance currently holds the lock. */
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** Starts the loop in the background; resolves at once. */
+  start(): void {
+    if (this.running) throw new StreamsConfigError('OutboxRelay is already started');
+    this.stopping = false;
+    this.running = this.loop();
+  }
+
+  /** Lets a send in progress finish (and be marked), releases the lock and the connection. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    this.running = undefined;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const client = this.client ?? (await this.connect());
+        if (!this.leader) {
+          if (!(await this.tryLock(client))) {
+            await this.sleep(this.pollIntervalMs);
+            continue;
+          }
+        }
+        const sent = await this.publishBatch(client);
+        if (sent < this.batchSize) await this.sleep(this.pollIntervalMs);
+      } catch (err) {
+        const error = err as Error;
+        this.logger.warn(`outbox relay: database error, reconnecting: ${error.message}`, {
+          table: this.tables.outbox,
+        });
+        this.emitter.emit('error', { error, phase: 'database' });
+        this.dropClient(error);
+        await this.sleep(this.retryMs);
+      }
+    }
+    await this.release();
+  }
+
+  private async connect(): Promise<PoolClient> {
+    const client = await this.opts.pool.connect();
+    client.on('notification', (n: Notification) => {
+      if (n.channel === this.tables.outboxChannel) this.notify();
+    });
+    // A dead connection surfaces as an error on the next query; an idle one here.
+    client.on('error', () => undefined);
+    this.client = client;
+    await client.query(`LISTEN ${this.tables.outboxChannel}`);
+    return client;
+  }
+
+  private async tryLock(client: PoolClient): Promise<boolean> {
+    const r = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+      [this.lockName()],
+    );
+    if (r.rows[0].locked) this.setLeader(true);
+    return this.leader;
+  }
+
+  private lockName(): string {
+    return `switchboard.streams.outbox-relay:${this.tables.outbox}`;
+  }
+
+  /** Sends one batch of unsent rows; returns how many were published (0 when none, or the send failed). */
+  private async publishBatch(client: PoolClient): Promise<number> {
+    this.pending = false;
+    const t = this.tables;
+    const r = await client.query<{
+      id: string;
+      topic: string;
+      key: string | null;
+      headers: Record<string, string>;
+      value: Buffer | null;
+    }>(`SELECT id, topic, key, headers, value FROM ${t.outbox} WHERE sent_at IS NULL ORDER BY id LIMIT $1`, [
+      this.batchSize,
+    ]);
+    if (r.rows.length === 0) return 0;
+    const started = Date.now();
+    try {
+      await this.opts.send(r.rows);
+    } catch (err) {
+      const error = err as Error;
+      this.logger.warn(`outbox relay: send failed, retrying in ${this.retryMs} ms: ${error.message}`, {
+        firstId: r.rows[0].id,
+        rows: r.rows.length,
+      });
+      this.emitter.emit('error', { error, phase: 'send' });
+      await this.sleep(this.retryMs, true);
+      return 0;
+    }
+    await client.query(`UPDATE ${t.outbox} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
+      r.rows.map((row) => row.id),
+    ]);
+    this.emitter.emit('published', {
+      rows: r.rows.length,
+      firstId: r.rows[0].id,
+      lastId: r.rows[r.rows.length - 1].id,
+      durationMs: Date.now() - started,
+    });
+    return r.rows.length;
+  }
+
+  private notify(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  /** Waits `ms`, or less when a NOTIFY arrives (unless `ignoreNotify`) or stop() is called. */
+  private sleep(ms: number, ignoreNotify = false): Promise<void> {
+    if (this.stopping || (!ignoreNotify && this.pending)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = ignoreNotify ? () => this.stopping && done() : done;
+    });
+  }
+
+  private setLeader(leader: boolean): void {
+    if (this.leader === leader) return;
+    this.leader = leader;
+    this.emitter.emit('leader', { leader });
+  }
+
+  private dropClient(error: Error): void {
+    const client = this.client;
+    this.client = undefined;
+    this.setLeader(false);
+    // Destroy the connection: its session lock goes with it.
+    client?.release(error);
+  }
+
+  private async release(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    try {
+      await client.query(`UNLISTEN ${this.tables.outboxChannel}`);
+      if (this.leader) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [this.lockName()]);
+      client.release();
+    } catch (err) {
+      client.release(err as Error);
+    }
+    this.setLeader(false);
+  }
+}
+
+/** Groups a batch by topic, keeping order within each topic: the shape of `MessageSender.send`. */
+export function groupByTopic(
+  batch: readonly OutboxMessage[],
+): { topic: string; messages: { key: string | null; headers: Record<string, string>; value: Buffer | null }[] }[] {
+  const byTopic = new Map<string, { key: string | null; headers: Record<string, string>; value: Buffer | null }[]>();
+  for (const m of batch) {
+    let list = byTopic.get(m.topic);
+    if (!list) {
+      list = [];
+      byTopic.set(m.topic, list);
+    }
+    list.push({ key: m.key, headers: m.headers, value: m.value });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new StreamsConfigError(`OutboxRelay option ${name} must be a positive number, got ${value}`, {
+      context: { [name]: value },
+    });
+  return value;
+}
