@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import {
   StreamsClosedError,
   StreamsConfigError,
@@ -13,6 +13,7 @@ import { StreamEndType } from '../core/model/stream-end-type';
 import { AutoOffsetReset, CommitMode, ErrorPolicy, type ResolvedConsumerOptions } from '../streams/consumer-options';
 import { StreamConsumer } from '../streams/stream-consumer';
 import type { MessageSender, TopicSpec } from '../streams/transport';
+import { GroupMember } from './group-member';
 import type { KafkaTopicAdmin } from './topic-admin';
 
 /** Instrumentation: the app decides where these go (metrics, logs). */
@@ -35,17 +36,12 @@ type StreamHandler<T> = (stream: StreamConsumer<T>) => unknown;
 export class TopicConsumer<T = Record<string, number | string>> {
   private readonly emitter = new EventEmitter();
   private readonly streamsByPartition = new Map<number, Map<string, StreamConsumer<T>>>();
-  private readonly processed = new Map<number, string>(); // partition → next offset to read
-  private readonly committed = new Map<number, string>();
   private readonly streamHandlers: StreamHandler<T>[] = [];
   private readonly revokedHandlers: ((streams: StreamConsumer<T>[]) => unknown)[] = [];
   private readonly revokingHandlers: (() => unknown)[] = [];
-  private consumer: Consumer | undefined;
-  private assigned = new Set<number>();
+  private member: GroupMember | undefined;
   private sinceCommit = 0;
   private commitTimer: NodeJS.Timeout | undefined;
-  private readonly active = new Set<Promise<void>>();
-  private closing = false;
   private closed = false;
 
   constructor(
@@ -79,7 +75,7 @@ export class TopicConsumer<T = Record<string, number | string>> {
 
   /** Joins the group and starts consuming. Resolves once the consumer runs (before the first message). */
   async subscribe(): Promise<void> {
-    if (this.consumer) throw new StreamsConfigError(`consumer of "${this.topic}" is already subscribed`);
+    if (this.member) throw new StreamsConfigError(`consumer of "${this.topic}" is already subscribed`);
     if (this.closed) throw new StreamsClosedError(`consumer of "${this.topic}" was closed; create a new one`);
     await this.admin.ensureTopic(this.topic, this.topicSpec);
     if (this.opts.autoOffsetReset === AutoOffsetReset.Error) {
@@ -91,132 +87,86 @@ export class TopicConsumer<T = Record<string, number | string>> {
         );
       }
     }
-    const consumer = this.kafka.consumer({
-      groupId: this.opts.consumerGroup,
-      sessionTimeout: this.opts.sessionTimeoutMs,
-      heartbeatInterval: this.opts.heartbeatIntervalMs,
-      rebalanceTimeout: Math.max(this.opts.sessionTimeoutMs * 3, 30_000),
-      allowAutoTopicCreation: false,
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment[this.topic] ?? []));
-    consumer.on(consumer.events.REBALANCING, () => void this.runRevoking());
-    consumer.on(consumer.events.CRASH, (e) => {
-      const error = e.payload.error;
-      this.logger.error(`consumer of "${this.topic}" crashed: ${error.message}`, { restart: e.payload.restart });
-      this.emitter.emit('crash', { topic: this.topic, error });
-    });
-    await consumer.connect();
-    await consumer.subscribe({
-      topic: this.topic,
-      fromBeginning: this.opts.autoOffsetReset !== AutoOffsetReset.Latest,
-    });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.track(this.processBatch(payload)),
-    });
+    this.member = new GroupMember(
+      this.kafka,
+      {
+        topic: this.topic,
+        groupId: this.opts.consumerGroup,
+        fromBeginning: this.opts.autoOffsetReset !== AutoOffsetReset.Latest,
+        sessionTimeoutMs: this.opts.sessionTimeoutMs,
+        heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
+        partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
+      },
+      {
+        onAssigned: (partitions) => {
+          this.emitter.emit('rebalance', { topic: this.topic, assigned: partitions, revoked: [] });
+          return undefined;
+        },
+        onRevoking: () => this.runRevoking(),
+        onRevoked: (partitions) => this.onRevoked(partitions),
+        onBatch: (partition, messages, ctx) => this.processBatch(partition, messages, ctx),
+        onCrash: (error) => this.emitter.emit('crash', { topic: this.topic, error }),
+      },
+      this.logger,
+    );
+    await this.member.start();
     if (this.opts.commit.mode === CommitMode.Automatic) {
       this.commitTimer = setInterval(() => void this.commit().catch(() => undefined), this.opts.commit.everyMs);
       this.commitTimer.unref();
     }
   }
 
-  private async track(p: Promise<void>): Promise<void> {
-    this.active.add(p);
-    try {
-      await p;
-    } finally {
-      this.active.delete(p);
-    }
-  }
-
-  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async processBatch(
+    partition: number,
+    messages: KafkaMessage[],
+    ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean; lag(): number },
+  ): Promise<void> {
     const started = Date.now();
-    const { partition } = batch;
     let streams = this.streamsByPartition.get(partition);
     if (!streams) {
       streams = new Map();
       this.streamsByPartition.set(partition, streams);
     }
-    let lastBeat = Date.now();
     let count = 0;
-    let done: string | undefined; // offset of the last message whose handlers finished
-    const markDone = () => {
-      if (done === undefined) return;
-      resolveOffset(done);
-      this.processed.set(partition, (BigInt(done) + 1n).toString());
-    };
-    for (const message of batch.messages) {
-      if (this.closing || !isRunning() || isStale()) break;
+    for (const message of messages) {
+      if (ctx.stopping()) break;
       await this.processMessage(partition, streams, message);
-      done = message.offset;
+      ctx.done(message.offset);
       count++;
       this.sinceCommit++;
       // Heartbeats run on the event loop between messages: keep the membership alive inside long batches.
-      if (Date.now() - lastBeat > this.opts.heartbeatIntervalMs) {
-        markDone();
-        await this.beat(heartbeat);
-        lastBeat = Date.now();
-      }
+      await ctx.heartbeat();
     }
-    markDone();
     this.emitter.emit('batch', {
       topic: this.topic,
       partition,
       messages: count,
       durationMs: Date.now() - started,
-      lag: Number(batch.offsetLag()),
+      lag: ctx.lag(),
     });
     if (this.opts.commit.mode === CommitMode.Automatic && this.sinceCommit >= this.opts.commit.everyMessages)
       await this.commit();
-    await this.beat(heartbeat);
   }
 
-  private async beat(heartbeat: () => Promise<void>): Promise<void> {
-    try {
-      await heartbeat();
-    } catch (err) {
-      // The group is rebalancing: commit what is done while we still own the partitions.
-      if ((err as { type?: string }).type === 'REBALANCE_IN_PROGRESS') await this.runRevoking();
-      throw err;
-    }
+  private async runRevoking(): Promise<void> {
+    if (this.opts.commit.mode === CommitMode.Automatic) await this.commit().catch(() => undefined);
+    for (const h of this.revokingHandlers) await h();
   }
 
-  private revokingRun: Promise<void> | undefined;
-
-  private runRevoking(): Promise<void> {
-    this.revokingRun ??= (async () => {
-      try {
-        if (this.opts.commit.mode === CommitMode.Automatic) await this.commit().catch(() => undefined);
-        for (const h of this.revokingHandlers) await h();
-      } catch (err) {
-        this.logger.error(`onRevoking handler of "${this.topic}" failed: ${(err as Error).message}`);
-      }
-    })();
-    return this.revokingRun;
-  }
-
-  private onGroupJoin(partitions: number[]): void {
-    this.revokingRun = undefined;
-    const next = new Set(partitions);
-    const revoked = [...this.assigned].filter((p) => !next.has(p));
-    const assigned = partitions.filter((p) => !this.assigned.has(p));
-    this.assigned = next;
+  private onRevoked(partitions: number[]): void {
     const lost: StreamConsumer<T>[] = [];
-    for (const p of revoked) {
+    for (const p of partitions) {
       lost.push(...(this.streamsByPartition.get(p)?.values() ?? []));
       this.streamsByPartition.delete(p);
-      this.processed.delete(p);
-      this.committed.delete(p);
     }
-    this.emitter.emit('rebalance', { topic: this.topic, assigned, revoked });
-    if (lost.length > 0)
-      for (const h of this.revokedHandlers)
-        void Promise.resolve(h(lost)).catch((err) =>
-          this.logger.error(`onStreamsRevoked handler failed: ${(err as Error).message}`),
-        );
+    this.emitter.emit('rebalance', { topic: this.topic, assigned: [], revoked: partitions });
+    if (lost.length > 0) {
+      for (const h of this.revokedHandlers) {
+        void Promise.resolve()
+          .then(() => h(lost))
+          .catch((err) => this.logger.error(`onStreamsRevoked handler failed: ${(err as Error).message}`));
+      }
+    }
   }
 
   private async processMessage(
@@ -291,16 +241,9 @@ export class TopicConsumer<T = Record<string, number | string>> {
 
   /** Commits the offsets of every message whose handlers finished. */
   async commit(): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer) return;
-    const offsets = [...this.processed]
-      .filter(([p, o]) => this.committed.get(p) !== o)
-      .map(([partition, offset]) => ({ partition, offset }));
     this.sinceCommit = 0;
-    if (offsets.length === 0) return;
-    await consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o })));
-    for (const o of offsets) this.committed.set(o.partition, o.offset);
-    this.emitter.emit('commit', { topic: this.topic, offsets });
+    const offsets = (await this.member?.commit()) ?? [];
+    if (offsets.length > 0) this.emitter.emit('commit', { topic: this.topic, offsets });
   }
 
   /** Streams currently open in the partitions this member holds. */
@@ -311,11 +254,9 @@ export class TopicConsumer<T = Record<string, number | string>> {
   /** Stops fetching, lets running handlers finish, commits, reports open streams as Terminated, leaves the group. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closing = true;
     if (this.commitTimer) clearInterval(this.commitTimer);
-    const consumer = this.consumer;
-    await Promise.allSettled([...this.active]);
-    if (consumer && this.opts.commit.mode === CommitMode.Automatic)
+    await this.member?.drain();
+    if (this.opts.commit.mode === CommitMode.Automatic)
       await this.commit().catch((err) => this.logger.warn(`final commit failed: ${(err as Error).message}`));
     for (const stream of this.openStreams()) {
       try {
@@ -325,12 +266,12 @@ export class TopicConsumer<T = Record<string, number | string>> {
       }
     }
     this.streamsByPartition.clear();
-    await consumer?.disconnect();
+    await this.member?.close();
     this.closed = true;
   }
 }
 
-function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
   for (const [k, v] of Object.entries(headers)) {

@@ -1,0 +1,232 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { StreamsClosedError, StreamsConfigError } from '../core/errors';
+import type { StreamsLogger } from '../core/logger';
+
+/** What a member of a consumer group is told about its partitions and their messages. */
+export interface GroupMemberHooks {
+  /**
+   * New partitions are ours. Resolve with where each should start (the next offset to read; null or
+   * absent = Kafka's committed position). Batches of a partition wait for this.
+   */
+  onAssigned?(partitions: number[]): Promise<Map<number, string | null> | undefined> | undefined;
+  /** A rebalance starts; the partitions are still ours: finish and save what is done. */
+  onRevoking?(): Promise<void>;
+  /** These partitions went to another member. */
+  onRevoked?(partitions: number[]): void;
+  /**
+   * A batch of one partition, in offset order. Call `done(offset)` for each message whose processing
+   * finished (in order); `heartbeat()` between long stretches; stop early when `stopping()` says so.
+   */
+  onBatch(
+    partition: number,
+    messages: KafkaMessage[],
+    ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean; lag(): number },
+  ): Promise<void>;
+  onCrash?(error: Error): void;
+}
+
+export interface GroupMemberOptions {
+  topic: string;
+  groupId: string;
+  fromBeginning: boolean;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  partitionsConsumedConcurrently: number;
+}
+
+/**
+ * One member of a consumer group on one topic, over kafkajs' eachBatch: partition assignment as awaited
+ * hooks, batches handed over only once their partition is ready, positions from the caller (e.g. offsets
+ * stored in Postgres), and commits of finished offsets to Kafka. kafkajs has no rebalance listener, so
+ * "revoking" is detected from the heartbeat (REBALANCE_IN_PROGRESS) and kafkajs' REBALANCING event, and
+ * the assignment from GROUP_JOIN.
+ */
+export class GroupMember {
+  private consumer: Consumer | undefined;
+  private assigned = new Set<number>();
+  private readonly ready = new Map<number, Promise<Map<number, string | null> | undefined>>();
+  private readonly startAt = new Map<number, string>();
+  private readonly finished = new Map<number, string>(); // partition → next offset to read
+  private readonly committed = new Map<number, string>();
+  private readonly active = new Set<Promise<void>>();
+  private revoking: Promise<void> | undefined;
+  private closing = false;
+  private closed = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly opts: GroupMemberOptions,
+    private readonly hooks: GroupMemberHooks,
+    private readonly logger: StreamsLogger,
+  ) {}
+
+  get topic(): string {
+    return this.opts.topic;
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer)
+      throw new StreamsConfigError(`a member of "${this.opts.groupId}" on "${this.topic}" is already started`);
+    if (this.closed)
+      throw new StreamsClosedError(
+        `the member of "${this.opts.groupId}" on "${this.topic}" was closed; create a new one`,
+      );
+    const consumer = this.kafka.consumer({
+      groupId: this.opts.groupId,
+      sessionTimeout: this.opts.sessionTimeoutMs,
+      heartbeatInterval: this.opts.heartbeatIntervalMs,
+      rebalanceTimeout: Math.max(this.opts.sessionTimeoutMs * 3, 30_000),
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment[this.topic] ?? []));
+    consumer.on(consumer.events.REBALANCING, () => void this.startRevoking());
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.logger.error(`consumer of "${this.topic}" crashed: ${e.payload.error.message}`, {
+        restart: e.payload.restart,
+      });
+      this.hooks.onCrash?.(e.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: this.opts.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.track(this.runBatch(payload)),
+    });
+  }
+
+  private async track(p: Promise<void>): Promise<void> {
+    this.active.add(p);
+    try {
+      await p;
+    } finally {
+      this.active.delete(p);
+    }
+  }
+
+  private onGroupJoin(partitions: number[]): void {
+    this.revoking = undefined;
+    const next = new Set(partitions);
+    const revoked = [...this.assigned].filter((p) => !next.has(p));
+    const added = partitions.filter((p) => !this.assigned.has(p));
+    this.assigned = next;
+    for (const p of revoked) {
+      this.ready.delete(p);
+      this.startAt.delete(p);
+      this.finished.delete(p);
+      this.committed.delete(p);
+    }
+    if (revoked.length > 0) this.hooks.onRevoked?.(revoked);
+    if (added.length > 0) {
+      const loading = Promise.resolve(this.hooks.onAssigned?.(added));
+      for (const p of added) this.ready.set(p, loading);
+      loading.then(
+        (positions) => {
+          for (const [p, offset] of positions ?? [])
+            if (offset !== null && this.assigned.has(p)) this.startAt.set(p, offset);
+        },
+        (err) =>
+          this.logger.error(
+            `loading partitions ${added.join(', ')} of "${this.topic}" failed: ${(err as Error).message}`,
+          ),
+      );
+    }
+  }
+
+  private startRevoking(): Promise<void> {
+    this.revoking ??= (async () => {
+      try {
+        await this.hooks.onRevoking?.();
+      } catch (err) {
+        this.logger.error(`revocation handling of "${this.topic}" failed: ${(err as Error).message}`);
+      }
+    })();
+    return this.revoking;
+  }
+
+  private async runBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { partition } = batch;
+    const loading = this.ready.get(partition);
+    if (loading) await loading; // a rejected load surfaces as a crash of this batch, and kafkajs retries it
+    if (this.closing || !isRunning() || isStale() || batch.messages.length === 0) return;
+    let messages = batch.messages;
+    const start = this.startAt.get(partition);
+    if (start !== undefined) {
+      const first = BigInt(messages[0].offset);
+      const want = BigInt(start);
+      if (first > want) {
+        // Kafka's position is past ours (committed there by someone else): go back to ours.
+        this.consumer?.seek({ topic: this.topic, partition, offset: start });
+        return;
+      }
+      if (first < want) messages = messages.filter((m) => BigInt(m.offset) >= want);
+      this.startAt.delete(partition);
+      if (messages.length === 0) {
+        resolveOffset(batch.lastOffset());
+        return;
+      }
+    }
+    let lastBeat = Date.now();
+    let done: string | undefined;
+    const flushDone = () => {
+      if (done === undefined) return;
+      resolveOffset(done);
+      this.finished.set(partition, (BigInt(done) + 1n).toString());
+    };
+    await this.hooks.onBatch(partition, messages, {
+      done: (offset) => {
+        done = offset;
+      },
+      heartbeat: async () => {
+        if (Date.now() - lastBeat < this.opts.heartbeatIntervalMs) return;
+        flushDone();
+        lastBeat = Date.now();
+        try {
+          await heartbeat();
+        } catch (err) {
+          // The group is rebalancing: save what is done while the partitions are still ours.
+          if ((err as { type?: string }).type === 'REBALANCE_IN_PROGRESS') await this.startRevoking();
+          throw err;
+        }
+      },
+      stopping: () => this.closing || !isRunning() || isStale(),
+      lag: () => Number(batch.offsetLag()),
+    });
+    flushDone();
+  }
+
+  /** Next offsets of finished messages not yet committed to Kafka. */
+  uncommitted(): { partition: number; offset: string }[] {
+    return [...this.finished]
+      .filter(([p, o]) => this.committed.get(p) !== o)
+      .map(([partition, offset]) => ({ partition, offset }));
+  }
+
+  /** Commits the given (or all finished) offsets to Kafka. */
+  async commit(offsets = this.uncommitted()): Promise<{ partition: number; offset: string }[]> {
+    if (!this.consumer || offsets.length === 0) return [];
+    await this.consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o })));
+    for (const o of offsets) this.committed.set(o.partition, o.offset);
+    return offsets;
+  }
+
+  assignedPartitions(): number[] {
+    return [...this.assigned].sort((a, b) => a - b);
+  }
+
+  /** Stops taking batches and waits for running ones. The member is still in the group (commit now). */
+  async drain(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.active]);
+  }
+
+  /** Leaves the group. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.drain();
+    await this.consumer?.disconnect();
+    this.closed = true;
+  }
+}
