@@ -3,10 +3,12 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { type BenchSuite, runSuite } from './harness';
+import { ingestSuite } from './ingest.bench';
 import { streamsSuite } from './streams.bench';
 
 const suites: Record<string, () => BenchSuite> = {
   streams: streamsSuite,
+  ingest: ingestSuite,
 };
 
 const program = new Command('bench')
