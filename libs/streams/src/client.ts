@@ -5,6 +5,7 @@ import { createKafka } from './kafka/connection';
 import { KafkaMessageSender } from './kafka/kafka-sender';
 import { KafkaTopicAdmin } from './kafka/topic-admin';
 import { TopicConsumer } from './kafka/topic-consumer';
+import { StreamProcessor, type StreamProcessorOptions } from './processor/stream-processor';
 import { resolveConsumerOptions, type TopicConsumerOptions } from './streams/consumer-options';
 import { PublishQueue } from './streams/publish-queue';
 import { TopicProducer } from './streams/topic-producer';
@@ -37,6 +38,7 @@ export class StreamingClient {
   private readonly logger: StreamsLogger;
   private readonly spec: TopicSpec;
   private readonly consumers = new Set<TopicConsumer<unknown>>();
+  private readonly processors = new Set<StreamProcessor<unknown>>();
 
   constructor(readonly options: StreamingClientOptions) {
     if (
@@ -91,6 +93,24 @@ export class StreamingClient {
     return consumer;
   }
 
+  /** A processor of the topic: a topology with exactly-once results, state and offsets in Postgres. */
+  getStreamProcessor<R>(
+    topic: string,
+    options: StreamProcessorOptions<R>,
+    spec: Partial<TopicSpec> = {},
+  ): StreamProcessor<R> {
+    const processor = new StreamProcessor<R>(
+      topic,
+      options,
+      this.kafka,
+      this.admin,
+      { ...this.spec, ...spec },
+      this.logger,
+    );
+    this.processors.add(processor as StreamProcessor<unknown>);
+    return processor;
+  }
+
   /** Creates topics up front (e.g. at service start), with this client's defaults unless given. */
   async ensureTopics(topics: string[], spec: Partial<TopicSpec> = {}): Promise<void> {
     for (const t of topics) await this.admin.ensureTopic(t, { ...this.spec, ...spec });
@@ -104,6 +124,7 @@ export class StreamingClient {
   /** Waits for everything published so far, closes consumers (open streams end Terminated), disconnects. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.consumers].map((c) => c.close()));
+    await Promise.allSettled([...this.processors].map((p) => p.close()));
     await this.queue.drain();
     await this.sender.close();
     await this.admin.close();

@@ -26,6 +26,39 @@ export * from './core/processing';
 export * from './core/state';
 export type { ConsumerEvents } from './kafka/topic-consumer';
 export { TopicConsumer } from './kafka/topic-consumer';
+export {
+  type Acquired,
+  type CheckpointBatch,
+  CheckpointStore,
+  type CheckpointStoreOptions,
+  type CommitResult,
+  type OutboxRecord,
+  type PartitionCheckpoint,
+} from './postgres/checkpoint-store';
+export { FencedError } from './postgres/errors';
+export {
+  type OutboxMessage,
+  OutboxRelay,
+  type OutboxRelayEvents,
+  type OutboxRelayOptions,
+} from './postgres/outbox-relay';
+export {
+  createStreamsSchema,
+  DEFAULT_TABLE_PREFIX,
+  dropStreamsSchema,
+  type StreamsTables,
+  streamsSchemaSql,
+  streamsTables,
+} from './postgres/schema';
+export {
+  keyedSnapshotFromState,
+  keyedStoreChanges,
+  type StoreChanges,
+  type StoredState,
+  windowSnapshotFromState,
+  windowStoreChanges,
+} from './postgres/state-codec';
+export * from './processor';
 export { AutoOffsetReset, CommitMode, ErrorPolicy, type TopicConsumerOptions } from './streams/consumer-options';
 export { EventDataBuilder, EventsProducer } from './streams/events-producer';
 export { StreamConsumer, StreamPropertiesView, type TypedRow } from './streams/stream-consumer';

@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Pool } from 'pg';
+import { StreamsConfigError, StreamsDecodeError } from '../core/errors';
+import type { StreamsLogger } from '../core/logger';
+import { decode } from '../core/model/codec';
+import { GroupMember } from '../kafka/group-member';
+import type { KafkaTopicAdmin } from '../kafka/topic-admin';
+import { headersToStrings } from '../kafka/topic-consumer';
+import { CheckpointStore, type OutboxRecord } from '../postgres/checkpoint-store';
+import { FencedError } from '../postgres/errors';
+import type { TopicSpec } from '../streams/transport';
+import { ProcessorCore } from './processor-core';
+import type { ConsumedMessage, Topology } from './topology';
+
+export interface StreamProcessorOptions<R> {
+  consumerGroup: string;
+  topology: Topology<R>;
+  /** The app's pool: results, state, offsets and outbox share its transactions. */
+  pool: Pool;
+  tablePrefix?: string;
+  /** Names this member in the ownership rows (default host-pid-random). */
+  ownerId?: string;
+  /** How often a checkpoint runs (default 500 ms). */
+  checkpointIntervalMs?: number;
+  /** A checkpoint also runs once this many messages were processed since the last (default 10,000). */
+  checkpointEveryMessages?: number;
+  /** How often wall-clock time is given to the topology (default 250 ms). */
+  tickIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  /** Default `<topic>.dlq`: undecodable messages go there through the outbox, in the checkpoint's transaction. */
+  deadLetterTopic?: string;
+  clock?: () => number;
+}
+
+export interface ProcessorEvents {
+  checkpoint: { partitions: { partition: number; offset: string }[]; durationMs: number };
+  assigned: { partitions: number[] };
+  revoked: { partitions: number[] };
+  /** The member lost ownership (fenced) or a checkpoint failed: it dropped its state and rejoins. */
+  restart: { reason: string };
+}
+
+/**
+ * Consumes a topic in a consumer group and runs a topology over it with exactly-once results in Postgres:
+ * offsets, state, results and outbox are committed in one transaction, fenced per partition by an owner
+ * epoch; on assignment the member seeks to the offsets stored in Postgres and restores state.
+ * The order of a checkpoint is documented on ProcessorCore.
+ */
+export class StreamProcessor<R> {
+  private readonly emitter = new EventEmitter();
+  private readonly core: ProcessorCore<R>;
+  private readonly ownerId: string;
+  private member: GroupMember | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private sinceCheckpoint = 0;
+  private restarting: Promise<void> | undefined;
+  private closing = false;
+
+  constructor(
+    readonly topic: string,
+    private readonly opts: StreamProcessorOptions<R>,
+    private readonly kafka: Kafka,
+    private readonly admin: KafkaTopicAdmin,
+    private readonly topicSpec: TopicSpec,
+    private readonly logger: StreamsLogger,
+  ) {
+    if (!opts.consumerGroup) throw new StreamsConfigError(`a processor of "${topic}" needs a consumerGroup`);
+    if (!opts.pool) throw new StreamsConfigError(`a processor of "${topic}" needs a pg Pool for its checkpoints`);
+    this.ownerId = opts.ownerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.core = new ProcessorCore({
+      group: opts.consumerGroup,
+      topic,
+      ownerId: this.ownerId,
+      store: new CheckpointStore({ pool: opts.pool, tablePrefix: opts.tablePrefix }),
+      topology: opts.topology,
+      logger,
+    });
+  }
+
+  on<E extends keyof ProcessorEvents>(event: E, listener: (payload: ProcessorEvents[E]) => void): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  async start(): Promise<void> {
+    await this.admin.ensureTopic(this.topic, this.topicSpec);
+    await this.join();
+    const clock = this.opts.clock ?? Date.now;
+    this.tickTimer = setInterval(() => this.core.tick(clock()), this.opts.tickIntervalMs ?? 250);
+    this.checkpointTimer = setInterval(() => void this.checkpoint(), this.opts.checkpointIntervalMs ?? 500);
+  }
+
+  private async join(): Promise<void> {
+    const member = new GroupMember(
+      this.kafka,
+      {
+        topic: this.topic,
+        groupId: this.opts.consumerGroup,
+        fromBeginning: true,
+        sessionTimeoutMs: this.opts.sessionTimeoutMs ?? 10_000,
+        heartbeatIntervalMs: Math.min(1000, Math.floor((this.opts.sessionTimeoutMs ?? 10_000) / 3)),
+        partitionsConsumedConcurrently: 2,
+      },
+      {
+        onAssigned: async (partitions) => {
+          try {
+            const positions = await this.core.assign(partitions);
+            this.emitter.emit('assigned', { partitions });
+            return positions;
+          } catch (err) {
+            // Postgres away or refusing: without the checkpoint we must not process; try again from the top.
+            void this.restart(`could not take partitions ${partitions.join(', ')}: ${(err as Error).message}`);
+            throw err;
+          }
+        },
+        onRevoking: async () => {
+          await this.checkpoint();
+        },
+        onRevoked: (partitions) => {
+          this.core.revoke(partitions);
+          this.emitter.emit('revoked', { partitions });
+        },
+        onBatch: (partition, messages, ctx) => this.processBatch(partition, messages, ctx),
+      },
+      this.logger,
+    );
+    this.member = member;
+    await member.start();
+  }
+
+  private async processBatch(
+    partition: number,
+    messages: KafkaMessage[],
+    ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean },
+  ): Promise<void> {
+    if (ctx.stopping() || this.restarting) return;
+    const decoded: ConsumedMessage[] = [];
+    const deadLetters: OutboxRecord[] = [];
+    for (const m of messages) {
+      try {
+        const d = decode(m.key?.toString('utf8') ?? null, headersToStrings(m.headers), m.value);
+        decoded.push({ partition, offset: m.offset, streamId: d.streamId, message: d.message });
+      } catch (err) {
+        deadLetters.push(this.deadLetter(partition, m, err as Error));
+      }
+    }
+    const last = messages[messages.length - 1].offset;
+    await this.core.process(partition, decoded, last, deadLetters);
+    ctx.done(last);
+    this.sinceCheckpoint += messages.length;
+    if (this.sinceCheckpoint >= (this.opts.checkpointEveryMessages ?? 10_000)) await this.checkpoint();
+    await ctx.heartbeat();
+  }
+
+  private deadLetter(partition: number, m: KafkaMessage, err: Error): OutboxRecord {
+    const reason = err instanceof StreamsDecodeError ? `decode: ${err.message}` : err.message;
+    this.logger.warn(`undecodable message to ${this.opts.deadLetterTopic ?? `${this.topic}.dlq`}: ${reason}`, {
+      partition,
+      offset: m.offset,
+    });
+    return {
+      topic: this.opts.deadLetterTopic ?? `${this.topic}.dlq`,
+      key: m.key?.toString('utf8') ?? null,
+      value: m.value,
+      headers: {
+        ...headersToStrings(m.headers),
+        'sb-dlq-source-topic': this.topic,
+        'sb-dlq-source-partition': String(partition),
+        'sb-dlq-source-offset': m.offset,
+        'sb-dlq-error': reason.slice(0, 1000),
+        'sb-dlq-error-type': err.name,
+        'sb-dlq-attempt': '1',
+      },
+    };
+  }
+
+  /** Runs a checkpoint now; after it commits, the offsets also go to Kafka (for lag tools). */
+  async checkpoint(): Promise<void> {
+    if (this.restarting) return;
+    const t0 = Date.now();
+    this.sinceCheckpoint = 0;
+    try {
+      const partitions = await this.core.checkpoint();
+      if (partitions.length === 0) return;
+      this.emitter.emit('checkpoint', { partitions, durationMs: Date.now() - t0 });
+      await this.member
+        ?.commit(partitions)
+        .catch((err) => this.logger.debug(`Kafka offset commit skipped: ${(err as Error).message}`));
+    } catch (err) {
+      const reason =
+        err instanceof FencedError ? `fenced: ${err.message}` : `checkpoint failed: ${(err as Error).message}`;
+      void this.restart(reason);
+    }
+  }
+
+  /** Drops all partitions and state and joins the group again: state comes back from Postgres. */
+  private restart(reason: string): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    this.restarting ??= (async () => {
+      this.logger.warn(`processor of "${this.topic}" restarts: ${reason}`);
+      this.emitter.emit('restart', { reason });
+      await this.member?.close().catch(() => undefined);
+      this.core.revokeAll();
+      await new Promise((r) => setTimeout(r, 1000));
+      if (!this.closing) await this.join();
+    })()
+      .catch((err) => this.logger.error(`processor of "${this.topic}" could not rejoin: ${(err as Error).message}`))
+      .finally(() => {
+        this.restarting = undefined;
+      });
+    return this.restarting;
+  }
+
+  /** Stops fetching, checkpoints what was processed, leaves the group. */
+  async close(): Promise<void> {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    await this.restarting;
+    await this.member?.drain();
+    await this.checkpoint();
+    this.closing = true;
+    await this.member?.close();
+    this.core.revokeAll();
+  }
+}

@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createStreamsSchema, dropStreamsSchema } from '@switchboard/streams';
+import { Pool } from 'pg';
+import { testEnv, uniqueName } from './env';
+import { createSumTable } from './sum-topology';
+
+const root = join(__dirname, '..', '..');
+
+/** Sum-topology processors as child processes (so they can be SIGKILLed), plus their tables. */
+export class ProcessorFleet {
+  readonly topic = uniqueName('t-proc');
+  readonly group = uniqueName('g-proc');
+  readonly table = uniqueName('sums').replaceAll('-', '_');
+  readonly prefix = `${uniqueName('s').replaceAll('-', '_')}_`;
+  readonly pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
+  private readonly workers = new Set<ChildProcess>();
+  readonly log: string[] = [];
+
+  constructor(private readonly settings: { windowMs: number; graceMs: number; idleMs?: number }) {}
+
+  async setUp(): Promise<void> {
+    await createStreamsSchema(this.pool, this.prefix);
+    await createSumTable(this.pool, this.table);
+  }
+
+  start(name: string): ChildProcess {
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(root, 'test/support/sum-processor-worker.ts')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: testEnv.brokers.join(','),
+          DATABASE_URL: testEnv.databaseUrl,
+          TOPIC: this.topic,
+          GROUP: this.group,
+          TABLE: this.table,
+          PREFIX: this.prefix,
+          WINDOW_MS: String(this.settings.windowMs),
+          GRACE_MS: String(this.settings.graceMs),
+          ...(this.settings.idleMs ? { IDLE_MS: String(this.settings.idleMs) } : {}),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const record = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.log.push(`${name}: ${line}`);
+    };
+    child.stdout?.on('data', record);
+    child.stderr?.on('data', record);
+    this.workers.add(child);
+    child.once('exit', () => this.workers.delete(child));
+    return child;
+  }
+
+  async stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  /** The table as a map "key@windowStart" → total. */
+  async totals(): Promise<Map<string, number>> {
+    const r = await this.pool.query<{ key: string; window_start: string; total: string }>(
+      `SELECT key, window_start, total FROM ${this.table}`,
+    );
+    return new Map(r.rows.map((row) => [`${row.key}@${row.window_start}`, Number(row.total)]));
+  }
+
+  async tearDown(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => this.stop(w, 'SIGKILL')));
+    await this.pool.query(`DROP TABLE IF EXISTS ${this.table}`).catch(() => undefined);
+    await dropStreamsSchema(this.pool, this.prefix).catch(() => undefined);
+    await this.pool.end();
+  }
+}
