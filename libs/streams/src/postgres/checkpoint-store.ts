@@ -36,6 +36,8 @@ export interface PartitionCheckpoint {
 /** A message for the outbox relay to publish after the commit. */
 export interface OutboxRecord {
   topic: string;
+  /** An explicit partition (e.g. a time marker broadcast to every partition); default: by key. */
+  partition?: number | null;
   key: string | null;
   headers?: Readonly<Record<string, string>>;
   value: Buffer | null;
@@ -218,15 +220,16 @@ export class CheckpointStore {
     const t = this.tables;
     // WITH ORDINALITY + ORDER BY: ids follow the order of the batch.
     await client.query(
-      `INSERT INTO ${t.outbox} (topic, key, headers, value)
-       SELECT u.topic, u.key, u.headers, u.value
-       FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[]) WITH ORDINALITY AS u(topic, key, headers, value, n)
+      `INSERT INTO ${t.outbox} (topic, partition, key, headers, value)
+       SELECT u.topic, u.partition, u.key, u.headers, u.value
+       FROM unnest($1::text[], $5::int[], $2::text[], $3::jsonb[], $4::bytea[]) WITH ORDINALITY AS u(topic, partition, key, headers, value, n)
        ORDER BY u.n`,
       [
         rows.map((r) => r.topic),
         rows.map((r) => r.key),
         rows.map((r) => JSON.stringify(r.headers ?? {})),
         rows.map((r) => r.value),
+        rows.map((r) => r.partition ?? null),
       ],
     );
     // Delivered to listeners when (and only if) the transaction commits.

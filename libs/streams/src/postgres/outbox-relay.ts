@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Notification, Pool, PoolClient } from 'pg';
 import { StreamsConfigError } from '../core/errors';
 import { consoleWarnLogger, type StreamsLogger } from '../core/logger';
+import type { OutgoingMessage } from '../streams/transport';
 import { DEFAULT_TABLE_PREFIX, type StreamsTables, streamsTables } from './schema';
 
 /** One outbox row handed to `send`, in id order. */
@@ -9,6 +10,8 @@ export interface OutboxMessage {
   /** The row id (a bigint, as a string): strictly increasing in commit order of one writer. */
   id: string;
   topic: string;
+  /** Explicit partition, or null: by key. */
+  partition: number | null;
   key: string | null;
   headers: Record<string, string>;
   value: Buffer | null;
@@ -35,7 +38,8 @@ export interface OutboxRelayEvents {
   /** This instance holds the lock and publishes; `false` when it lost it (connection error, stop). */
   leader: { leader: boolean };
   published: { rows: number; firstId: string; lastId: string; durationMs: number };
-  error: { error: Error; phase: 'send' | 'database' };
+  /** A send or a database call failed (logged as well); the relay retries. */
+  failure: { error: Error; phase: 'send' | 'database' };
 }
 
 /**
@@ -100,18 +104,21 @@ export class OutboxRelay {
         const client = this.client ?? (await this.connect());
         if (!this.leader) {
           if (!(await this.tryLock(client))) {
+            // Standby: try again at the next poll, or sooner when a NOTIFY says there is work.
+            this.pending = false;
             await this.sleep(this.pollIntervalMs);
             continue;
           }
         }
         const sent = await this.publishBatch(client);
-        if (sent < this.batchSize) await this.sleep(this.pollIntervalMs);
+        // A full batch or a failed send (-1, already waited retryMs): go again at once.
+        if (sent >= 0 && sent < this.batchSize) await this.sleep(this.pollIntervalMs);
       } catch (err) {
         const error = err as Error;
         this.logger.warn(`outbox relay: database error, reconnecting: ${error.message}`, {
           table: this.tables.outbox,
         });
-        this.emitter.emit('error', { error, phase: 'database' });
+        this.emitter.emit('failure', { error, phase: 'database' });
         this.dropClient(error);
         await this.sleep(this.retryMs);
       }
@@ -144,19 +151,14 @@ export class OutboxRelay {
     return `switchboard.streams.outbox-relay:${this.tables.outbox}`;
   }
 
-  /** Sends one batch of unsent rows; returns how many were published (0 when none, or the send failed). */
+  /** Sends one batch of unsent rows; returns how many were published (0 when none, -1 when the send failed). */
   private async publishBatch(client: PoolClient): Promise<number> {
     this.pending = false;
     const t = this.tables;
-    const r = await client.query<{
-      id: string;
-      topic: string;
-      key: string | null;
-      headers: Record<string, string>;
-      value: Buffer | null;
-    }>(`SELECT id, topic, key, headers, value FROM ${t.outbox} WHERE sent_at IS NULL ORDER BY id LIMIT $1`, [
-      this.batchSize,
-    ]);
+    const r = await client.query<OutboxMessage>(
+      `SELECT id, topic, partition, key, headers, value FROM ${t.outbox} WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
+      [this.batchSize],
+    );
     if (r.rows.length === 0) return 0;
     const started = Date.now();
     try {
@@ -167,9 +169,9 @@ export class OutboxRelay {
         firstId: r.rows[0].id,
         rows: r.rows.length,
       });
-      this.emitter.emit('error', { error, phase: 'send' });
+      this.emitter.emit('failure', { error, phase: 'send' });
       await this.sleep(this.retryMs, true);
-      return 0;
+      return -1;
     }
     await client.query(`UPDATE ${t.outbox} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
       r.rows.map((row) => row.id),
@@ -232,17 +234,15 @@ export class OutboxRelay {
 }
 
 /** Groups a batch by topic, keeping order within each topic: the shape of `MessageSender.send`. */
-export function groupByTopic(
-  batch: readonly OutboxMessage[],
-): { topic: string; messages: { key: string | null; headers: Record<string, string>; value: Buffer | null }[] }[] {
-  const byTopic = new Map<string, { key: string | null; headers: Record<string, string>; value: Buffer | null }[]>();
+export function groupByTopic(batch: readonly OutboxMessage[]): { topic: string; messages: OutgoingMessage[] }[] {
+  const byTopic = new Map<string, OutgoingMessage[]>();
   for (const m of batch) {
     let list = byTopic.get(m.topic);
     if (!list) {
       list = [];
       byTopic.set(m.topic, list);
     }
-    list.push({ key: m.key, headers: m.headers, value: m.value });
+    list.push({ key: m.key, headers: m.headers, value: m.value, partition: m.partition ?? undefined });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -76,6 +76,7 @@ export function streamsSchemaSql(prefix: string = DEFAULT_TABLE_PREFIX): string[
     `CREATE TABLE IF NOT EXISTS ${t.outbox} (
       id bigserial PRIMARY KEY,
       topic text NOT NULL,
+      partition integer,
       key text,
       headers jsonb NOT NULL DEFAULT '{}'::jsonb,
       value bytea,
