@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { type BenchSuite, runSuite } from './harness';
 import { ingestSuite } from './ingest.bench';
+import { processingSuite } from './processing.bench';
 import { streamsSuite } from './streams.bench';
 
 const suites: Record<string, () => BenchSuite> = {
   streams: streamsSuite,
   ingest: ingestSuite,
+  processing: processingSuite,
 };
 
 const program = new Command('bench')
