@@ -56,31 +56,33 @@ export function sumTopology(opts: SumTopologyOptions): Topology<WindowRow<number
     },
     tick: (now) => void op.tick(now),
     drain: () => ({ results: rows.splice(0), outbox: [] }),
-    async writeResults(client: PoolClient, results: WindowRow<number>[]) {
-      // One row per window: the newest version of it in this checkpoint.
-      const latest = new Map<string, WindowRow<number>>();
-      for (const r of results) {
-        const id = `${r.key}\u0000${r.windowStart}`;
-        const seen = latest.get(id);
-        if (!seen || seen.version < r.version) latest.set(id, r);
-      }
-      if (latest.size === 0) return;
-      const list = [...latest.values()];
-      await client.query(
-        `INSERT INTO ${opts.table} AS t (key, window_start, window_end, total, version, is_final)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::boolean[])
-         ON CONFLICT (key, window_start) DO UPDATE
-           SET total = EXCLUDED.total, version = EXCLUDED.version, is_final = EXCLUDED.is_final
-           WHERE t.version < EXCLUDED.version`,
-        [
-          list.map((r) => r.key),
-          list.map((r) => r.windowStart),
-          list.map((r) => r.windowEnd),
-          list.map((r) => r.value),
-          list.map((r) => r.version),
-          list.map((r) => r.final),
-        ],
-      );
-    },
+    writeResults: (client: PoolClient, results: WindowRow<number>[]) => writeWindowRows(client, opts.table, results),
   };
+}
+
+/** Upserts window rows (the newest version of each in this batch), never over a newer stored version. */
+export async function writeWindowRows(client: PoolClient, table: string, results: WindowRow<number>[]): Promise<void> {
+  const latest = new Map<string, WindowRow<number>>();
+  for (const r of results) {
+    const id = `${r.key}\u0000${r.windowStart}`;
+    const seen = latest.get(id);
+    if (!seen || seen.version < r.version) latest.set(id, r);
+  }
+  if (latest.size === 0) return;
+  const list = [...latest.values()];
+  await client.query(
+    `INSERT INTO ${table} AS t (key, window_start, window_end, total, version, is_final)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::boolean[])
+     ON CONFLICT (key, window_start) DO UPDATE
+       SET total = EXCLUDED.total, version = EXCLUDED.version, is_final = EXCLUDED.is_final
+       WHERE t.version < EXCLUDED.version`,
+    [
+      list.map((r) => r.key),
+      list.map((r) => r.windowStart),
+      list.map((r) => r.windowEnd),
+      list.map((r) => r.value),
+      list.map((r) => r.version),
+      list.map((r) => r.final),
+    ],
+  );
 }

@@ -5,7 +5,9 @@ import { createKafka } from './kafka/connection';
 import { KafkaMessageSender } from './kafka/kafka-sender';
 import { KafkaTopicAdmin } from './kafka/topic-admin';
 import { TopicConsumer } from './kafka/topic-consumer';
+import { groupByTopic, OutboxRelay, type OutboxRelayOptions } from './postgres/outbox-relay';
 import { StreamProcessor, type StreamProcessorOptions } from './processor/stream-processor';
+import type { ConsumedMessage } from './processor/topology';
 import { resolveConsumerOptions, type TopicConsumerOptions } from './streams/consumer-options';
 import { PublishQueue } from './streams/publish-queue';
 import { TopicProducer } from './streams/topic-producer';
@@ -39,6 +41,7 @@ export class StreamingClient {
   private readonly spec: TopicSpec;
   private readonly consumers = new Set<TopicConsumer<unknown>>();
   private readonly processors = new Set<StreamProcessor<unknown>>();
+  private readonly relays = new Set<OutboxRelay>();
 
   constructor(readonly options: StreamingClientOptions) {
     if (
@@ -94,12 +97,12 @@ export class StreamingClient {
   }
 
   /** A processor of the topic: a topology with exactly-once results, state and offsets in Postgres. */
-  getStreamProcessor<R>(
+  getStreamProcessor<R, M = ConsumedMessage>(
     topic: string,
-    options: StreamProcessorOptions<R>,
+    options: StreamProcessorOptions<R, M>,
     spec: Partial<TopicSpec> = {},
-  ): StreamProcessor<R> {
-    const processor = new StreamProcessor<R>(
+  ): StreamProcessor<R, M> {
+    const processor = new StreamProcessor<R, M>(
       topic,
       options,
       this.kafka,
@@ -109,6 +112,25 @@ export class StreamingClient {
     );
     this.processors.add(processor as StreamProcessor<unknown>);
     return processor;
+  }
+
+  /**
+   * A relay that publishes committed outbox rows (a processor's update events, repartition records, dead
+   * letters) through this client's producer, creating their topics when missing. Call start(); close()
+   * stops it after the processors.
+   */
+  createOutboxRelay(options: Omit<OutboxRelayOptions, 'send'>): OutboxRelay {
+    const relay = new OutboxRelay({
+      logger: this.logger,
+      ...options,
+      send: async (batch) => {
+        const groups = groupByTopic(batch);
+        for (const g of groups) await this.admin.ensureTopic(g.topic, this.spec);
+        await this.sender.send(groups);
+      },
+    });
+    this.relays.add(relay);
+    return relay;
   }
 
   /** Creates topics up front (e.g. at service start), with this client's defaults unless given. */
@@ -125,6 +147,7 @@ export class StreamingClient {
   async close(): Promise<void> {
     await Promise.allSettled([...this.consumers].map((c) => c.close()));
     await Promise.allSettled([...this.processors].map((p) => p.close()));
+    await Promise.allSettled([...this.relays].map((r) => r.stop()));
     await this.queue.drain();
     await this.sender.close();
     await this.admin.close();

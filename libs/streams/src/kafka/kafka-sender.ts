@@ -1,7 +1,6 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { StreamsPublishError } from '../core/errors';
-import type { WireMessage } from '../core/model/codec';
-import type { MessageSender } from '../streams/transport';
+import type { MessageSender, OutgoingMessage } from '../streams/transport';
 
 /**
  * The idempotent kafkajs producer behind every topic producer of a client. acks=-1: a send resolves only
@@ -35,7 +34,7 @@ export class KafkaMessageSender implements MessageSender {
     return this.connecting;
   }
 
-  async send(batch: { topic: string; messages: WireMessage[] }[]): Promise<void> {
+  async send(batch: { topic: string; messages: OutgoingMessage[] }[]): Promise<void> {
     try {
       const producer = await this.connect();
       await producer.sendBatch({
@@ -43,7 +42,7 @@ export class KafkaMessageSender implements MessageSender {
         timeout: this.opts.ackTimeoutMs ?? 30_000,
         topicMessages: batch.map(({ topic, messages }) => ({
           topic,
-          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers, partition: m.partition })),
         })),
       });
     } catch (err) {

@@ -1,4 +1,16 @@
 export { ProcessorCore, type ProcessorCoreOptions } from './processor-core';
-export { type ProcessorEvents, StreamProcessor, type StreamProcessorOptions } from './stream-processor';
+export {
+  decodeRepartition,
+  REPARTITION_RECORD,
+  REPARTITION_TIME,
+  repartitionOutbox,
+  repartitionState,
+} from './repartition-hop';
+export {
+  type ProcessorEvents,
+  type RawMessage,
+  StreamProcessor,
+  type StreamProcessorOptions,
+} from './stream-processor';
 export type { CheckpointedState, ConsumedMessage, Topology } from './topology';
 export { windowState } from './window-state';

@@ -10,12 +10,12 @@ interface Owned {
   dirty: boolean;
 }
 
-export interface ProcessorCoreOptions<R> {
+export interface ProcessorCoreOptions<R, M = ConsumedMessage> {
   group: string;
   topic: string;
   ownerId: string;
   store: CheckpointStore;
-  topology: Topology<R>;
+  topology: Topology<R, M>;
   logger: StreamsLogger;
 }
 
@@ -32,12 +32,12 @@ export interface ProcessorCoreOptions<R> {
  * A failed checkpoint leaves the in-memory state ahead of Postgres: the caller must drop the partitions
  * (revokeAll) and acquire them again, which replays from the checkpointed offsets.
  */
-export class ProcessorCore<R> {
+export class ProcessorCore<R, M = ConsumedMessage> {
   private readonly owned = new Map<number, Owned>();
   private deadLetters: OutboxRecord[] = [];
   private checkpointing: Promise<{ partition: number; offset: string }[]> | undefined;
 
-  constructor(private readonly opts: ProcessorCoreOptions<R>) {}
+  constructor(private readonly opts: ProcessorCoreOptions<R, M>) {}
 
   /** Takes the partitions over: a new owner epoch each (fencing earlier owners), state restored. Returns where to read from. */
   async assign(partitions: readonly number[]): Promise<Map<number, string | null>> {
@@ -69,7 +69,7 @@ export class ProcessorCore<R> {
   /** Processes one partition's batch (after any checkpoint in flight). Messages before the checkpointed offset are skipped. */
   async process(
     partition: number,
-    messages: readonly ConsumedMessage[],
+    messages: readonly M[],
     lastOffset: string,
     deadLetters: readonly OutboxRecord[] = [],
   ): Promise<void> {

@@ -15,9 +15,22 @@ import type { TopicSpec } from '../streams/transport';
 import { ProcessorCore } from './processor-core';
 import type { ConsumedMessage, Topology } from './topology';
 
-export interface StreamProcessorOptions<R> {
+/** A raw message of the input topic, for a custom decoder. */
+export interface RawMessage {
+  key: string | null;
+  headers: Record<string, string>;
+  value: Buffer | null;
+  offset: string;
+}
+
+export interface StreamProcessorOptions<R, M = ConsumedMessage> {
   consumerGroup: string;
-  topology: Topology<R>;
+  topology: Topology<R, M>;
+  /**
+   * Reads a message of the input topic (default: the streams wire format into a ConsumedMessage).
+   * Throw StreamsDecodeError for a message that cannot be read: it goes to the dead-letter topic.
+   */
+  decode?: (partition: number, message: RawMessage) => M;
   /** The app's pool: results, state, offsets and outbox share its transactions. */
   pool: Pool;
   tablePrefix?: string;
@@ -49,9 +62,10 @@ export interface ProcessorEvents {
  * epoch; on assignment the member seeks to the offsets stored in Postgres and restores state.
  * The order of a checkpoint is documented on ProcessorCore.
  */
-export class StreamProcessor<R> {
+export class StreamProcessor<R, M = ConsumedMessage> {
   private readonly emitter = new EventEmitter();
-  private readonly core: ProcessorCore<R>;
+  private readonly core: ProcessorCore<R, M>;
+  private readonly decode: (partition: number, message: RawMessage) => M;
   private readonly ownerId: string;
   private member: GroupMember | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
@@ -62,7 +76,7 @@ export class StreamProcessor<R> {
 
   constructor(
     readonly topic: string,
-    private readonly opts: StreamProcessorOptions<R>,
+    private readonly opts: StreamProcessorOptions<R, M>,
     private readonly kafka: Kafka,
     private readonly admin: KafkaTopicAdmin,
     private readonly topicSpec: TopicSpec,
@@ -71,7 +85,8 @@ export class StreamProcessor<R> {
     if (!opts.consumerGroup) throw new StreamsConfigError(`a processor of "${topic}" needs a consumerGroup`);
     if (!opts.pool) throw new StreamsConfigError(`a processor of "${topic}" needs a pg Pool for its checkpoints`);
     this.ownerId = opts.ownerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.core = new ProcessorCore({
+    this.decode = opts.decode ?? (decodeStreamMessage as unknown as (partition: number, message: RawMessage) => M);
+    this.core = new ProcessorCore<R, M>({
       group: opts.consumerGroup,
       topic,
       ownerId: this.ownerId,
@@ -138,12 +153,17 @@ export class StreamProcessor<R> {
     ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean },
   ): Promise<void> {
     if (ctx.stopping() || this.restarting) return;
-    const decoded: ConsumedMessage[] = [];
+    const decoded: M[] = [];
     const deadLetters: OutboxRecord[] = [];
     for (const m of messages) {
       try {
-        const d = decode(m.key?.toString('utf8') ?? null, headersToStrings(m.headers), m.value);
-        decoded.push({ partition, offset: m.offset, streamId: d.streamId, message: d.message });
+        const raw = {
+          key: m.key?.toString('utf8') ?? null,
+          headers: headersToStrings(m.headers),
+          value: m.value,
+          offset: m.offset,
+        };
+        decoded.push(this.decode(partition, raw));
       } catch (err) {
         deadLetters.push(this.deadLetter(partition, m, err as Error));
       }
@@ -226,4 +246,10 @@ export class StreamProcessor<R> {
     await this.member?.close();
     this.core.revokeAll();
   }
+}
+
+/** The default decoder: the streams wire format (json/1). */
+function decodeStreamMessage(partition: number, m: RawMessage): ConsumedMessage {
+  const d = decode(m.key, m.headers, m.value);
+  return { partition, offset: m.offset, streamId: d.streamId, message: d.message };
 }

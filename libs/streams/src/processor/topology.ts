@@ -27,9 +27,9 @@ export interface CheckpointedState {
  * the checkpoint must see a batch whole or not at all), and how results are written. Results and outbox
  * records produced since the last checkpoint are drained and written in its transaction.
  */
-export interface Topology<R> {
+export interface Topology<R, M = ConsumedMessage> {
   readonly states: readonly CheckpointedState[];
-  process(partition: number, messages: readonly ConsumedMessage[]): void;
+  process(partition: number, messages: readonly M[]): void;
   /** Wall-clock time passes (idle partitions advance; windows of quiet entities close). */
   tick(now: number): void;
   drain(): { results: R[]; outbox: OutboxRecord[] };
