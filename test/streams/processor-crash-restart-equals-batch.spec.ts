@@ -15,7 +15,7 @@ import { createSumTable, sumTopology } from '../support/sum-topology';
 // Property, on the real Postgres: random inputs (out of order within grace, repeated values, records late
 // beyond grace) on two partitions, fed in random batches with checkpoints at random points and crashes at
 // random steps (the processor dropped without a checkpoint, a new one restored from Postgres and fed again
-// from the checkpointed offsets). The rows in Postgres equal a plain batch computation, and no row is ever
+// from the checkpointed offsets), some of them fed while a checkpoint transaction runs. The rows in Postgres equal a plain batch computation, and no row is ever
 // written with a version that is not newer than the one stored.
 const WINDOW = 10_000;
 const GRACE = 5_000;
@@ -51,7 +51,11 @@ const rowArb = fc.record({
   v: fc.integer({ min: 1, max: 9 }),
 });
 
-type Action = { kind: 'feed'; partition: number; size: number } | { kind: 'checkpoint' } | { kind: 'crash' };
+type Action =
+  | { kind: 'feed'; partition: number; size: number }
+  | { kind: 'checkpoint' }
+  | { kind: 'feed-during-checkpoint'; partition: number; size: number }
+  | { kind: 'crash' };
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 6,
@@ -62,6 +66,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.constant({ kind: 'checkpoint' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('feed-during-checkpoint' as const),
+      partition: fc.constantFrom(0, 1),
+      size: fc.integer({ min: 1, max: 8 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'crash' as const }) },
 );
 
@@ -149,7 +161,12 @@ describe('StreamProcessor core: crash and restart from Postgres equals the batch
           for (const a of actions) {
             if (a.kind === 'feed') await feed(a.partition, a.size);
             else if (a.kind === 'checkpoint') await core.checkpoint();
-            else {
+            else if (a.kind === 'feed-during-checkpoint') {
+              // Batches go on while the transaction runs; they belong to the next checkpoint.
+              const running = core.checkpoint();
+              await feed(a.partition, a.size);
+              await running;
+            } else {
               core = newProcessor(); // the old one is dropped mid-run: no checkpoint
               await start();
             }

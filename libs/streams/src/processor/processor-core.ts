@@ -25,17 +25,20 @@ export interface ProcessorCoreOptions<R, M = ConsumedMessage> {
  *
  *   1. drain results and outbox records; collect each operator's state changes and the next offsets
  *   2. one Postgres transaction: result rows → state → outbox → offsets, fenced by the owner epoch
- *   3. only after COMMIT: mark the operators' state checkpointed (and the caller commits offsets to
- *      Kafka, for lag tools — Postgres stays the source of truth)
+ *   3. after COMMIT the caller commits the offsets to Kafka, for lag tools (Postgres stays the source of
+ *      truth); the operators' state was marked checkpointed when it was taken in step 1
  *
- * Batches wait while a checkpoint is in flight, so a checkpoint sees every batch whole or not at all.
- * A failed checkpoint leaves the in-memory state ahead of Postgres: the caller must drop the partitions
- * (revokeAll) and acquire them again, which replays from the checkpointed offsets.
+ * Step 1 is synchronous and copies what it takes, so processing goes on while the transaction runs: a
+ * checkpoint holds every batch whole or not at all, and batches after it go into the next one. Only one
+ * checkpoint runs at a time. A failed checkpoint leaves the in-memory state ahead of Postgres: every later
+ * checkpoint is refused until the caller drops all partitions (revokeAll) and acquires them again, which
+ * replays from the checkpointed offsets.
  */
 export class ProcessorCore<R, M = ConsumedMessage> {
   private readonly owned = new Map<number, Owned>();
   private deadLetters: OutboxRecord[] = [];
   private checkpointing: Promise<{ partition: number; offset: string }[]> | undefined;
+  private failed: Error | undefined;
 
   constructor(private readonly opts: ProcessorCoreOptions<R, M>) {}
 
@@ -60,20 +63,20 @@ export class ProcessorCore<R, M = ConsumedMessage> {
 
   revokeAll(): void {
     this.revoke([...this.owned.keys()]);
+    this.failed = undefined;
   }
 
   ownedPartitions(): number[] {
     return [...this.owned.keys()].sort((a, b) => a - b);
   }
 
-  /** Processes one partition's batch (after any checkpoint in flight). Messages before the checkpointed offset are skipped. */
+  /** Processes one partition's batch. */
   async process(
     partition: number,
     messages: readonly M[],
     lastOffset: string,
     deadLetters: readonly OutboxRecord[] = [],
   ): Promise<void> {
-    while (this.checkpointing) await this.checkpointing.catch(() => undefined);
     const owned = this.owned.get(partition);
     if (!owned) return; // revoked meanwhile: the new owner reads these again
     if (messages.length > 0) this.opts.topology.process(partition, messages);
@@ -82,45 +85,56 @@ export class ProcessorCore<R, M = ConsumedMessage> {
     owned.dirty = true;
   }
 
-  /** Wall-clock time for the topology; skipped while a checkpoint is in flight (the next tick catches up). */
+  /** Wall-clock time for the topology (idle partitions advance; due windows close). */
   tick(now: number): void {
-    if (this.checkpointing) return;
     this.opts.topology.tick(now);
   }
 
-  /** Runs a checkpoint unless one is in flight (then returns that one). Resolves with the offsets now safe in Postgres. */
-  checkpoint(): Promise<{ partition: number; offset: string }[]> {
-    this.checkpointing ??= this.runCheckpoint().finally(() => {
+  /**
+   * Runs a checkpoint; if one is in flight, runs after it. Resolves with the offsets now safe in Postgres
+   * (empty when there was nothing to save).
+   */
+  async checkpoint(): Promise<{ partition: number; offset: string }[]> {
+    while (this.checkpointing) await this.checkpointing.catch(() => undefined);
+    if (this.failed) throw this.failed;
+    const run = this.runCheckpoint();
+    this.checkpointing = run;
+    try {
+      return await run;
+    } catch (err) {
+      this.failed = err as Error;
+      throw err;
+    } finally {
       this.checkpointing = undefined;
-    });
-    return this.checkpointing;
+    }
   }
 
   private async runCheckpoint(): Promise<{ partition: number; offset: string }[]> {
     const { topology, store, group, topic } = this.opts;
+    // Step 1, synchronous: take results, outbox, state changes and offsets, as copies — batches processed
+    // while the transaction runs must not change what it writes.
     const drained = topology.drain();
-    const { results } = drained;
+    const results = structuredClone(drained.results);
     const outbox = this.deadLetters.length > 0 ? [...this.deadLetters, ...drained.outbox] : drained.outbox;
     this.deadLetters = [];
     const parts: PartitionCheckpoint[] = [];
     for (const [partition, owned] of this.owned) {
       // Never read and never checkpointed: nothing to save, and no offset to save it at.
       if (owned.next === null) continue;
+      if (!owned.dirty && results.length === 0 && outbox.length === 0) continue;
       const state: Record<string, StoreChanges> = {};
       for (const s of topology.states) {
         const c = s.changes(partition);
-        if (c) state[s.name] = c;
+        if (c) state[s.name] = structuredClone(c);
+        s.markCheckpointed(partition);
       }
-      if (!owned.dirty && results.length === 0 && outbox.length === 0) continue;
+      owned.dirty = false;
       parts.push({ topic, partition, epoch: owned.epoch, nextOffset: owned.next, state });
     }
     if (parts.length === 0 && results.length === 0 && outbox.length === 0) return [];
+    // Step 2: one transaction. Step 3 (the state marked checkpointed) happened above; if this fails, the
+    // core refuses further checkpoints until the partitions are acquired again.
     await store.commit({ group, partitions: parts, outbox, sink: (client) => topology.writeResults(client, results) });
-    for (const p of parts) {
-      const owned = this.owned.get(p.partition);
-      if (owned) owned.dirty = false;
-      for (const s of topology.states) s.markCheckpointed(p.partition);
-    }
     return parts.map((p) => ({ partition: p.partition, offset: String(p.nextOffset) }));
   }
 }

@@ -71,6 +71,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   private tickTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private sinceCheckpoint = 0;
+  private checkpointRun: Promise<void> | undefined;
   private restarting: Promise<void> | undefined;
   private closing = false;
 
@@ -199,7 +200,15 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   }
 
   /** Runs a checkpoint now; after it commits, the offsets also go to Kafka (for lag tools). */
-  async checkpoint(): Promise<void> {
+  checkpoint(): Promise<void> {
+    // Callers during a run share it (the timer, the message count, revocation), so each checkpoint is one event.
+    this.checkpointRun ??= this.runCheckpoint().finally(() => {
+      this.checkpointRun = undefined;
+    });
+    return this.checkpointRun;
+  }
+
+  private async runCheckpoint(): Promise<void> {
     if (this.restarting) return;
     const t0 = Date.now();
     this.sinceCheckpoint = 0;
