@@ -28,3 +28,4 @@ export {
   type TopicName,
   Topics,
 } from './topics';
+export * from './updates';
