@@ -14,3 +14,4 @@ export {
 } from './stream-processor';
 export type { CheckpointedState, ConsumedMessage, Topology } from './topology';
 export { windowState } from './window-state';
+export { keyedState } from './keyed-state';

@@ -16,3 +16,4 @@ export {
   type WindowedAggregationOptions,
 } from './windowed-aggregation';
 export { hopping, tumbling, type WindowDefinition } from './windows';
+export { InputTime, PartitionClock } from './stream-clock';

@@ -1,0 +1,26 @@
+import type { StreamingClient, StreamsLogger } from '@switchboard/streams';
+import type { Pool } from 'pg';
+
+/** What every aggregator pipeline gets from the app: connections and the validated settings. */
+export interface PipelineContext {
+  client: StreamingClient;
+  pool: Pool;
+  logger: StreamsLogger;
+  /** Prefix of the streams library's checkpoint tables (migrations create `streams_*`). */
+  tablePrefix: string;
+  /** Consumer groups are `<groupPrefix>.<pipeline>` (e.g. `aggregator.energy`). */
+  groupPrefix: string;
+  /** Event-time grace of every window, ms. */
+  graceMs: number;
+  /** A partition quiet this long follows the wall clock, so quiet entities' windows close on time. */
+  idleMs: number;
+  /** Replays never idle (deterministic); live processing does. */
+  mode: 'live' | 'replay';
+}
+
+/** One consumer-group pipeline of the aggregator (energy, calls, agents…): started and closed by the app. */
+export interface Pipeline {
+  readonly name: string;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
