@@ -1,5 +1,116 @@
-import { Module } from '@nestjs/common';
-import { LivenessController } from '@switchboard/service';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { StreamingClient, type StreamsLogger } from '@switchboard/streams';
+import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
+import { Pool } from 'pg';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { AggregatorConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { type PipelineFactory, PipelineRunner } from './pipelines/pipeline-runner';
+import { AGGREGATOR_CONFIG, METRICS_REGISTRY, PG_POOL, PIPELINE_RUNNER, STREAMING_CLIENT } from './tokens';
 
-@Module({ controllers: [LivenessController] })
-export class AggregatorModule {}
+export interface AggregatorModuleOptions {
+  config: AggregatorConfig;
+  pipelines: readonly PipelineFactory[];
+}
+
+/** Starts the pipelines once the app is up; on SIGTERM closes them (final checkpoints), then the connections. */
+@Injectable()
+class AggregatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(PIPELINE_RUNNER) private readonly runner: PipelineRunner,
+    @Inject(STREAMING_CLIENT) private readonly client: StreamingClient,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly log: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start();
+    this.log.info({ pipelines: this.runner.names }, 'pipelines running');
+  }
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.log.info({ signal }, 'stopping pipelines (final checkpoints)');
+    await this.runner.close();
+    await this.client.close();
+    await this.pool.end();
+  }
+}
+
+function streamsLogger(log: PinoLogger): StreamsLogger {
+  return {
+    debug: (m, c) => log.debug(c ?? {}, m),
+    info: (m, c) => log.info(c ?? {}, m),
+    warn: (m, c) => log.warn(c ?? {}, m),
+    error: (m, c) => log.error(c ?? {}, m),
+  };
+}
+
+@Module({})
+export class AggregatorModule {
+  static register({ config, pipelines }: AggregatorModuleOptions): DynamicModule {
+    return {
+      module: AggregatorModule,
+      imports: [
+        TerminusModule,
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+          },
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: AGGREGATOR_CONFIG, useValue: config },
+        { provide: PG_POOL, useFactory: () => new Pool({ connectionString: config.databaseUrl, max: 10 }) },
+        {
+          provide: METRICS_REGISTRY,
+          useFactory: () => {
+            const registry = new Registry();
+            registry.setDefaultLabels({ service: 'aggregator', instance: config.instanceId ?? String(process.pid) });
+            collectDefaultMetrics({ register: registry });
+            return registry;
+          },
+        },
+        {
+          provide: STREAMING_CLIENT,
+          inject: [PinoLogger],
+          useFactory: (log: PinoLogger) =>
+            new StreamingClient({
+              brokers: config.kafkaBrokers,
+              clientId: `aggregator-${config.instanceId ?? process.pid}`,
+              logger: streamsLogger(log),
+            }),
+        },
+        {
+          provide: PIPELINE_RUNNER,
+          inject: [STREAMING_CLIENT, PG_POOL, PinoLogger],
+          useFactory: (client: StreamingClient, pool: Pool, log: PinoLogger) =>
+            new PipelineRunner(
+              {
+                client,
+                pool,
+                logger: streamsLogger(log),
+                tablePrefix: config.tablePrefix,
+                groupPrefix: config.groupPrefix,
+                graceMs: config.graceMs,
+                idleMs: config.idleMs,
+                mode: config.mode,
+              },
+              pipelines,
+            ),
+        },
+        AggregatorLifecycle,
+        Logger,
+      ],
+    };
+  }
+}

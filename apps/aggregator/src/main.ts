@@ -1,9 +1,22 @@
 import 'reflect-metadata';
-import { startHttpService } from '@switchboard/service';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { AggregatorModule } from './app.module';
+import { loadAggregatorConfig } from './config';
+import { aggregatorPipelines } from './pipelines';
 
-void startHttpService({
-  name: 'aggregator',
-  module: AggregatorModule,
-  port: Number(process.env.AGGREGATOR_PORT ?? 3001),
+async function main(): Promise<void> {
+  const config = loadAggregatorConfig();
+  const app = await NestFactory.create(AggregatorModule.register({ config, pipelines: aggregatorPipelines }), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.listen(config.http.port, config.http.host);
+  app.get(Logger).log(`aggregator ${config.instanceId ?? process.pid} on ${await app.getUrl()}`, 'Aggregator');
+}
+
+main().catch((err) => {
+  process.stderr.write(`aggregator failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 });

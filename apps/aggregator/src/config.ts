@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** The environment the aggregator reads, validated once at start; the rest of the app takes the typed object. */
+const envSchema = z.object({
+  AGGREGATOR_PORT: int(0).max(65_535).default(3001),
+  AGGREGATOR_HOST: z.string().min(1).default('127.0.0.1'),
+  INSTANCE_ID: z.string().min(1).optional(),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/switchboard'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
+  /** How long after its end a window still accepts events (event time). */
+  AGGREGATOR_GRACE_MS: int(0).default(60_000),
+  /** A partition quiet this long follows the wall clock, so quiet entities' windows close on time. */
+  AGGREGATOR_IDLE_MS: int(100).default(10_000),
+  AGGREGATOR_GROUP_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .default('aggregator'),
+  STREAMS_TABLE_PREFIX: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('streams_'),
+  AGGREGATOR_MODE: z.enum(['live', 'replay']).default('live'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AggregatorConfig {
+  http: { port: number; host: string };
+  instanceId: string | undefined;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  graceMs: number;
+  idleMs: number;
+  groupPrefix: string;
+  tablePrefix: string;
+  mode: 'live' | 'replay';
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid aggregator configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    http: { port: e.AGGREGATOR_PORT, host: e.AGGREGATOR_HOST },
+    instanceId: e.INSTANCE_ID,
+    databaseUrl: e.DATABASE_URL,
+    kafkaBrokers: e.KAFKA_BROKERS,
+    graceMs: e.AGGREGATOR_GRACE_MS,
+    idleMs: e.AGGREGATOR_IDLE_MS,
+    groupPrefix: e.AGGREGATOR_GROUP_PREFIX,
+    tablePrefix: e.STREAMS_TABLE_PREFIX,
+    mode: e.AGGREGATOR_MODE,
+    logLevel: e.LOG_LEVEL,
+  });
+}

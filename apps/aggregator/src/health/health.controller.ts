@@ -1,0 +1,69 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { StreamingClient } from '@switchboard/streams';
+import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
+import type { PipelineRunner } from '../pipelines/pipeline-runner';
+import { METRICS_REGISTRY, PG_POOL, PIPELINE_RUNNER, STREAMING_CLIENT } from '../tokens';
+
+const CHECK_TIMEOUT_MS = 2000;
+
+/** Liveness, readiness (pipelines running, Postgres and Kafka answer) and Prometheus metrics. */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(STREAMING_CLIENT) private readonly client: StreamingClient,
+    @Inject(PIPELINE_RUNNER) private readonly runner: PipelineRunner,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+  ) {}
+
+  @Get('health/live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () =>
+        this.probe('pipelines', async () => {
+          if (!this.runner.running) throw new Error('pipelines are not running (starting or shutting down)');
+          return { pipelines: this.runner.names };
+        }),
+      () => this.probe('postgres', () => bounded(this.pool.query('SELECT 1'), 'Postgres').then(() => undefined)),
+      () => this.probe('kafka', () => this.client.checkConnection(CHECK_TIMEOUT_MS)),
+    ]);
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private async probe(key: string, check: () => Promise<unknown>) {
+    const session = this.indicators.check(key);
+    try {
+      const detail = await check();
+      return session.up(detail && typeof detail === 'object' ? (detail as Record<string, unknown>) : undefined);
+    } catch (err) {
+      return session.down({ message: (err as Error).message });
+    }
+  }
+}
+
+function bounded<T>(work: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)),
+        CHECK_TIMEOUT_MS,
+      ).unref(),
+    ),
+  ]);
+}

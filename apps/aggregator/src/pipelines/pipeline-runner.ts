@@ -1,0 +1,47 @@
+import type { OutboxRelay } from '@switchboard/streams';
+import type { Pipeline, PipelineContext } from './pipeline';
+
+export type PipelineFactory = (ctx: PipelineContext) => Pipeline;
+
+/**
+ * Starts the aggregator's pipelines and its outbox relay, and closes them in the order that loses nothing:
+ * pipelines first (each takes a final checkpoint and leaves its group), then the relay (it publishes what
+ * those checkpoints committed; another instance's relay takes over otherwise).
+ */
+export class PipelineRunner {
+  private readonly pipelines: Pipeline[];
+  private relay: OutboxRelay | undefined;
+  private started = false;
+
+  constructor(
+    private readonly ctx: PipelineContext,
+    factories: readonly PipelineFactory[],
+  ) {
+    this.pipelines = factories.map((f) => f(ctx));
+  }
+
+  get names(): string[] {
+    return this.pipelines.map((p) => p.name);
+  }
+
+  get running(): boolean {
+    return this.started;
+  }
+
+  async start(): Promise<void> {
+    this.relay = this.ctx.client.createOutboxRelay({
+      pool: this.ctx.pool,
+      tablePrefix: this.ctx.tablePrefix,
+      logger: this.ctx.logger,
+    });
+    this.relay.start();
+    for (const p of this.pipelines) await p.start();
+    this.started = true;
+  }
+
+  async close(): Promise<void> {
+    this.started = false;
+    await Promise.allSettled(this.pipelines.map((p) => p.close()));
+    await this.relay?.stop();
+  }
+}
