@@ -32,19 +32,53 @@ function prefixLines(name, stream, out) {
   });
 }
 
+/** Resolves when the URL answers 200, or rejects after the timeout. */
+async function waitForReady(url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
+}
+
 const started = await up();
-const children = services.map((svc) => {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, svc.entry)], {
+const children = services.map((svc) => launch(svc.name, [resolve(root, svc.entry)], svc.env));
+
+function launch(name, args, env = {}) {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', ...args], {
     cwd: root,
-    env: { ...process.env, ...svc.env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  prefixLines(svc.name, child.stdout, process.stdout);
-  prefixLines(svc.name, child.stderr, process.stderr);
-  child.on('exit', (code, signal) => console.log(`[switchboard] ${svc.name} exited (${signal ?? code})`));
+  prefixLines(name, child.stdout, process.stdout);
+  prefixLines(name, child.stderr, process.stderr);
+  child.on('exit', (code, signal) => console.log(`[switchboard] ${name} exited (${signal ?? code})`));
   return child;
-});
-console.log('[switchboard] running: ingest http://127.0.0.1:3000, gateway http://127.0.0.1:3002 — Ctrl-C to stop');
+}
+
+// Live traffic for a demo tenant, in real time, once ingest takes requests (a key is created for it).
+await waitForReady('http://127.0.0.1:3000/health/ready');
+children.push(
+  launch('simulator', [
+    resolve(root, 'apps/cli/src/main.ts'),
+    'simulate',
+    '--tenant',
+    'demo',
+    '--duration',
+    '1440',
+    '--speed',
+    '1',
+    '--no-progress',
+  ]),
+);
+console.log(
+  '[switchboard] running: ingest http://127.0.0.1:3000 (docs /docs), aggregators :3001 and :3011, gateway :3002, simulator for tenant "demo" — Ctrl-C to stop',
+);
 
 let stopping = false;
 async function shutdown() {
