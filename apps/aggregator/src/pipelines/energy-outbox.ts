@@ -1,0 +1,20 @@
+import { METRIC_UPDATE_MODEL, type MetricUpdate } from '@switchboard/domain';
+import type { OutboxRecord } from '@switchboard/streams';
+
+/**
+ * One row change as an outbox record for `metrics.updates` (libs/domain/src/updates.ts): keyed by the update
+ * id, so every version of one row lands in one partition, in order. Shared by the energy and agents pipelines.
+ */
+export function metricUpdateRecord(topic: string, update: MetricUpdate): OutboxRecord {
+  return {
+    topic,
+    key: update.id,
+    headers: { 'sb-model': METRIC_UPDATE_MODEL },
+    value: Buffer.from(JSON.stringify(update)),
+  };
+}
+
+/** Epoch ms as the ISO text Postgres gives a timestamptz in JSON (the update's row mirrors the table). */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

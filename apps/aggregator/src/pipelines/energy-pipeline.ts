@@ -1,0 +1,39 @@
+import { Topics, UpdateTopics } from '@switchboard/domain';
+import { decodeEntityMessage } from './energy-decode';
+import { type EnergyResult, energyTopology } from './energy-topology';
+import type { Pipeline, PipelineContext } from './pipeline';
+
+/** Overrides for tests and tools: other topics, a faster checkpoint. The app passes none. */
+export interface EnergyPipelineOptions {
+  topic?: string;
+  updatesTopic?: string;
+  checkpointIntervalMs?: number;
+}
+
+/**
+ * The energy pipeline: `events.meters` in consumer group `<groupPrefix>.energy` → `meter_energy_15m`, `meters`,
+ * `data_quality_events` and update events on `metrics.updates` (through the outbox), exactly once per checkpoint.
+ * Undecodable messages go to `events.meters.dlq`.
+ */
+export function energyPipeline(ctx: PipelineContext, options: EnergyPipelineOptions = {}): Pipeline {
+  const topology = energyTopology({
+    graceMs: ctx.graceMs,
+    idleMs: ctx.idleMs,
+    mode: ctx.mode,
+    updatesTopic: options.updatesTopic ?? UpdateTopics.updates,
+  });
+  const processor = ctx.client.getStreamProcessor<EnergyResult>(options.topic ?? Topics.meters, {
+    consumerGroup: `${ctx.groupPrefix}.energy`,
+    topology,
+    decode: decodeEntityMessage,
+    pool: ctx.pool,
+    tablePrefix: ctx.tablePrefix,
+    checkpointIntervalMs: options.checkpointIntervalMs,
+  });
+  processor.on('restart', ({ reason }) => ctx.logger.warn(`energy pipeline restarts: ${reason}`));
+  return {
+    name: 'energy',
+    start: () => processor.start(),
+    close: () => processor.close(),
+  };
+}
