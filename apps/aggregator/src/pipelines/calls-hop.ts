@@ -1,0 +1,27 @@
+import { streamId } from '@switchboard/domain';
+import type { CallFact, WaitingCallChange } from '../calls';
+
+/**
+ * What stage 1 (per call) sends stage 2 (per queue) through the repartition topic, keyed by `queueKey`.
+ * - `fact`: a queue-statistics contribution; the record's `retract` flag takes it back out. Its `inSla` is
+ *   NOT used: stage 2 decides the verdict with the queue's SLA (see queue-sla-aggregator.ts).
+ * - `waiting`: a waiting-gauge change; sent to each queue it names (leave and enter may differ).
+ * - `queue`: the queue's properties (slaSeconds), so stage 2 knows the SLA of the queues it owns.
+ */
+export type CallsHopValue =
+  | { readonly kind: 'fact'; readonly fact: CallFact }
+  | { readonly kind: 'waiting'; readonly change: WaitingCallChange }
+  | { readonly kind: 'queue'; readonly slaSeconds: number; readonly name: string | null };
+
+/** The stage-2 key of a queue: the queue's own stream id, so its properties and its facts meet on one partition. */
+export function queueKey(tenant: string, queue: string): string {
+  return streamId(tenant, queue);
+}
+
+/** The queues a waiting change concerns (one or two). */
+export function queuesOfWaitingChange(change: WaitingCallChange): string[] {
+  const queues: string[] = [];
+  if (change.leave) queues.push(change.leave.queue);
+  if (change.enter && change.enter.queue !== change.leave?.queue) queues.push(change.enter.queue);
+  return queues;
+}

@@ -1,0 +1,82 @@
+import { DEFAULT_TOPIC_PARTITIONS, Topics, UpdateTopics } from '@switchboard/domain';
+import { decodeRepartition, type StreamProcessor } from '@switchboard/streams';
+import type { CallsHopValue } from './calls-hop';
+import { callsStage } from './calls-stage';
+import type { Pipeline, PipelineContext } from './pipeline';
+import { queueStage } from './queue-stage';
+
+/** Overrides for tests and tools; the app runs with the defaults. */
+export interface CallsPipelineOptions {
+  /** Default `events.calls`. */
+  inputTopic?: string;
+  /** Default `<groupPrefix>.calls.by-queue`: a fresh group prefix (a replay) gets a fresh hop topic. */
+  repartitionTopic?: string;
+  /** Default `metrics.updates`. */
+  updatesTopic?: string;
+  /** Partitions of the input topic (and so of the hop topic). Default the client's, else 2 (as ingest creates it). */
+  partitions?: number;
+  checkpointIntervalMs?: number;
+  clock?: () => number;
+}
+
+/**
+ * The contact-centre pipeline: two consumer groups with a repartition hop between them.
+ * - `<groupPrefix>.calls` on events.calls: per-call state → facts and waiting changes by queue (calls-stage.ts);
+ * - `<groupPrefix>.queues` on the hop topic: per-queue 1-minute windows → queue_stats_1m, and update events
+ *   (queue_stats_1m rows, queue_gauge) on metrics.updates (queue-stage.ts).
+ * Both write through the checkpoint outbox: the app must run an OutboxRelay on the same tablePrefix, which
+ * carries the hop records as well as the update events.
+ */
+export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOptions = {}): Pipeline {
+  const input = options.inputTopic ?? Topics.calls;
+  const hopTopic = options.repartitionTopic ?? `${ctx.groupPrefix}.calls.by-queue`;
+  const updatesTopic = options.updatesTopic ?? UpdateTopics.updates;
+  const partitions = options.partitions ?? ctx.client.options.defaultPartitions ?? DEFAULT_TOPIC_PARTITIONS;
+  const common = {
+    pool: ctx.pool,
+    tablePrefix: ctx.tablePrefix,
+    checkpointIntervalMs: options.checkpointIntervalMs,
+    clock: options.clock,
+  };
+  const time = { graceMs: ctx.graceMs, idleMs: ctx.idleMs, mode: ctx.mode, clock: options.clock };
+  let processors: StreamProcessor<unknown, unknown>[] = [];
+
+  return {
+    name: 'calls',
+    async start() {
+      await ctx.client.ensureTopics([input, hopTopic], { partitions });
+      await ctx.client.ensureTopics([updatesTopic]);
+      const calls = ctx.client.getStreamProcessor(
+        input,
+        {
+          ...common,
+          consumerGroup: `${ctx.groupPrefix}.calls`,
+          topology: callsStage({ repartitionTopic: hopTopic, partitions, ...time }),
+        },
+        { partitions },
+      );
+      const queues = ctx.client.getStreamProcessor(
+        hopTopic,
+        {
+          ...common,
+          consumerGroup: `${ctx.groupPrefix}.queues`,
+          topology: queueStage({
+            inputs: partitions,
+            updatesTopic,
+            ...time,
+            onLate: (key, ts) => ctx.logger.warn('queue fact arrived after its window closed', { key, ts }),
+          }),
+          decode: (_p, m) => decodeRepartition<CallsHopValue>(m.key, m.headers, m.value),
+        },
+        { partitions },
+      );
+      processors = [calls, queues] as StreamProcessor<unknown, unknown>[];
+      await calls.start();
+      await queues.start();
+    },
+    async close() {
+      for (const p of processors) await p.close();
+      processors = [];
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import {
+  type CheckpointedState,
+  type ConsumedMessage,
+  keyedState,
+  PartitionClock,
+  PartitionedStores,
+  RepartitionBoundary,
+  type RepartitionMessage,
+  repartitionOutbox,
+  repartitionState,
+  type StreamRecord,
+  type Topology,
+} from '@switchboard/streams';
+import type { PoolClient } from 'pg';
+import {
+  applyCallEvent,
+  type CallRecord,
+  type DataQualityItem,
+  queueWindowStart,
+  settleCall,
+  toSignedFacts,
+} from '../calls';
+import { type CallsHopValue, queueKey, queuesOfWaitingChange } from './calls-hop';
+import { isInvalid, queueProperties, splitStreamId, toCallEvent } from './calls-input';
+import { type DataQualityRow, insertDataQuality, type QueueRow, upsertQueues } from './calls-sql';
+
+export interface CallsStageOptions {
+  repartitionTopic: string;
+  /** Partitions of the repartition topic (time markers go to each). */
+  partitions: number;
+  graceMs: number;
+  idleMs: number;
+  mode: 'live' | 'replay';
+  clock?: () => number;
+}
+
+export type CallsStageResult = { readonly dq: DataQualityRow } | { readonly queue: QueueRow };
+
+interface ClockMeta {
+  streamTime: number | null;
+  settledBefore: number | null;
+}
+
+/**
+ * Stage 1, per call (key = the call's stream `<tenant>/<callId>`): folds call events into `CallRecord`s and sends
+ * their changes — signed facts and waiting-gauge changes — re-keyed by `<tenant>/<queue>` through the repartition
+ * topic. Queue properties travel the same way, to the partition that owns the queue. Data-quality items
+ * (conflicts, late events, unreadable events, orphans when they settle) are written here.
+ *
+ * Time: the partition's stream time (a PartitionClock, idling in live mode) minus grace seals windows; an event
+ * that would change a sealed window is refused whole. Stage 2 closes windows on the minimum of what the
+ * boundaries announced, which never exceeds what sealed them here, so stage 2 never sees a late fact.
+ */
+export function callsStage(opts: CallsStageOptions): Topology<CallsStageResult> {
+  const wall = opts.clock ?? Date.now;
+  const calls = new PartitionedStores<CallRecord>();
+  const emitted: RepartitionMessage<CallsHopValue>[] = [];
+  const boundary = new RepartitionBoundary<CallsHopValue>({
+    keyBy: (_v, r) => r.key,
+    sink: emitted,
+    idleMs: opts.mode === 'live' ? opts.idleMs : undefined,
+    mode: opts.mode,
+    clock: wall,
+  });
+  const clocks = new Map<number, { clock: PartitionClock; settledBefore: number; dirty: boolean }>();
+  const results: CallsStageResult[] = [];
+  const idles = opts.mode === 'live' && opts.idleMs > 0;
+
+  const clockState: CheckpointedState = {
+    name: 'calls-clock',
+    restore(p, state) {
+      const meta = (state?.meta ?? null) as ClockMeta | null;
+      const clock = new PartitionClock([p], wall());
+      const t = meta?.streamTime ?? Number.NEGATIVE_INFINITY;
+      clock.inputs[0].time = t;
+      clock.time = t;
+      clock.touchAll(wall());
+      clocks.set(p, { clock, settledBefore: meta?.settledBefore ?? Number.NEGATIVE_INFINITY, dirty: false });
+    },
+    changes(p) {
+      const c = clocks.get(p);
+      if (!c?.dirty) return undefined;
+      const meta: ClockMeta = {
+        streamTime: Number.isFinite(c.clock.time) ? c.clock.time : null,
+        settledBefore: Number.isFinite(c.settledBefore) ? c.settledBefore : null,
+      };
+      return { meta };
+    },
+    markCheckpointed(p) {
+      const c = clocks.get(p);
+      if (c) c.dirty = false;
+    },
+    revoke: (p) => void clocks.delete(p),
+  };
+
+  /** Windows ending at or before this are final downstream (aligned, so `settleCall` sees whole windows). */
+  function sealedBefore(p: number): number {
+    const own = clocks.get(p)?.clock.time ?? Number.NEGATIVE_INFINITY;
+    // The boundary idles on its own in live mode; what it announced may close stage-2 windows, so count it.
+    const announced = boundary.snapshot(p).streamTime ?? Number.NEGATIVE_INFINITY;
+    const t = Math.max(own, announced);
+    return Number.isFinite(t) ? queueWindowStart(t - opts.graceMs) : Number.NEGATIVE_INFINITY;
+  }
+
+  function dq(tenant: string, item: DataQualityItem | Omit<DataQualityRow, 'tenant'>): void {
+    results.push({ dq: { tenant, ...item } });
+  }
+
+  /** Once per newly sealed window: drop settled calls; orphans become data-quality rows now, exactly once. */
+  function settle(p: number): void {
+    const c = clocks.get(p);
+    const store = calls.get(p);
+    if (!c || !store) return;
+    const sealed = sealedBefore(p);
+    if (!(sealed > c.settledBefore)) return;
+    c.settledBefore = sealed;
+    c.dirty = true;
+    const done: string[] = [];
+    for (const [key, record] of store.snapshot().entries) {
+      const s = settleCall(record, sealed);
+      if (!s.settled) continue;
+      done.push(key);
+      const tenant = splitStreamId(key)?.tenant ?? '';
+      for (const item of s.dataQuality) dq(tenant, item);
+    }
+    for (const key of done) store.delete(key);
+  }
+
+  return {
+    states: [keyedState('calls', calls), clockState, repartitionState('calls-by-queue', boundary)],
+
+    process(partition: number, messages: readonly ConsumedMessage[]) {
+      const c = clocks.get(partition);
+      const store = calls.get(partition);
+      if (!c || !store) throw new Error(`calls stage: partition ${partition} is not assigned`);
+      const now = idles ? wall() : 0;
+      const out: StreamRecord<CallsHopValue>[] = [];
+      const hop = (key: string, value: CallsHopValue, timestamp: number, retract = false) =>
+        out.push(retract ? { key, value, timestamp, partition, retract } : { key, value, timestamp, partition });
+      // Records that are not windowed carry the stream time, so the boundary announces how far this partition is.
+      const streamTimeOr0 = () => (Number.isFinite(c.clock.time) ? c.clock.time : 0);
+
+      for (const m of messages) {
+        const id = splitStreamId(m.streamId);
+        if (m.message.kind === 'properties') {
+          const props = queueProperties(m.message.properties);
+          if (!props || !id) continue;
+          hop(queueKey(id.tenant, id.entityId), { kind: 'queue', ...props }, streamTimeOr0());
+          results.push({ queue: { tenant: id.tenant, queue: id.entityId, ...props } });
+          continue;
+        }
+        if (m.message.kind !== 'event') continue; // stream ends change nothing: calls settle by time
+        for (const e of m.message.events) {
+          const tenant = id?.tenant ?? '';
+          const event = id ? toCallEvent(id.entityId, e) : { invalid: 'stream id is not <tenant>/<callId>' };
+          if (isInvalid(event)) {
+            dq(tenant, {
+              kind: 'invalid_call_event',
+              entityType: 'call',
+              entityId: id?.entityId ?? m.streamId,
+              eventTs: Number.isFinite(e.timestamp) ? e.timestamp : 0,
+              detail: { reason: event.invalid, eventType: e.id },
+            });
+            continue;
+          }
+          if (c.clock.observe(c.clock.inputs[0], event.ts, now)) c.dirty = true;
+          const before = store.get(m.streamId);
+          const update = applyCallEvent(before, event, { sealedBefore: sealedBefore(partition) });
+          if (update.outcome === 'late') {
+            dq(tenant, {
+              kind: 'late_call_event',
+              entityType: 'call',
+              entityId: event.callId,
+              eventTs: event.ts,
+              detail: { eventType: event.type, streamTime: c.clock.time, graceMs: opts.graceMs },
+            });
+            continue;
+          }
+          for (const item of update.dataQuality) dq(tenant, item);
+          if (update.record !== before) store.set(m.streamId, update.record, c.clock.time);
+          for (const s of toSignedFacts(update.change))
+            hop(queueKey(tenant, s.fact.queue), { kind: 'fact', fact: s.fact }, s.fact.ts, s.sign < 0);
+          if (update.waiting) {
+            for (const q of queuesOfWaitingChange(update.waiting))
+              hop(queueKey(tenant, q), { kind: 'waiting', change: update.waiting }, streamTimeOr0());
+          }
+        }
+      }
+      boundary.process(out);
+      settle(partition);
+    },
+
+    tick(now: number) {
+      if (!idles) return;
+      for (const [p, c] of clocks) {
+        if (c.clock.idle(now, opts.idleMs)) {
+          c.dirty = true;
+          settle(p);
+        }
+      }
+      boundary.tick(now);
+    },
+
+    drain: () => ({
+      results: results.splice(0),
+      outbox: repartitionOutbox(opts.repartitionTopic, opts.partitions, emitted.splice(0)),
+    }),
+
+    async writeResults(client: PoolClient, list: CallsStageResult[]) {
+      const dqRows: DataQualityRow[] = [];
+      const queues: QueueRow[] = [];
+      for (const r of list) {
+        if ('dq' in r) dqRows.push(r.dq);
+        else queues.push(r.queue);
+      }
+      await insertDataQuality(client, dqRows);
+      await upsertQueues(client, queues);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { parseStreamId, updateId } from '@switchboard/domain';
+import type { WindowRow } from '@switchboard/streams';
+import type { PoolClient } from 'pg';
+import { QUEUE_STATS_SQL_COLUMNS, type QueueStatsColumns } from '../calls';
+
+/** A `queue_stats_1m` row with its identity, as committed and as sent on metrics.updates. */
+export interface QueueStatsRecord {
+  readonly tenant: string;
+  readonly queue: string;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  readonly columns: QueueStatsColumns;
+  readonly isFinal: boolean;
+  readonly version: number;
+}
+
+/** The newest emission of each row (an engine row's key is `<tenant>/<queue>`), oldest window first. */
+export function latestQueueStats(rows: readonly WindowRow<QueueStatsColumns>[]): QueueStatsRecord[] {
+  const latest = new Map<string, WindowRow<QueueStatsColumns>>();
+  for (const r of rows) {
+    const id = `${r.key}\u0000${r.windowStart}`;
+    const seen = latest.get(id);
+    if (!seen || seen.version < r.version) latest.set(id, r);
+  }
+  return [...latest.values()].map((r) => {
+    const { tenant, entityId } = parseStreamId(r.key);
+    return {
+      tenant,
+      queue: entityId,
+      windowStart: r.windowStart,
+      windowEnd: r.windowEnd,
+      columns: r.value,
+      isFinal: r.final,
+      version: r.version,
+    };
+  });
+}
+
+const METRIC_KEYS = Object.keys(QUEUE_STATS_SQL_COLUMNS) as Array<keyof QueueStatsColumns>;
+
+/** The row as the table holds it (Postgres column names; timestamps as ISO strings). */
+export function queueStatsRowJson(r: QueueStatsRecord): Record<string, unknown> {
+  const row: Record<string, unknown> = {
+    tenant: r.tenant,
+    queue: r.queue,
+    window_start: new Date(r.windowStart).toISOString(),
+    window_end: new Date(r.windowEnd).toISOString(),
+  };
+  for (const k of METRIC_KEYS) row[QUEUE_STATS_SQL_COLUMNS[k]] = r.columns[k];
+  row.is_final = r.isFinal;
+  row.version = r.version;
+  return row;
+}
+
+/** `<tenant>/queue_stats_1m/<queue>/<window start ms>`. */
+export function queueStatsUpdateId(r: QueueStatsRecord): string {
+  return updateId(r.tenant, 'queue_stats_1m', r.queue, r.windowStart);
+}
+
+/**
+ * One statement for all rows: never over a newer stored version (a re-delivered or replayed older emission is
+ * skipped before the guard trigger sees it).
+ */
+export async function upsertQueueStats(client: PoolClient, rows: readonly QueueStatsRecord[]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = METRIC_KEYS.map((k) => QUEUE_STATS_SQL_COLUMNS[k]);
+  const metricArrays = METRIC_KEYS.map((k) => rows.map((r) => r.columns[k]));
+  const types = METRIC_KEYS.map((k) =>
+    k === 'offered' ||
+    k === 'answered' ||
+    k === 'abandoned' ||
+    k === 'answeredInSla' ||
+    k === 'abandonedShort' ||
+    k === 'talkCount'
+      ? 'int'
+      : 'bigint',
+  );
+  const n = 5 + METRIC_KEYS.length;
+  const params = [
+    rows.map((r) => r.tenant),
+    rows.map((r) => r.queue),
+    rows.map((r) => r.windowStart),
+    rows.map((r) => r.windowEnd),
+    ...metricArrays,
+    rows.map((r) => r.isFinal),
+    rows.map((r) => r.version),
+  ];
+  const unnestArgs = [
+    '$1::text[]',
+    '$2::text[]',
+    '$3::bigint[]',
+    '$4::bigint[]',
+    ...types.map((t, i) => `$${5 + i}::${t}[]`),
+    `$${n}::boolean[]`,
+    `$${n + 1}::bigint[]`,
+  ];
+  await client.query(
+    `INSERT INTO queue_stats_1m AS t (tenant, queue, window_start, window_end, ${cols.join(', ')}, is_final, version)
+     SELECT u.tenant, u.queue, to_timestamp(u.ws / 1000.0), to_timestamp(u.we / 1000.0), ${cols.map((c) => `u.${c}`).join(', ')},
+       u.is_final, u.version
+     FROM unnest(${unnestArgs.join(', ')}) AS u(tenant, queue, ws, we, ${cols.join(', ')}, is_final, version)
+     ON CONFLICT (tenant, queue, window_start) DO UPDATE
+       SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, is_final = EXCLUDED.is_final, version = EXCLUDED.version
+       WHERE t.version < EXCLUDED.version`,
+    params,
+  );
+}
