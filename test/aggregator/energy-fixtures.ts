@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type IngestEvent, parseEvent, toStreamRecord } from '@switchboard/domain';
 import { createStreamsSchema, dropStreamsSchema, type StreamingClient, type TopicProducer } from '@switchboard/streams';
+import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import type { PipelineContext } from '../../apps/aggregator/src/pipelines/pipeline';
 import { testEnv, uniqueName } from '../support/env';
@@ -105,4 +106,26 @@ export function expectedEnergy(readings: Array<{ meterId: string; ts: number; en
     }
   }
   return rows;
+}
+
+/** Every message of a topic from the beginning, collected by a plain kafkajs consumer (any client can read it). */
+export async function collectTopic(
+  topic: string,
+): Promise<{
+  messages: Array<{ key: string | null; headers: Record<string, string>; value: string }>;
+  stop(): Promise<void>;
+}> {
+  const kafka = new Kafka({ brokers: testEnv.brokers, clientId: uniqueName('collect'), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: uniqueName('collect') });
+  const messages: Array<{ key: string | null; headers: Record<string, string>; value: string }> = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      messages.push({ key: message.key?.toString() ?? null, headers, value: message.value?.toString() ?? '' });
+    },
+  });
+  return { messages, stop: () => consumer.disconnect() };
 }

@@ -1,0 +1,155 @@
+import { type MetricUpdate, parseStreamId, UpdateTopics, updateId } from '@switchboard/domain';
+import {
+  type ConsumedMessage,
+  type EventData,
+  keyedState,
+  type OutboxRecord,
+  PartitionedStores,
+  type Topology,
+} from '@switchboard/streams';
+import { AGENT_STATUSES, type AgentStatus, AgentStatusBoard, type AgentStatusEntry } from '../calls/agent-status';
+import { type AgentStatusChange, writeAgentCounts, writeAgentStatus } from './agents-sql';
+import { isoTime, metricUpdateRecord } from './energy-outbox';
+import type { DataQualityRow } from './energy-sql';
+import { writeDataQuality } from './energy-sql';
+
+export const AGENT_STATUS_EVENT = 'agent.status';
+
+/** What the state keeps per agent (key = stream id `<tenant>/<agentId>`): its latest status and row version. */
+export interface AgentState {
+  status: AgentStatus;
+  since: number;
+  version: number;
+}
+
+export interface AgentsTopologyOptions {
+  /** Prefix of the streams tables: agent counts are written to its outbox inside the transaction. */
+  tablePrefix: string;
+  updatesTopic?: string;
+}
+
+export type AgentsResult = { kind: 'agent'; change: AgentStatusChange } | { kind: 'data-quality'; row: DataQualityRow };
+
+const MAX_EPOCH_MS = 253_402_300_799_999;
+
+/**
+ * events.agents → agent_status (latest status per agent by event time, AgentStatusBoard's rule: a later ts wins,
+ * ties by AGENT_STATUSES order) → `agent_status` and `agent_counts` updates on metrics.updates.
+ *
+ * No windows, so no stream time: an older status arriving late simply loses. Agent state has no TTL: it is one
+ * small entry per agent a tenant ever had (offline agents still count as offline), and dropping it would
+ * restart the row's version below what Postgres holds.
+ */
+export function agentsTopology(opts: AgentsTopologyOptions): Topology<AgentsResult> {
+  const updatesTopic = opts.updatesTopic ?? UpdateTopics.updates;
+  const stores = new PartitionedStores<AgentState>();
+  let results: AgentsResult[] = [];
+  let outbox: OutboxRecord[] = [];
+
+  function apply(partition: number, key: string, e: EventData, changed: Map<string, AgentStatusEntry>): void {
+    const store = stores.get(partition);
+    if (!store) return;
+    const { tenant, entityId: agentId } = parseStreamId(key);
+    const status = statusOf(e.value);
+    if (
+      e.id !== AGENT_STATUS_EVENT ||
+      status === undefined ||
+      !Number.isSafeInteger(e.timestamp) ||
+      e.timestamp < 0 ||
+      e.timestamp > MAX_EPOCH_MS
+    ) {
+      results.push({
+        kind: 'data-quality',
+        row: {
+          tenant,
+          kind: 'invalid_agent_status',
+          entityType: 'agent',
+          entityId: agentId,
+          eventTs:
+            Number.isSafeInteger(e.timestamp) && e.timestamp >= 0 && e.timestamp <= MAX_EPOCH_MS ? e.timestamp : null,
+          detail: { eventId: String(e.id).slice(0, 200), value: String(e.value).slice(0, 500) },
+        },
+      });
+      return;
+    }
+    const known = changed.get(key) ?? entryOf(agentId, store.get(key));
+    const board = new AgentStatusBoard(known ? [known] : []);
+    const entry = board.apply({ type: 'agent.status', agentId, status, ts: e.timestamp });
+    if (entry) changed.set(key, entry);
+  }
+
+  return {
+    states: [keyedState('agents', stores)],
+    process(partition: number, messages: readonly ConsumedMessage[]): void {
+      const store = stores.get(partition);
+      if (!store) return;
+      // Statuses of one batch fold first: the row changes once per batch, with one new version.
+      const changed = new Map<string, AgentStatusEntry>();
+      for (const m of messages) {
+        if (m.message.kind !== 'event') continue;
+        for (const e of m.message.events) apply(partition, m.streamId, e, changed);
+      }
+      for (const [key, entry] of changed) {
+        const { tenant } = parseStreamId(key);
+        const version = (store.get(key)?.version ?? 0) + 1;
+        store.set(key, { status: entry.status, since: entry.since, version }, entry.since);
+        const change: AgentStatusChange = {
+          tenant,
+          agentId: entry.agentId,
+          status: entry.status,
+          since: entry.since,
+          version,
+        };
+        results.push({ kind: 'agent', change });
+        outbox.push(metricUpdateRecord(updatesTopic, agentUpdate(change)));
+      }
+    },
+    tick: () => undefined,
+    drain() {
+      const drained = { results, outbox };
+      results = [];
+      outbox = [];
+      return drained;
+    },
+    async writeResults(client, all) {
+      const agents: AgentStatusChange[] = [];
+      const quality: DataQualityRow[] = [];
+      for (const r of all) {
+        if (r.kind === 'agent') agents.push(r.change);
+        else quality.push(r.row);
+      }
+      await writeAgentStatus(client, agents);
+      await writeAgentCounts(
+        client,
+        opts.tablePrefix,
+        updatesTopic,
+        agents.map((a) => a.tenant),
+      );
+      await writeDataQuality(client, quality);
+    },
+  };
+}
+
+/** The value of an agent.status event (libs/domain routing: JSON `{agentId, status, id?}`), or undefined. */
+function statusOf(value: string): AgentStatus | undefined {
+  try {
+    const v = JSON.parse(value) as { status?: unknown };
+    return (AGENT_STATUSES as readonly unknown[]).includes(v?.status) ? (v.status as AgentStatus) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function entryOf(agentId: string, s: AgentState | undefined): AgentStatusEntry | undefined {
+  return s ? { agentId, status: s.status, since: s.since } : undefined;
+}
+
+export function agentUpdate(c: AgentStatusChange): MetricUpdate {
+  return {
+    id: updateId(c.tenant, 'agent_status', c.agentId),
+    kind: 'agent_status',
+    tenant: c.tenant,
+    version: c.version,
+    row: { tenant: c.tenant, agent_id: c.agentId, status: c.status, since: isoTime(c.since), version: c.version },
+  };
+}
