@@ -1,3 +1,4 @@
+export { keyedState } from './keyed-state';
 export { ProcessorCore, type ProcessorCoreOptions } from './processor-core';
 export {
   decodeRepartition,
@@ -14,4 +15,3 @@ export {
 } from './stream-processor';
 export type { CheckpointedState, ConsumedMessage, Topology } from './topology';
 export { windowState } from './window-state';
-export { keyedState } from './keyed-state';

@@ -9,6 +9,7 @@ export {
   type RepartitionOptions,
   type RepartitionSnapshot,
 } from './repartition';
+export { InputTime, PartitionClock } from './stream-clock';
 export {
   type EmitMode,
   type PartitionStats,
@@ -16,4 +17,3 @@ export {
   type WindowedAggregationOptions,
 } from './windowed-aggregation';
 export { hopping, tumbling, type WindowDefinition } from './windows';
-export { InputTime, PartitionClock } from './stream-clock';
