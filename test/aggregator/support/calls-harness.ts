@@ -109,7 +109,10 @@ export async function callsHarness(name: string, options: CallsPipelineOptions =
       const out = new Map<string, Map<number, QueueStatsDbRow>>();
       for (const row of r.rows) {
         let q = out.get(row.queue);
-        if (!q) out.set(row.queue, (q = new Map()));
+        if (!q) {
+          q = new Map();
+          out.set(row.queue, q);
+        }
         q.set(Number(row.ws), {
           offered: Number(row.offered),
           answered: Number(row.answered),
@@ -156,7 +159,10 @@ export function expectedQueueStats(
   const cell = (queue: string, ts: number) => {
     const ws = Math.floor(ts / 60_000) * 60_000;
     let q = out.get(queue);
-    if (!q) out.set(queue, (q = new Map()));
+    if (!q) {
+      q = new Map();
+      out.set(queue, q);
+    }
     let c = q.get(ws);
     if (!c) {
       c = {
