@@ -109,9 +109,7 @@ export function expectedEnergy(readings: Array<{ meterId: string; ts: number; en
 }
 
 /** Every message of a topic from the beginning, collected by a plain kafkajs consumer (any client can read it). */
-export async function collectTopic(
-  topic: string,
-): Promise<{
+export async function collectTopic(topic: string): Promise<{
   messages: Array<{ key: string | null; headers: Record<string, string>; value: string }>;
   stop(): Promise<void>;
 }> {

@@ -37,20 +37,27 @@ describe('energy windows exact in Postgres', () => {
       { meterId: 'm2', ts: w0 + 2 * Q + 1, energyWh: 21 },
     ];
 
-    // Arrival order: m1's W0/W1 boundary swapped (inside grace), a reading moved back inside W2, a duplicate
-    // (same ts, other value: the first received wins) and m2 in reverse within its windows.
-    const arrival = [...m1];
-    const i = arrival.findIndex((r) => r.ts === w0 + Q);
-    [arrival[i - 1], arrival[i]] = [arrival[i], arrival[i - 1]];
-    const moved = arrival.splice(
-      arrival.findIndex((r) => r.ts === w0 + 2 * Q + 5 * 60_000),
-      1,
-    )[0];
-    arrival.splice(arrival.length - 3, 0, moved);
+    // Arrival order (both meters may share a partition, so it is one order by send time): m1's last W0 reading
+    // after the first of W1 (inside grace), a W2 reading 7 minutes late (W2 still open), a duplicate (same ts,
+    // other value: the first received wins), m2's first two readings swapped.
+    const sendAt = new Map<object, number>();
+    const delay = (r: object | undefined, at: number) => r && sendAt.set(r, at);
+    delay(
+      m1.find((r) => r.ts === w0 + Q - 60_000),
+      w0 + Q + 1,
+    );
+    delay(
+      m1.find((r) => r.ts === w0 + 2 * Q + 5 * 60_000),
+      w0 + 2 * Q + 12 * 60_000 + 1,
+    );
     const duplicate = { meterId: 'm1', ts: w0 + 2 * 60_000, energyWh: 99_999 };
-    const sent = [...arrival.slice(0, 5), duplicate, ...arrival.slice(5), m2[1], m2[0], m2[3], m2[2]];
-    sent.splice(sent.indexOf(m2[3]), 1);
-    sent.push(m2[3]);
+    delay(duplicate, w0 + 4 * 60_000 + 1);
+    delay(m2[0], w0 + Q - 2_000);
+    const all = [...m1, duplicate, ...m2];
+    const sent = all
+      .map((r, i) => ({ r, i, at: sendAt.get(r) ?? r.ts }))
+      .sort((a, b) => a.at - b.at || a.i - b.i)
+      .map((x) => x.r);
 
     await fx.publish(sent.map((r) => ({ type: 'meter.reading', ...r })));
     const expected = expectedEnergy(sent);

@@ -103,6 +103,21 @@ describe('energy topology', () => {
     expect(windows(t.drain().results)).toEqual([{ start: 0, mwh: 1000, n: 2, final: true, v: 2 }]);
   });
 
+  it('does not idle a partition that never saw a reading: a late first fetch of a backlog is not late', () => {
+    let now = T0 + 3_600_000;
+    const t = fresh(() => now);
+    t.tick(now);
+    now += 60_000;
+    t.tick(now);
+    t.process(0, [
+      readings('acme/m1', [
+        [T0, 1],
+        [T0 + 60_000, 2],
+      ]),
+    ]);
+    expect(windows(t.drain().results)).toEqual([{ start: 0, mwh: 1000, n: 2, final: false, v: 1 }]);
+  });
+
   it('continues versions and re-attribution after a restore from its checkpointed changes', () => {
     const a = fresh();
     a.process(0, [

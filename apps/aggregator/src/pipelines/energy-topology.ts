@@ -307,6 +307,9 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
     tick(now: number): void {
       if (opts.mode !== 'live') return;
       for (const part of partitions.values()) {
+        // A partition that never saw a reading holds no windows to close. Idling it would start its stream time
+        // at the wall clock, and a backlog fetched after that (a new group, a slow first fetch) would be all late.
+        if (part.clock.time === Number.NEGATIVE_INFINITY) continue;
         if (!part.clock.idle(now, opts.idleMs)) continue;
         sweep(part);
         emitPending(part);
