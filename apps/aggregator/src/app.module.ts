@@ -104,6 +104,7 @@ export class AggregatorModule {
                 graceMs: config.graceMs,
                 idleMs: config.idleMs,
                 mode: config.mode,
+                topicNamespace: config.topicNamespace,
               },
               pipelines,
             ),

@@ -20,6 +20,10 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
   /** How long after its end a window still accepts events (event time). */
   AGGREGATOR_GRACE_MS: int(0).default(60_000),
+  SWITCHBOARD_TOPIC_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
   /** A partition quiet this long follows the wall clock, so quiet entities' windows close on time. */
   AGGREGATOR_IDLE_MS: int(100).default(10_000),
   AGGREGATOR_GROUP_PREFIX: z
@@ -39,6 +43,8 @@ export interface AggregatorConfig {
   instanceId: string | undefined;
   databaseUrl: string;
   kafkaBrokers: string[];
+  /** Topics are `<namespace>.<topic>` when set. */
+  topicNamespace: string | undefined;
   graceMs: number;
   idleMs: number;
   groupPrefix: string;
@@ -61,6 +67,7 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
     instanceId: e.INSTANCE_ID,
     databaseUrl: e.DATABASE_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
+    topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE,
     graceMs: e.AGGREGATOR_GRACE_MS,
     idleMs: e.AGGREGATOR_IDLE_MS,
     groupPrefix: e.AGGREGATOR_GROUP_PREFIX,

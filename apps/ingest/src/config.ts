@@ -8,6 +8,10 @@ const envSchema = z.object({
   INGEST_PORT: int(0).max(65_535).default(3000),
   INGEST_HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/switchboard'),
+  SWITCHBOARD_TOPIC_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
@@ -33,7 +37,7 @@ const envSchema = z.object({
 export interface IngestConfig {
   http: { port: number; host: string };
   databaseUrl: string;
-  kafka: { brokers: string[]; clientId: string };
+  kafka: { brokers: string[]; clientId: string; topicNamespace?: string };
   limits: { maxBodyBytes: number; maxEvents: number };
   time: { maxPastMs: number; maxFutureMs: number };
   /** Requests per tenant per window, per ingest instance. */
@@ -61,7 +65,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   return Object.freeze({
     http: { port: e.INGEST_PORT, host: e.INGEST_HOST },
     databaseUrl: e.DATABASE_URL,
-    kafka: { brokers: e.KAFKA_BROKERS, clientId: 'switchboard-ingest' },
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: 'switchboard-ingest', topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE },
     limits: { maxBodyBytes: e.INGEST_MAX_BODY_BYTES, maxEvents: e.INGEST_MAX_EVENTS },
     time: { maxPastMs: e.INGEST_MAX_PAST_MS, maxFutureMs: e.INGEST_MAX_FUTURE_MS },
     rateLimit: { limit: e.INGEST_RATE_LIMIT, windowMs: e.INGEST_RATE_WINDOW_MS },

@@ -22,6 +22,7 @@ export {
   DEFAULT_TOPIC_PARTITIONS,
   InvalidStreamIdError,
   MeterSeries,
+  namespaced,
   PropertyKeys,
   parseStreamId,
   streamId,

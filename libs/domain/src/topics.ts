@@ -13,6 +13,14 @@ export const Topics = {
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 
+/**
+ * A topic inside a namespace (`<namespace>.<topic>`): several environments, or isolated test runs, can share
+ * one Kafka cluster. Ingest and the aggregator take the namespace from SWITCHBOARD_TOPIC_NAMESPACE.
+ */
+export function namespaced(topic: string, namespace?: string): string {
+  return namespace ? `${namespace}.${topic}` : topic;
+}
+
 /** Partitions of each topic when the streams library creates it. */
 export const DEFAULT_TOPIC_PARTITIONS = 2;
 

@@ -1,4 +1,16 @@
+import { namespaced, Topics, UpdateTopics } from '@switchboard/domain';
+import { agentsPipeline } from './agents-pipeline';
+import { callsPipeline } from './calls-pipeline';
+import { energyPipeline } from './energy-pipeline';
+import type { PipelineContext } from './pipeline';
 import type { PipelineFactory } from './pipeline-runner';
 
+const updatesOf = (ctx: PipelineContext) => namespaced(UpdateTopics.updates, ctx.topicNamespace);
+
 /** Every pipeline the aggregator runs, in start order. */
-export const aggregatorPipelines: readonly PipelineFactory[] = [];
+export const aggregatorPipelines: readonly PipelineFactory[] = [
+  (ctx) => energyPipeline(ctx, { topic: namespaced(Topics.meters, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
+  (ctx) => agentsPipeline(ctx, { topic: namespaced(Topics.agents, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
+  (ctx) =>
+    callsPipeline(ctx, { inputTopic: namespaced(Topics.calls, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
+];

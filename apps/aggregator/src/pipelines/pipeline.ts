@@ -16,6 +16,8 @@ export interface PipelineContext {
   idleMs: number;
   /** Replays never idle (deterministic); live processing does. */
   mode: 'live' | 'replay';
+  /** Topics are `<namespace>.<topic>` when set (several environments on one cluster). */
+  topicNamespace?: string;
 }
 
 /** One consumer-group pipeline of the aggregator (energy, calls, agents…): started and closed by the app. */

@@ -1,5 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { meterMetadata, queueMetadata, type StreamRecord, streamId, type TopicName, Topics } from '@switchboard/domain';
+import {
+  meterMetadata,
+  namespaced,
+  queueMetadata,
+  type StreamRecord,
+  streamId,
+  type TopicName,
+  Topics,
+} from '@switchboard/domain';
 import { StreamingClient, type StreamsLogger, type TopicProducer } from '@switchboard/streams';
 import type { IngestConfig } from '../config';
 import { brokerReachable } from './broker-probe';
@@ -20,6 +28,8 @@ export interface StreamsPublisherOptions {
   timeoutMs: number;
   /** Records handed to Kafka but not yet acknowledged, across requests; beyond it requests fail fast. */
   maxPendingRecords?: number;
+  /** Topics are `<namespace>.<topic>` when set (see `namespaced`). */
+  topicNamespace?: string;
 }
 
 function streamsLogger(log: Logger): StreamsLogger {
@@ -103,7 +113,9 @@ export class StreamsEventPublisher implements EventPublisher {
 
   private async producersFor(topics: Set<TopicName>): Promise<Map<TopicName, TopicProducer>> {
     const entries = await Promise.all(
-      [...topics].map(async (t) => [t, await this.client.getTopicProducer(t)] as const),
+      [...topics].map(
+        async (t) => [t, await this.client.getTopicProducer(namespaced(t, this.opts.topicNamespace))] as const,
+      ),
     );
     return new Map(entries);
   }
@@ -136,5 +148,6 @@ export function createStreamsPublisher(config: IngestConfig): EventPublisher {
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
     timeoutMs: config.publish.timeoutMs,
+    topicNamespace: config.kafka.topicNamespace,
   });
 }
