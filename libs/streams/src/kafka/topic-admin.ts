@@ -57,6 +57,13 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return (entry?.partitions ?? []).filter((p) => p.offset === '-1').map((p) => p.partition);
   }
 
+  /** The end (high watermark) of each partition of the topic: the offset the next message will get. */
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const admin = await this.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
   /** Asks the cluster for its brokers; rejects when no broker answers within the timeout. */
   async describeCluster(timeoutMs: number): Promise<{ brokers: number; controller: number | null }> {
     let timer: NodeJS.Timeout | undefined;

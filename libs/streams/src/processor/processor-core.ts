@@ -66,6 +66,11 @@ export class ProcessorCore<R, M = ConsumedMessage> {
     this.failed = undefined;
   }
 
+  /** The next offset to process in the partition (null: never read or checkpointed), or undefined if not owned. */
+  position(partition: number): string | null | undefined {
+    return this.owned.get(partition)?.next;
+  }
+
   ownedPartitions(): number[] {
     return [...this.owned.keys()].sort((a, b) => a - b);
   }

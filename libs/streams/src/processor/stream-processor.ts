@@ -71,6 +71,8 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   private tickTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private sinceCheckpoint = 0;
+  /** Per owned partition: everything in it has been read (so silence there means the source is quiet). */
+  private readonly caughtUp = new Map<number, boolean>();
   private checkpointRun: Promise<void> | undefined;
   private restarting: Promise<void> | undefined;
   private closing = false;
@@ -106,7 +108,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     await this.admin.ensureTopic(this.topic, this.topicSpec);
     await this.join();
     const clock = this.opts.clock ?? Date.now;
-    this.tickTimer = setInterval(() => this.core.tick(clock()), this.opts.tickIntervalMs ?? 250);
+    this.tickTimer = setInterval(() => this.tick(clock()), this.opts.tickIntervalMs ?? 250);
     this.checkpointTimer = setInterval(() => void this.checkpoint(), this.opts.checkpointIntervalMs ?? 500);
   }
 
@@ -125,6 +127,11 @@ export class StreamProcessor<R, M = ConsumedMessage> {
         onAssigned: async (partitions) => {
           try {
             const positions = await this.core.assign(partitions);
+            const ends = await this.admin.endOffsets(this.topic);
+            for (const p of partitions) {
+              const next = BigInt(positions.get(p) ?? '0');
+              this.caughtUp.set(p, next >= (ends.get(p) ?? 0n));
+            }
             this.emitter.emit('assigned', { partitions });
             return positions;
           } catch (err) {
@@ -134,9 +141,12 @@ export class StreamProcessor<R, M = ConsumedMessage> {
           }
         },
         onRevoking: async () => {
+          // Nothing is read until the group settles: no partition may idle meanwhile.
+          for (const p of this.caughtUp.keys()) this.caughtUp.set(p, false);
           await this.checkpoint();
         },
         onRevoked: (partitions) => {
+          for (const p of partitions) this.caughtUp.delete(p);
           this.core.revoke(partitions);
           this.emitter.emit('revoked', { partitions });
         },
@@ -151,12 +161,22 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   private async processBatch(
     partition: number,
     messages: KafkaMessage[],
-    ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean },
+    ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean; lag(): number },
   ): Promise<void> {
     if (ctx.stopping() || this.restarting) return;
+    this.caughtUp.set(partition, false);
+    // After a rebalance that left us the partition, kafkajs fetches again from the offset committed to Kafka,
+    // which trails what we processed in memory: skip what the state already holds.
+    const position = this.core.position(partition);
+    const from = position ? BigInt(position) : -1n;
+    const fresh = from < 0n ? messages : messages.filter((m) => BigInt(m.offset) >= from);
+    if (fresh.length === 0) {
+      ctx.done(messages[messages.length - 1].offset);
+      return;
+    }
     const decoded: M[] = [];
     const deadLetters: OutboxRecord[] = [];
-    for (const m of messages) {
+    for (const m of fresh) {
       try {
         const raw = {
           key: m.key?.toString('utf8') ?? null,
@@ -169,10 +189,11 @@ export class StreamProcessor<R, M = ConsumedMessage> {
         deadLetters.push(this.deadLetter(partition, m, err as Error));
       }
     }
-    const last = messages[messages.length - 1].offset;
+    const last = fresh[fresh.length - 1].offset;
     await this.core.process(partition, decoded, last, deadLetters);
     ctx.done(last);
-    this.sinceCheckpoint += messages.length;
+    this.caughtUp.set(partition, ctx.lag() === 0);
+    this.sinceCheckpoint += fresh.length;
     const every = this.opts.checkpointEveryMessages ?? 10_000;
     if (this.sinceCheckpoint >= every) {
       const run = this.checkpoint();
@@ -203,6 +224,16 @@ export class StreamProcessor<R, M = ConsumedMessage> {
         'sb-dlq-attempt': '1',
       },
     };
+  }
+
+  /**
+   * Wall-clock time reaches the topology only while every partition is caught up. A partition with a backlog
+   * is not quiet, it is behind: letting it idle would move its stream time past records still to be read
+   * and make them late (after a rebalance pause, or while catching up after downtime).
+   */
+  private tick(now: number): void {
+    for (const caughtUp of this.caughtUp.values()) if (!caughtUp) return;
+    this.core.tick(now);
   }
 
   /** Runs a checkpoint now; after it commits, the offsets also go to Kafka (for lag tools). */
