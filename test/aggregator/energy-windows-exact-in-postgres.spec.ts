@@ -105,7 +105,7 @@ describe('energy windows exact in Postgres', () => {
         ]);
         return r.rows;
       },
-      45_000,
+      80_000,
       250,
     );
 
@@ -113,5 +113,5 @@ describe('energy windows exact in Postgres', () => {
     const first = m1[0].energyWh;
     const last = m1[m1.length - 1].energyWh;
     expect(m1Sum).toBe(Math.round(last * 1000) - Math.round(first * 1000));
-  }, 90_000);
+  }, 120_000);
 });

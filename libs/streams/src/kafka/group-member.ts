@@ -13,6 +13,8 @@ export interface GroupMemberHooks {
   onRevoking?(): Promise<void>;
   /** These partitions went to another member. */
   onRevoked?(partitions: number[]): void;
+  /** The group settled (after every join): these are all our partitions now. */
+  onJoined?(partitions: number[]): void;
   /**
    * A batch of one partition, in offset order. Call `done(offset)` for each message whose processing
    * finished (in order); `heartbeat()` between long stretches; stop early when `stopping()` says so.
@@ -119,6 +121,7 @@ export class GroupMember {
       this.committed.delete(p);
     }
     if (revoked.length > 0) this.hooks.onRevoked?.(revoked);
+    this.hooks.onJoined?.([...next]);
     if (added.length > 0) {
       const loading = Promise.resolve(this.hooks.onAssigned?.(added));
       for (const p of added) this.ready.set(p, loading);

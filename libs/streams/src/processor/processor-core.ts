@@ -1,3 +1,4 @@
+import { StreamsError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
 import type { CheckpointStore, OutboxRecord, PartitionCheckpoint } from '../postgres/checkpoint-store';
 import type { StoreChanges } from '../postgres/state-codec';
@@ -54,15 +55,31 @@ export class ProcessorCore<R, M = ConsumedMessage> {
     return positions;
   }
 
+  /**
+   * The partitions went to another member. Work on them that no checkpoint holds cannot be separated from
+   * the topology's pending output any more, and writing it would put rows in Postgres that no saved state or
+   * offset matches: the core then refuses to checkpoint until revokeAll (the caller restarts).
+   */
   revoke(partitions: readonly number[]): void {
     for (const p of partitions) {
-      if (!this.owned.delete(p)) continue;
+      const owned = this.owned.get(p);
+      if (!owned) continue;
+      if (owned.dirty)
+        this.failed ??= new StreamsError(
+          `partition ${p} of "${this.opts.topic}" was revoked with work not yet checkpointed`,
+          { context: { partition: p } },
+        );
+      this.owned.delete(p);
       for (const s of this.opts.topology.states) s.revoke(p);
     }
   }
 
+  /** Drops every partition and all output not yet checkpointed: the state of Postgres is the truth again. */
   revokeAll(): void {
-    this.revoke([...this.owned.keys()]);
+    for (const p of this.owned.keys()) for (const s of this.opts.topology.states) s.revoke(p);
+    this.owned.clear();
+    this.opts.topology.drain();
+    this.deadLetters = [];
     this.failed = undefined;
   }
 

@@ -71,6 +71,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   private tickTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private sinceCheckpoint = 0;
+  private rebalancing = false;
   /** Per owned partition: everything in it has been read (so silence there means the source is quiet). */
   private readonly caughtUp = new Map<number, boolean>();
   private checkpointRun: Promise<void> | undefined;
@@ -141,9 +142,14 @@ export class StreamProcessor<R, M = ConsumedMessage> {
           }
         },
         onRevoking: async () => {
-          // Nothing is read until the group settles: no partition may idle meanwhile.
+          // From here until the group settles nothing is processed (a partition processed now may belong to
+          // another member in a moment) and no partition idles; what is done is saved while still ours.
+          this.rebalancing = true;
           for (const p of this.caughtUp.keys()) this.caughtUp.set(p, false);
           await this.checkpoint();
+        },
+        onJoined: () => {
+          this.rebalancing = false;
         },
         onRevoked: (partitions) => {
           for (const p of partitions) this.caughtUp.delete(p);
@@ -163,7 +169,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     messages: KafkaMessage[],
     ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean; lag(): number },
   ): Promise<void> {
-    if (ctx.stopping() || this.restarting) return;
+    if (ctx.stopping() || this.restarting || this.rebalancing) return;
     this.caughtUp.set(partition, false);
     // After a rebalance that left us the partition, kafkajs fetches again from the offset committed to Kafka,
     // which trails what we processed in memory: skip what the state already holds.

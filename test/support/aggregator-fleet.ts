@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Pool } from 'pg';
+import { testEnv, uniqueName } from './env';
+
+const root = join(__dirname, '..', '..');
+
+/**
+ * Aggregator instances as child processes (the real app, so chaos tests can SIGKILL them), all in consumer
+ * groups of their own prefix, and a way to know when they have drained their input.
+ */
+export class AggregatorFleet {
+  readonly groupPrefix = uniqueName('agg').replaceAll('-', '_');
+  readonly log: string[] = [];
+  private readonly instances = new Map<string, ChildProcess>();
+  private port = 3400 + Math.floor(Math.random() * 400);
+
+  constructor(private readonly settings: { graceMs: number; idleMs: number; extraEnv?: Record<string, string> }) {}
+
+  start(name: string): ChildProcess {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/aggregator/src/main.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: testEnv.brokers.join(','),
+        DATABASE_URL: testEnv.databaseUrl,
+        AGGREGATOR_PORT: String(this.port++),
+        INSTANCE_ID: name,
+        AGGREGATOR_GROUP_PREFIX: this.groupPrefix,
+        AGGREGATOR_GRACE_MS: String(this.settings.graceMs),
+        AGGREGATOR_IDLE_MS: String(this.settings.idleMs),
+        LOG_LEVEL: 'warn',
+        ...this.settings.extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const record = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.log.push(`${name}: ${line}`);
+    };
+    child.stdout?.on('data', record);
+    child.stderr?.on('data', record);
+    this.instances.set(name, child);
+    return child;
+  }
+
+  async stop(name: string, signal: NodeJS.Signals): Promise<void> {
+    const child = this.instances.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  /**
+   * True when every consumer group of this fleet has checkpointed (in Postgres) up to the end of each
+   * partition of its input topics.
+   */
+  async drained(pool: Pool, topicsByGroup: Record<string, string[]>, tablePrefix = 'streams_'): Promise<boolean> {
+    const kafka = new Kafka({ clientId: 'drain-check', brokers: testEnv.brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const [group, topics] of Object.entries(topicsByGroup)) {
+        for (const topic of topics) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const stored = await pool.query<{ partition: number; next_offset: string | null }>(
+            `SELECT partition, next_offset FROM ${tablePrefix}offsets WHERE consumer_group = $1 AND topic = $2`,
+            [`${this.groupPrefix}.${group}`, topic],
+          );
+          const at = new Map(stored.rows.map((r) => [r.partition, BigInt(r.next_offset ?? '0')]));
+          for (const end of ends) if (BigInt(end.high) > (at.get(end.partition) ?? 0n)) return false;
+        }
+      }
+      return true;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.instances.keys()].map((n) => this.stop(n, 'SIGKILL')));
+  }
+}
