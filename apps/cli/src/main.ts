@@ -1,3 +1,4 @@
+import { StreamingClient } from '@switchboard/streams';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openPool } from './db';
 import { KeyStore } from './keys/key-store';
@@ -5,6 +6,7 @@ import { DEFAULT_SIMULATION } from './simulate/generator';
 import { seedFrom } from './simulate/rng';
 import { runSimulation } from './simulate/run-simulation';
 import { IngestSender } from './simulate/sender';
+import { verifyTenant } from './verify/verify';
 
 function positive(name: string) {
   return (v: string) => {
@@ -136,6 +138,42 @@ program
         (st ? `: ${st.accepted} accepted, ${st.rejected} rejected, ${st.retried} retried\n` : '\n'),
     );
     for (const r of st?.rejections ?? []) process.stderr.write(`  rejected: ${r}\n`);
+  });
+
+program
+  .command('verify')
+  .description(
+    "recompute a tenant's aggregates in batch from the input topics and print every difference from Postgres",
+  )
+  .requiredOption('--tenant <tenant>', 'tenant id')
+  .option('--from <time>', 'compare windows starting at or after (ISO or epoch ms)', parseStart)
+  .option('--to <time>', 'compare windows starting before (ISO or epoch ms)', parseStart)
+  .option('--namespace <ns>', 'topic namespace (SWITCHBOARD_TOPIC_NAMESPACE)', process.env.SWITCHBOARD_TOPIC_NAMESPACE)
+  .action(async (o: { tenant: string; from?: number; to?: number; namespace?: string }) => {
+    const client = new StreamingClient({
+      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+      clientId: 'switchboard-verify',
+    });
+    const pool = openPool();
+    try {
+      const report = await verifyTenant(client, pool, {
+        ...o,
+        onProgress: (read) => process.stderr.write(`\rread ${read} events of ${o.tenant}…`),
+      });
+      process.stderr.write('\n');
+      for (const d of report.differences) {
+        process.stdout.write(
+          `${d.table}\t${d.row}\texpected ${d.expected ?? '(no row)'}\tstored ${d.stored ?? '(no row)'}\n`,
+        );
+      }
+      process.stdout.write(
+        `${report.differences.length} differences in ${report.rowsCompared} rows, recomputed from ${report.events} events (${report.unreadable} unreadable)\n`,
+      );
+      if (report.differences.length > 0) process.exitCode = 1;
+    } finally {
+      await client.close();
+      await pool.end();
+    }
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {

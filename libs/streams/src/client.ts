@@ -133,6 +133,16 @@ export class StreamingClient {
     return relay;
   }
 
+  /** The end (high watermark) of each partition: where the next message of the topic will be written. */
+  endOffsets(topic: string): Promise<Map<number, bigint>> {
+    return this.admin.endOffsets(topic);
+  }
+
+  /** Removes a consumer group that is no longer used (one-off readers such as `switchboard verify`). */
+  deleteConsumerGroup(groupId: string): Promise<void> {
+    return this.admin.deleteGroup(groupId);
+  }
+
   /** Creates topics up front (e.g. at service start), with this client's defaults unless given. */
   async ensureTopics(topics: string[], spec: Partial<TopicSpec> = {}): Promise<void> {
     for (const t of topics) await this.admin.ensureTopic(t, { ...this.spec, ...spec });

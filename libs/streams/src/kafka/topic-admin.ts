@@ -64,6 +64,12 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   }
 
+  /** Removes a consumer group that is no longer used (e.g. a one-off reader's). */
+  async deleteGroup(groupId: string): Promise<void> {
+    const admin = await this.connect();
+    await admin.deleteGroups([groupId]);
+  }
+
   /** Asks the cluster for its brokers; rejects when no broker answers within the timeout. */
   async describeCluster(timeoutMs: number): Promise<{ brokers: number; controller: number | null }> {
     let timer: NodeJS.Timeout | undefined;
