@@ -2,6 +2,7 @@
 // writes bench/results/<suite>.json. Suites need the broker and Postgres: `npm run bench` starts them.
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { aggregatorSuite } from './aggregator.bench';
 import { type BenchSuite, runSuite } from './harness';
 import { ingestSuite } from './ingest.bench';
 import { processingSuite } from './processing.bench';
@@ -11,6 +12,7 @@ const suites: Record<string, () => BenchSuite> = {
   streams: streamsSuite,
   ingest: ingestSuite,
   processing: processingSuite,
+  aggregator: aggregatorSuite,
 };
 
 const program = new Command('bench')

@@ -14,9 +14,14 @@ export class AggregatorFleet {
   readonly groupPrefix = uniqueName('agg').replaceAll('-', '_');
   readonly log: string[] = [];
   private readonly instances = new Map<string, ChildProcess>();
-  private port = 3400 + Math.floor(Math.random() * 400);
+  private port: number;
 
-  constructor(private readonly settings: { graceMs: number; idleMs: number; extraEnv?: Record<string, string> }) {}
+  /** `port`: the first instance's HTTP port (the next ones count up); default a random one in 3400–3799. */
+  constructor(
+    private readonly settings: { graceMs: number; idleMs: number; extraEnv?: Record<string, string>; port?: number },
+  ) {
+    this.port = settings.port ?? 3400 + Math.floor(Math.random() * 400);
+  }
 
   start(name: string): ChildProcess {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/aggregator/src/main.ts')], {

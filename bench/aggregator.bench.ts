@@ -1,0 +1,455 @@
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { type IngestEvent, namespaced, parseEvent, Topics, toStreamRecord } from '@switchboard/domain';
+import { streamsTables } from '@switchboard/streams';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client, Pool } from 'pg';
+import {
+  DEFAULT_SIMULATION,
+  type SimEvent,
+  type SimulationOptions,
+  simulate,
+} from '../apps/cli/src/simulate/generator';
+import { StreamsEventPublisher } from '../apps/ingest/src/publishing/streams-event-publisher';
+import { AggregatorFleet } from '../test/support/aggregator-fleet';
+import { testEnv, uniqueName } from '../test/support/env';
+import { type BenchRow, type BenchSuite, perSecond } from './harness';
+
+/** Event-time grace and idle of the instances: the app's defaults. */
+const GRACE_MS = 60_000;
+const IDLE_MS = 10_000;
+/** Backlog: 45 simulated minutes of a busy weekday morning, ~150k events (meters ~45 %, calls ~28 %, agents ~26 %). */
+const BACKLOG_MINUTES = Number(process.env.BENCH_AGGREGATOR_BACKLOG_MINUTES ?? 45);
+/** Events per publish request: ~7 s of event time here, well inside the grace (see the chaos test's comment). */
+const REQUEST_EVENTS = 400;
+const LIVE_SECONDS = Number(process.env.BENCH_AGGREGATOR_LIVE_SECONDS ?? 20);
+const LIVE_TICK_MS = 100;
+const DRAIN_TIMEOUT_MS = Number(process.env.BENCH_AGGREGATOR_TIMEOUT_MS ?? 120_000);
+const DAY = 86_400_000;
+const QUARTER = 15 * 60_000;
+const MINUTE = 60_000;
+/** HTTP ports of the instances: outside 3400–3800 (the fleet's default range, used by test runs). */
+const PORT = 4800 + Math.floor(Math.random() * 150);
+
+const backlogSim = (start: number): SimulationOptions => ({
+  ...DEFAULT_SIMULATION,
+  seed: 7001,
+  start,
+  durationMs: BACKLOG_MINUTES * MINUTE,
+  meters: 250,
+  meterIntervalMs: 10_000,
+  callsPerMinute: 400,
+  agents: 1200,
+  anomalies: { duplicate: 0.005, outOfOrder: 0.01, late: 0, reset: 0.001 },
+});
+
+/** Live traffic (~250 events/s): 2,000 meters every 10 s, 600 calls a minute with enough agents, no anomalies. */
+const liveSim = (start: number): SimulationOptions => ({
+  ...DEFAULT_SIMULATION,
+  seed: 7002,
+  start,
+  durationMs: LIVE_SECONDS * 1000,
+  meters: 2000,
+  meterIntervalMs: 10_000,
+  callsPerMinute: 600,
+  agents: 2200,
+  anomalies: { duplicate: 0, outOfOrder: 0, late: 0, reset: 0 },
+});
+
+function parsed(e: SimEvent): IngestEvent {
+  const p = parseEvent(e);
+  if (!p.ok) throw new Error(`simulator produced an invalid event: ${p.error}`);
+  return p.event;
+}
+
+function mixOf(events: SimEvent[]): string {
+  const by = new Map<string, number>();
+  for (const e of events) by.set(e.type.split('.')[0], (by.get(e.type.split('.')[0]) ?? 0) + 1);
+  return [...by].map(([k, n]) => `${k} ${Math.round((n / events.length) * 100)}%`).join(', ');
+}
+
+/** CPU seconds (user + system) of a process from /proc, 0 when it is gone. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+function procPeakRssMiB(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every `postgres` process (postmaster and backends) now alive. */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres')
+        total += procCpuSeconds(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat). */
+function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - (f[4] ?? 0), total };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1))];
+}
+
+async function ready(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+interface Sample {
+  kind: 'meter' | 'call' | 'agent';
+  /** What the row must show: `m|meter|windowStart` readings ≥ need; `q|queue|windowStart` offered ≥ 1; `a|agent` since ≥ need. */
+  key: string;
+  need: number;
+  ackAt?: number;
+}
+
+/**
+ * Two aggregator instances (the real app as child processes, test/support/aggregator-fleet) on a fresh topic
+ * namespace and tenant, Kafka and Postgres as `npm run bench` starts them.
+ * 1. Throughput: a backlog of simulated events (both domains) is published as ingest publishes it (its
+ *    StreamsEventPublisher, 400 events a request) before the instances start; the clock runs from the first
+ *    checkpoint of any input group (Node start-up and the first ≤ 500 ms of work excluded: "incl. startup" is
+ *    from the spawn) until every consumer group (energy, agents, calls, queues) has checkpointed in Postgres to
+ *    the end of its input and no hop record waits in the outbox. CPU figures cover the same interval.
+ * 2. Latency: with both instances caught up, live simulated events (timestamps = now) are published for
+ *    LIVE_SECONDS; for a sample of them the figure is from the publish promise resolving (Kafka acks=all) to the
+ *    start of the first query that sees the event's row change in Postgres. Queries run on every checkpoint's
+ *    NOTIFY (sent right after its COMMIT) and every 50 ms, so the figure is an upper bound of the commit time
+ *    within a few ms.
+ */
+export function aggregatorSuite(): BenchSuite {
+  return {
+    name: 'aggregator',
+    description: `two aggregator instances (child processes): drain a ${BACKLOG_MINUTES}-minute simulated backlog (meters, calls, agents), then ingest-ack → Postgres commit latency of live events for ${LIVE_SECONDS} s`,
+    run,
+  };
+}
+
+async function run(log: (line: string) => void): Promise<BenchRow[]> {
+  const namespace = uniqueName('bench-agg');
+  const tenant = uniqueName('bench-tenant');
+  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
+  const fleet = new AggregatorFleet({
+    graceMs: GRACE_MS,
+    idleMs: IDLE_MS,
+    port: PORT,
+    extraEnv: { SWITCHBOARD_TOPIC_NAMESPACE: namespace },
+  });
+  const publisher = new StreamsEventPublisher({
+    brokers: testEnv.brokers,
+    clientId: 'bench-aggregator',
+    timeoutMs: 30_000,
+    topicNamespace: namespace,
+  });
+  const kafka = new Kafka({ clientId: 'bench-aggregator', brokers: testEnv.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const listener = new Client({ connectionString: testEnv.databaseUrl });
+  const names = ['a', 'b'];
+  const pids = new Map<string, number>();
+  const children = new Map<string, ChildProcess>();
+  const rows: BenchRow[] = [];
+  try {
+    await admin.connect();
+    const inputs = {
+      energy: [namespaced(Topics.meters, namespace)],
+      agents: [namespaced(Topics.agents, namespace)],
+      calls: [namespaced(Topics.calls, namespace)],
+    };
+    const hop = `${fleet.groupPrefix}.calls.by-queue`;
+
+    // ---- 1. Throughput ----
+    const start = Math.floor((Date.now() - DAY) / DAY) * DAY + 9 * 3600_000;
+    const backlog = [...simulate(backlogSim(start))].map((e) => e.event);
+    log(
+      `namespace ${namespace}, tenant ${tenant}; backlog ${backlog.length.toLocaleString()} events (${mixOf(backlog)})`,
+    );
+    const records = backlog.map((e) => toStreamRecord(tenant, parsed(e)));
+    const t = performance.now();
+    for (let i = 0; i < records.length; i += REQUEST_EVENTS)
+      await publisher.publish(records.slice(i, i + REQUEST_EVENTS));
+    const publishS = (performance.now() - t) / 1000;
+    let messages = 0;
+    for (const topics of Object.values(inputs))
+      for (const o of await admin.fetchTopicOffsets(topics[0])) messages += Number(o.high);
+    log(
+      `published in ${publishS.toFixed(1)} s (${perSecond(records.length, publishS * 1000)} events/s), ${messages.toLocaleString()} messages; starting two instances…`,
+    );
+
+    const cpu0 = { machine: machineCpu(), pg: postgresCpuSeconds() };
+    const spawnedAt = performance.now();
+    for (const n of names) {
+      const child = fleet.start(n);
+      children.set(n, child);
+      if (child.pid) pids.set(n, child.pid);
+    }
+    let readyAt = 0;
+    const readiness = (async () => {
+      while (!(await ready(PORT)) || !(await ready(PORT + 1))) await sleep(100);
+      readyAt = performance.now();
+    })();
+    const pgActive: number[] = [];
+    const activity = setInterval(() => {
+      pool
+        .query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND query NOT LIKE '%pg_stat_activity%'`,
+        )
+        .then((r) => pgActive.push(r.rows[0].n))
+        .catch(() => undefined);
+    }, 250);
+    let drainedAt = 0;
+    let firstAt = 0;
+    let cpuFirst = cpu0;
+    let aggCpuFirst = [0, 0];
+    let lastLog = performance.now();
+    const groups = ['energy', 'agents', 'calls'].map((g) => `${fleet.groupPrefix}.${g}`);
+    try {
+      for (;;) {
+        if (performance.now() - spawnedAt > DRAIN_TIMEOUT_MS)
+          throw new Error(`not drained after ${DRAIN_TIMEOUT_MS} ms; fleet log: ${fleet.log.slice(-20).join('\n')}`);
+        const exited = names.filter((n) => {
+          const c = children.get(n);
+          return c !== undefined && (c.exitCode !== null || c.signalCode !== null);
+        });
+        if (exited.length > 0)
+          throw new Error(`instance(s) ${exited.join(', ')} exited: ${fleet.log.slice(-20).join('\n')}`);
+        const done = await pool.query<{ n: string | null }>(
+          'SELECT sum(next_offset) AS n FROM streams_offsets WHERE consumer_group = ANY($1)',
+          [groups],
+        );
+        const committed = Number(done.rows[0].n ?? 0);
+        if (firstAt === 0 && committed > 0) {
+          // The first checkpoint of any input group: the instances are up and processing (start-up excluded).
+          firstAt = performance.now();
+          cpuFirst = { machine: machineCpu(), pg: postgresCpuSeconds() };
+          aggCpuFirst = names.map((n) => procCpuSeconds(pids.get(n) as number));
+        }
+        if (committed >= messages && (await fleet.drained(pool, inputs))) {
+          const unsent = await pool.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM streams_outbox WHERE topic = $1 AND sent_at IS NULL',
+            [hop],
+          );
+          if (unsent.rows[0].n === 0 && (await fleet.drained(pool, { queues: [hop] }))) {
+            drainedAt = performance.now();
+            break;
+          }
+        }
+        if (performance.now() - lastLog > 5000) {
+          lastLog = performance.now();
+          log(
+            `  ${((lastLog - spawnedAt) / 1000).toFixed(0)} s: ${committed.toLocaleString()} / ${messages.toLocaleString()} input messages checkpointed`,
+          );
+        }
+        await sleep(100);
+      }
+    } finally {
+      clearInterval(activity);
+    }
+    await readiness;
+    const cpu1 = { machine: machineCpu(), pg: postgresCpuSeconds() };
+    const drainS = (drainedAt - spawnedAt) / 1000;
+    const processS = (drainedAt - firstAt) / 1000;
+    const aggCpu = names.map((n, i) => procCpuSeconds(pids.get(n) as number) - aggCpuFirst[i]);
+    const hopMessages = (await admin.fetchTopicOffsets(hop)).reduce((s, o) => s + Number(o.high), 0);
+    const machineBusy = (cpu1.machine.busy - cpuFirst.machine.busy) / (cpu1.machine.total - cpuFirst.machine.total);
+    const restarts = fleet.log.filter((l) => /restarts:|fenced|failed to start/i.test(l));
+    rows.push({
+      phase: 'throughput',
+      events: records.length,
+      'input msgs': messages,
+      'hop msgs': hopMessages,
+      'first ckpt s': Number(((firstAt - spawnedAt) / 1000).toFixed(1)),
+      'ready s': Number(((readyAt - spawnedAt) / 1000).toFixed(1)),
+      'drain s': Number(processS.toFixed(1)),
+      'events/s': perSecond(records.length, processS * 1000),
+      'msgs/s': perSecond(messages, processS * 1000),
+      'events/s incl. startup': perSecond(records.length, drainS * 1000),
+      'agg cpu % (a/b)': aggCpu.map((c) => Math.round((c / processS) * 100)).join(' / '),
+      'pg cpu %': Math.round(((cpu1.pg - cpuFirst.pg) / processS) * 100),
+      'machine busy %': Math.round(machineBusy * 100),
+      'pg active backends': Number((pgActive.reduce((a, b) => a + b, 0) / Math.max(1, pgActive.length)).toFixed(1)),
+      'agg peak rss MiB': names.map((n) => procPeakRssMiB(pids.get(n) as number)).join(' / '),
+      restarts: restarts.length,
+    });
+    log(
+      `drained ${drainS.toFixed(1)} s after spawn, ${processS.toFixed(1)} s after the first checkpoint; ${fleet.log.length} log lines from the instances (warn and above), ${restarts.length} restarts${restarts.length ? `: ${restarts.slice(0, 3).join(' | ')}` : ''}`,
+    );
+
+    // ---- 2. Latency ----
+    await listener.connect();
+    const liveStart = Date.now() + 500;
+    const simStart = Math.floor(Date.now() / DAY) * DAY - DAY + 10.5 * 3600_000; // a busy morning, shifted to now
+    const shift = liveStart - simStart;
+    const live = [...simulate(liveSim(simStart))].map((e) => ({
+      sendAt: e.sendAt + shift,
+      event: { ...e.event, ts: e.event.ts + shift } as SimEvent,
+    }));
+    log(`live: ${live.length.toLocaleString()} events over ${LIVE_SECONDS} s (${mixOf(live.map((l) => l.event))})`);
+    const pending: Sample[] = [];
+    const latencies: Record<Sample['kind'], number[]> = { meter: [], call: [], agent: [] };
+    const meterCounts = new Map<string, number>();
+    const sampledMeters: string[] = [];
+    const sampledAgents: string[] = [];
+    let callNo = 0;
+    let checking = false;
+    let again = false;
+    let checks = 0;
+    const check = async (): Promise<void> => {
+      if (checking) {
+        again = true;
+        return;
+      }
+      checking = true;
+      try {
+        do {
+          again = false;
+          const snapAt = performance.now();
+          checks++;
+          const r = await pool.query<{ k: string; id: string; w: string; n: string }>(
+            `SELECT 'm' AS k, meter_id AS id, (extract(epoch FROM window_start) * 1000)::bigint::text AS w, readings::bigint::text AS n
+               FROM meter_energy_15m WHERE tenant = $1 AND window_start >= to_timestamp($2 / 1000.0) AND meter_id = ANY($3)
+             UNION ALL
+             SELECT 'q', queue, (extract(epoch FROM window_start) * 1000)::bigint::text, offered::bigint::text
+               FROM queue_stats_1m WHERE tenant = $1 AND window_start >= to_timestamp($2 / 1000.0) AND queue LIKE 'lat-%'
+             UNION ALL
+             SELECT 'a', agent_id, '', (extract(epoch FROM since) * 1000)::bigint::text
+               FROM agent_status WHERE tenant = $1 AND agent_id = ANY($4)`,
+            [tenant, liveStart - QUARTER, sampledMeters, sampledAgents],
+          );
+          const seen = new Map(
+            r.rows.map((row) => [row.k === 'a' ? `a|${row.id}` : `${row.k}|${row.id}|${row.w}`, Number(row.n)]),
+          );
+          for (let i = 0; i < pending.length; i++) {
+            const s = pending[i];
+            if (s.ackAt === undefined) continue;
+            if ((seen.get(s.key) ?? Number.NEGATIVE_INFINITY) >= s.need) {
+              latencies[s.kind].push(snapAt - s.ackAt);
+              pending.splice(i--, 1);
+            }
+          }
+        } while (again);
+      } finally {
+        checking = false;
+      }
+    };
+    const channel = streamsTables('streams_').outboxChannel;
+    listener.on('notification', () => void check().catch(() => undefined));
+    await listener.query(`LISTEN ${channel}`);
+    const poller = setInterval(() => void check().catch(() => undefined), 50);
+    let published = 0;
+    let maxRequestMs = 0;
+    try {
+      let i = 0;
+      while (i < live.length) {
+        const now = Date.now();
+        const batch: SimEvent[] = [];
+        while (i < live.length && live[i].sendAt <= now) batch.push(live[i++].event);
+        if (batch.length > 0) {
+          const samples: Sample[] = [];
+          for (const e of batch) {
+            if (e.type === 'meter.reading') {
+              if (Number(e.meterId.slice(-4)) % 20 !== 0) continue;
+              if (!sampledMeters.includes(e.meterId)) sampledMeters.push(e.meterId);
+              const key = `m|${e.meterId}|${e.ts - (e.ts % QUARTER)}`;
+              const need = (meterCounts.get(key) ?? 0) + 1;
+              meterCounts.set(key, need);
+              samples.push({ kind: 'meter', key, need });
+            } else if (e.type === 'call.started') {
+              if (callNo++ % 2 !== 0) continue;
+              // A queue of its own, so `offered` = 1 says exactly this call is in (calls of one queue cross partitions).
+              e.queue = `lat-${callNo}`;
+              samples.push({ kind: 'call', key: `q|${e.queue}|${e.ts - (e.ts % MINUTE)}`, need: 1 });
+            } else if (e.type === 'agent.status') {
+              if (Number(e.agentId.slice(-3)) % 5 !== 0) continue;
+              if (!sampledAgents.includes(e.agentId)) sampledAgents.push(e.agentId);
+              samples.push({ kind: 'agent', key: `a|${e.agentId}`, need: e.ts });
+            }
+          }
+          pending.push(...samples);
+          const sentAt = performance.now();
+          await publisher.publish(batch.map((e) => toStreamRecord(tenant, parsed(e))));
+          const ackAt = performance.now();
+          maxRequestMs = Math.max(maxRequestMs, ackAt - sentAt);
+          for (const s of samples) s.ackAt = ackAt;
+          published += batch.length;
+        }
+        await sleep(Math.max(0, Math.min(LIVE_TICK_MS, (live[i]?.sendAt ?? now) - Date.now())));
+      }
+      const waitUntil = performance.now() + 20_000;
+      while (pending.length > 0 && performance.now() < waitUntil) await sleep(100);
+    } finally {
+      clearInterval(poller);
+    }
+    log(
+      `live: published ${published.toLocaleString()} events (longest request ${Math.round(maxRequestMs)} ms), ${checks} checks, ${pending.length} samples never seen`,
+    );
+    const kinds: [Sample['kind'], string][] = [
+      ['meter', 'meter.reading → meter_energy_15m'],
+      ['agent', 'agent.status → agent_status'],
+      ['call', 'call.started → queue_stats_1m (2 hops)'],
+    ];
+    const all = Object.values(latencies).flat();
+    for (const [kind, label] of [...kinds, ['all', 'all samples'] as const]) {
+      const values = (kind === 'all' ? all : latencies[kind]).slice().sort((a, b) => a - b);
+      rows.push({
+        phase: 'latency',
+        path: label,
+        samples: values.length,
+        'p50 ms': Math.round(quantile(values, 0.5)),
+        'p99 ms': Math.round(quantile(values, 0.99)),
+        'max ms': Math.round(values[values.length - 1] ?? Number.NaN),
+        'live events/s': perSecond(published, LIVE_SECONDS * 1000),
+        'unseen samples': kind === 'all' ? pending.length : pending.filter((p) => p.kind === kind).length,
+      });
+    }
+  } finally {
+    await Promise.all(names.map((n) => stopGently(fleet, n)));
+    await listener.end().catch(() => undefined);
+    await publisher.close().catch(() => undefined);
+    const topics = (await admin.listTopics().catch(() => [] as string[])).filter(
+      (t) => t.startsWith(`${namespace}.`) || t.startsWith(`${fleet.groupPrefix}.`),
+    );
+    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+  }
+  return rows;
+}
+
+/** SIGTERM (final checkpoints, leave the groups); SIGKILL if it has not exited after 20 s. */
+async function stopGently(fleet: AggregatorFleet, name: string): Promise<void> {
+  const timer = setTimeout(() => void fleet.stop(name, 'SIGKILL'), 20_000);
+  await fleet.stop(name, 'SIGTERM');
+  clearTimeout(timer);
+}
