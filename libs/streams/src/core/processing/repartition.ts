@@ -150,7 +150,7 @@ export class RepartitionBoundary<V> {
   /** Idle partitions advance with the wall clock (live mode) and announce their new time. */
   tick(now: number = this.clock()): void {
     if (this.mode !== 'live' || this.idleMs === undefined) return;
-    for (const st of this.sources.values()) if (st.clock.idle(now, this.idleMs)) this.announce(st);
+    for (const st of this.sources.values()) if (st.clock.idle(now, this.idleMs, true)) this.announce(st);
   }
 
   snapshot(partition: number): RepartitionSnapshot {

@@ -7,7 +7,8 @@
  *
  * Idling (live mode only): an input that delivered nothing for `idleMs` of wall-clock time advances with
  * the wall clock from where it was: `anchorTime + (now − lastActivity)`. An input that never delivered
- * anything starts from `now − idleMs` once idle. Replays never idle.
+ * anything waits for its first record or time marker (except a repartition boundary's own source, which
+ * starts from `now − idleMs`). Replays never idle.
  */
 export class InputTime {
   /** Highest event time seen (or reached by idling); -Infinity before anything arrived. */
@@ -52,10 +53,18 @@ export class PartitionClock {
   }
 
   /** Advances idle inputs to the wall clock; returns true when the operator's time moved. */
-  idle(now: number, idleMs: number): boolean {
+  /**
+   * `startFromNothing`: an input that never reported starts at `now − idleMs` (a repartition boundary's empty
+   * source, whose ticks come only while its consumer is caught up); otherwise such an input waits.
+   */
+  idle(now: number, idleMs: number, startFromNothing = false): boolean {
     let moved = false;
     for (let i = 0; i < this.inputs.length; i++) {
       const input = this.inputs[i];
+      // An input that never reported has no event time to advance from. Starting it at the wall clock would
+      // make a backlog still to come from it (history being replayed, an upstream catching up) all late; it
+      // waits for its first record or time marker instead (an empty upstream partition announces one).
+      if (input.anchorTime === Number.NEGATIVE_INFINITY && !startFromNothing) continue;
       const quiet = now - input.lastActivity;
       if (quiet < idleMs) continue;
       const t = input.anchorTime === Number.NEGATIVE_INFINITY ? now - idleMs : input.anchorTime + quiet;
