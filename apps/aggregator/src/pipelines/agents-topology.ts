@@ -9,9 +9,8 @@ import {
 } from '@switchboard/streams';
 import { AGENT_STATUSES, type AgentStatus, AgentStatusBoard, type AgentStatusEntry } from '../calls/agent-status';
 import { type AgentStatusChange, writeAgentCounts, writeAgentStatus } from './agents-sql';
-import { isoTime, metricUpdateRecord } from './energy-outbox';
-import type { DataQualityRow } from './energy-sql';
-import { writeDataQuality } from './energy-sql';
+import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
+import { isoTime, metricUpdateRecord } from './metric-update-record';
 
 export const AGENT_STATUS_EVENT = 'agent.status';
 

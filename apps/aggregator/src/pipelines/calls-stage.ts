@@ -22,7 +22,8 @@ import {
 } from '../calls';
 import { type CallsHopValue, queueKey, queuesOfWaitingChange } from './calls-hop';
 import { isInvalid, queueProperties, splitStreamId, toCallEvent } from './calls-input';
-import { type DataQualityRow, insertDataQuality, type QueueRow, upsertQueues } from './calls-sql';
+import { type QueueRow, upsertQueues } from './calls-sql';
+import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
 
 export interface CallsStageOptions {
   repartitionTopic: string;
@@ -213,7 +214,7 @@ export function callsStage(opts: CallsStageOptions): Topology<CallsStageResult> 
         if ('dq' in r) dqRows.push(r.dq);
         else queues.push(r.queue);
       }
-      await insertDataQuality(client, dqRows);
+      await writeDataQuality(client, dqRows);
       await upsertQueues(client, queues);
     },
   };

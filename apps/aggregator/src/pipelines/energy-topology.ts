@@ -21,16 +21,10 @@ import {
   type Topology,
 } from '@switchboard/streams';
 import { EnergyValueError, type EnergyWindowRow, energyWindowStart } from '../energy';
-import { isoTime, metricUpdateRecord } from './energy-outbox';
-import {
-  type DataQualityRow,
-  type EnergyWindowChange,
-  type MeterPropertiesRow,
-  writeDataQuality,
-  writeEnergyWindows,
-  writeMeters,
-} from './energy-sql';
+import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
+import { type EnergyWindowChange, type MeterPropertiesRow, writeEnergyWindows, writeMeters } from './energy-sql';
 import { MeterState, type MeterStateSnapshot } from './meter-state';
+import { isoTime, metricUpdateRecord } from './metric-update-record';
 
 /** A meter without readings for this long (partition stream time) is evicted; see the README of this folder. */
 export const METER_STATE_TTL_MS = 7 * 86_400_000;

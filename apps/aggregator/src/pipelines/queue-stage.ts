@@ -14,9 +14,10 @@ import {
 import type { PoolClient } from 'pg';
 import { QUEUE_WINDOW_MS, type QueueStatsColumns, WaitingCalls } from '../calls';
 import type { CallsHopValue } from './calls-hop';
+import { metricUpdateRecord } from './metric-update-record';
 import { queueSlaAggregator, type SlaFact, type SlaWindowAcc } from './queue-sla-aggregator';
 import { latestQueueStats, upsertQueueStats } from './queue-stats-rows';
-import { metricUpdateRecord, queueGaugeUpdate, queueStatsUpdate } from './queue-updates';
+import { queueGaugeUpdate, queueStatsUpdate } from './queue-updates';
 
 export interface QueueStageOptions {
   /** Partitions of the upstream topic (events.calls): the inputs whose minimum stream time closes windows. */

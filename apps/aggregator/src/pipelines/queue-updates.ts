@@ -1,17 +1,6 @@
-import { METRIC_UPDATE_MODEL, type MetricUpdate, updateId } from '@switchboard/domain';
-import type { OutboxRecord } from '@switchboard/streams';
+import { type MetricUpdate, updateId } from '@switchboard/domain';
 import type { WaitingCallsGauge } from '../calls';
 import { type QueueStatsRecord, queueStatsRowJson, queueStatsUpdateId } from './queue-stats-rows';
-
-/** A metrics.updates message (libs/domain/src/updates.ts): key = the row's id, so one row stays in order. */
-export function metricUpdateRecord(topic: string, update: MetricUpdate): OutboxRecord {
-  return {
-    topic,
-    key: update.id,
-    headers: { 'sb-model': METRIC_UPDATE_MODEL },
-    value: Buffer.from(JSON.stringify(update)),
-  };
-}
 
 export function queueStatsUpdate(r: QueueStatsRecord): MetricUpdate {
   return {

@@ -178,6 +178,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     const fresh = from < 0n ? messages : messages.filter((m) => BigInt(m.offset) >= from);
     if (fresh.length === 0) {
       ctx.done(messages[messages.length - 1].offset);
+      this.caughtUp.set(partition, ctx.lag() === 0);
       return;
     }
     const decoded: M[] = [];

@@ -3,7 +3,7 @@ import type { OutboxRecord } from '@switchboard/streams';
 
 /**
  * One row change as an outbox record for `metrics.updates` (libs/domain/src/updates.ts): keyed by the update
- * id, so every version of one row lands in one partition, in order. Shared by the energy and agents pipelines.
+ * id, so every version of one row lands in one partition, in order. Shared by every pipeline.
  */
 export function metricUpdateRecord(topic: string, update: MetricUpdate): OutboxRecord {
   return {
