@@ -1,3 +1,4 @@
+import { sharedEnv } from '@switchboard/service';
 import { z } from 'zod';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -7,23 +8,11 @@ const envSchema = z.object({
   AGGREGATOR_PORT: int(0).max(65_535).default(3001),
   AGGREGATOR_HOST: z.string().min(1).default('127.0.0.1'),
   INSTANCE_ID: z.string().min(1).optional(),
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/switchboard'),
-  KAFKA_BROKERS: z
-    .string()
-    .default('127.0.0.1:9092')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
+  DATABASE_URL: sharedEnv.DATABASE_URL,
+  KAFKA_BROKERS: sharedEnv.KAFKA_BROKERS,
   /** How long after its end a window still accepts events (event time). */
   AGGREGATOR_GRACE_MS: int(0).default(60_000),
-  SWITCHBOARD_TOPIC_NAMESPACE: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/)
-    .optional(),
+  SWITCHBOARD_TOPIC_NAMESPACE: sharedEnv.SWITCHBOARD_TOPIC_NAMESPACE,
   /** A partition quiet this long follows the wall clock, so quiet entities' windows close on time. */
   AGGREGATOR_IDLE_MS: int(100).default(10_000),
   AGGREGATOR_GROUP_PREFIX: z
@@ -35,7 +24,7 @@ const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('streams_'),
   AGGREGATOR_MODE: z.enum(['live', 'replay']).default('live'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
 
 export interface AggregatorConfig {

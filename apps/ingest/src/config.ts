@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_FUTURE_MS, DEFAULT_MAX_PAST_MS } from '@switchboard/domain';
+import { sharedEnv } from '@switchboard/service';
 import { z } from 'zod';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -7,21 +8,9 @@ const int = (min: number) => z.coerce.number().int().min(min);
 const envSchema = z.object({
   INGEST_PORT: int(0).max(65_535).default(3000),
   INGEST_HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/switchboard'),
-  SWITCHBOARD_TOPIC_NAMESPACE: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/)
-    .optional(),
-  KAFKA_BROKERS: z
-    .string()
-    .default('127.0.0.1:9092')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
+  DATABASE_URL: sharedEnv.DATABASE_URL,
+  SWITCHBOARD_TOPIC_NAMESPACE: sharedEnv.SWITCHBOARD_TOPIC_NAMESPACE,
+  KAFKA_BROKERS: sharedEnv.KAFKA_BROKERS,
   INGEST_MAX_BODY_BYTES: int(1).default(5 * 1024 * 1024),
   INGEST_MAX_EVENTS: int(1).default(10_000),
   INGEST_MAX_PAST_MS: int(0).default(DEFAULT_MAX_PAST_MS),
@@ -31,7 +20,7 @@ const envSchema = z.object({
   INGEST_PUBLISH_TIMEOUT_MS: int(1).default(10_000),
   INGEST_RETRY_AFTER_SECONDS: int(1).default(5),
   INGEST_API_KEY_CACHE_MS: int(0).default(5000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
 
 export interface IngestConfig {

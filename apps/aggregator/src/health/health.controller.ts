@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { bounded } from '@switchboard/service';
 import type { StreamingClient } from '@switchboard/streams';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
@@ -34,7 +35,10 @@ export class HealthController {
           if (!this.runner.running) throw new Error('pipelines are not running (starting or shutting down)');
           return { pipelines: this.runner.names };
         }),
-      () => this.probe('postgres', () => bounded(this.pool.query('SELECT 1'), 'Postgres').then(() => undefined)),
+      () =>
+        this.probe('postgres', () =>
+          bounded(this.pool.query('SELECT 1'), 'Postgres', CHECK_TIMEOUT_MS).then(() => undefined),
+        ),
       () => this.probe('kafka', () => this.client.checkConnection(CHECK_TIMEOUT_MS)),
     ]);
   }
@@ -54,16 +58,4 @@ export class HealthController {
       return session.down({ message: (err as Error).message });
     }
   }
-}
-
-function bounded<T>(work: Promise<T>, what: string): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) =>
-      setTimeout(
-        () => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)),
-        CHECK_TIMEOUT_MS,
-      ).unref(),
-    ),
-  ]);
 }

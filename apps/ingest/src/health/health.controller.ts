@@ -1,23 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { bounded } from '@switchboard/service';
 import type { Pool } from 'pg';
 import { EVENT_PUBLISHER, type EventPublisher } from '../publishing/event-publisher';
 import { PG_POOL, SHUTDOWN_STATE, type ShutdownState } from '../tokens';
 
 const CHECK_TIMEOUT_MS = 2000;
-
-function bounded<T>(work: Promise<T>, what: string): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) =>
-      setTimeout(
-        () => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)),
-        CHECK_TIMEOUT_MS,
-      ).unref(),
-    ),
-  ]);
-}
 
 @ApiTags('health')
 @Controller('health')
@@ -44,8 +33,8 @@ export class HealthController {
         this.probe('instance', async () => {
           if (this.shutdown.shuttingDown) throw new Error('shutting down');
         }),
-      () => this.probe('postgres', () => bounded(this.pool.query('SELECT 1'), 'Postgres')),
-      () => this.probe('kafka', () => bounded(this.publisher.checkReady(), 'Kafka')),
+      () => this.probe('postgres', () => bounded(this.pool.query('SELECT 1'), 'Postgres', CHECK_TIMEOUT_MS)),
+      () => this.probe('kafka', () => bounded(this.publisher.checkReady(), 'Kafka', CHECK_TIMEOUT_MS)),
     ]);
   }
 
