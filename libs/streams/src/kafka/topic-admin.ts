@@ -35,19 +35,44 @@ export class KafkaTopicAdmin implements TopicAdmin {
         waitForLeaders: true,
       });
     } catch (err) {
-      // Another process creating it at the same moment is fine; anything else is not.
-      if (
-        !/already exists/i.test(String((err as Error).message)) &&
-        (err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS'
-      ) {
+      // Another process creating it at the same moment is fine, and so is a broker that created it but has not
+      // yet spread its metadata (UNKNOWN_TOPIC_OR_PARTITION, retriable): wait for the leaders below.
+      const exists =
+        /already exists/i.test(String((err as Error).message)) ||
+        (err as { type?: string }).type === 'TOPIC_ALREADY_EXISTS';
+      if (!exists && !(err as { retriable?: boolean }).retriable) {
         throw new StreamsError(`could not create topic "${topic}": ${(err as Error).message}`, {
           retriable: true,
           context: { topic },
           cause: err,
         });
       }
+      await this.waitForLeaders(admin, topic);
     }
     this.known.add(topic);
+  }
+
+  private async waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = meta.topics[0]?.partitions ?? [];
+        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      } catch (err) {
+        last = err;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new StreamsError(
+      `topic "${topic}" has no leaders after ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`,
+      {
+        retriable: true,
+        context: { topic },
+        cause: last,
+      },
+    );
   }
 
   /** Partitions of the topic that the group has never committed an offset for. */
