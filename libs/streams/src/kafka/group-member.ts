@@ -109,9 +109,6 @@ export class GroupMember {
   }
 
   private onGroupJoin(partitions: number[]): void {
-    // kafkajs may finish the join before our revocation handling (started from its REBALANCING event) has
-    // saved what was done: the hooks run after it, so the partitions leave only once their work is saved.
-    const settled = this.revoking ?? Promise.resolve();
     this.revoking = undefined;
     const next = new Set(partitions);
     const revoked = [...this.assigned].filter((p) => !next.has(p));
@@ -123,12 +120,10 @@ export class GroupMember {
       this.finished.delete(p);
       this.committed.delete(p);
     }
-    const joined = settled.then(() => {
-      if (revoked.length > 0) this.hooks.onRevoked?.(revoked);
-      this.hooks.onJoined?.([...next]);
-    });
+    if (revoked.length > 0) this.hooks.onRevoked?.(revoked);
+    this.hooks.onJoined?.([...next]);
     if (added.length > 0) {
-      const loading = joined.then(() => this.hooks.onAssigned?.(added));
+      const loading = Promise.resolve(this.hooks.onAssigned?.(added));
       for (const p of added) this.ready.set(p, loading);
       loading.then(
         (positions) => {
