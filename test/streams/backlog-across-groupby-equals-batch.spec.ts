@@ -1,8 +1,6 @@
 import {
   type ConsumedMessage,
-  createStreamsSchema,
   decodeRepartition,
-  dropStreamsSchema,
   RepartitionBoundary,
   type RepartitionMessage,
   repartitionOutbox,
@@ -16,10 +14,10 @@ import {
   type WindowRow,
   windowState,
 } from '@switchboard/streams';
-import { Pool } from 'pg';
-import { testEnv, uniqueName } from '../support/env';
+import { uniqueName } from '../support/env';
+import { ProcessorTables } from '../support/processor-tables';
 import { testClient } from '../support/streams';
-import { createSumTable, writeWindowRows } from '../support/sum-topology';
+import { writeWindowRows } from '../support/sum-topology';
 import { eventually } from '../support/wait';
 
 // An hour of history is produced while nothing runs. Then stage 1 (per meter) re-keys readings by site
@@ -32,20 +30,14 @@ const WINDOW = 60_000;
 const T0 = Date.UTC(2026, 0, 7, 9, 0, 0);
 
 describe('backlog across a groupBy', () => {
-  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 6 });
-  const prefix = `${uniqueName('b').replaceAll('-', '_')}_`;
-  const table = uniqueName('site_sums').replaceAll('-', '_');
+  const tables = new ProcessorTables();
+  const { pool, prefix, table } = tables;
   let client: StreamingClient;
 
-  beforeAll(async () => {
-    await createStreamsSchema(pool, prefix);
-    await createSumTable(pool, table);
-  });
+  beforeAll(() => tables.setUp());
   afterAll(async () => {
     await client?.close();
-    await pool.query(`DROP TABLE IF EXISTS ${table}`);
-    await dropStreamsSchema(pool, prefix);
-    await pool.end();
+    await tables.tearDown();
   });
 
   it('gives exactly the batch result, with no late records', async () => {

@@ -1,8 +1,8 @@
-import { createStreamsSchema, dropStreamsSchema, type StreamingClient } from '@switchboard/streams';
-import { Pool } from 'pg';
-import { testEnv, uniqueName } from '../support/env';
+import { type StreamingClient } from '@switchboard/streams';
+import { uniqueName } from '../support/env';
+import { ProcessorTables } from '../support/processor-tables';
 import { testClient } from '../support/streams';
-import { createSumTable, sumTopology } from '../support/sum-topology';
+import { sumTopology } from '../support/sum-topology';
 import { eventually } from '../support/wait';
 
 // Live data stops arriving. The partition's stream time then follows the wall clock after idleMs, so the
@@ -12,20 +12,14 @@ const GRACE = 1000;
 const IDLE = 1000;
 
 describe('an idle input still closes its windows on time', () => {
-  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
-  const prefix = `${uniqueName('i').replaceAll('-', '_')}_`;
-  const table = uniqueName('idle_sums').replaceAll('-', '_');
+  const tables = new ProcessorTables();
+  const { pool, prefix, table } = tables;
   let client: StreamingClient;
 
-  beforeAll(async () => {
-    await createStreamsSchema(pool, prefix);
-    await createSumTable(pool, table);
-  });
+  beforeAll(() => tables.setUp());
   afterAll(async () => {
     await client?.close();
-    await pool.query(`DROP TABLE IF EXISTS ${table}`);
-    await dropStreamsSchema(pool, prefix);
-    await pool.end();
+    await tables.tearDown();
   });
 
   it('makes the last window final within idleMs + grace + 1 s', async () => {

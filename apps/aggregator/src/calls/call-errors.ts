@@ -1,15 +1,6 @@
-/** A call-domain invariant was broken by the caller (wrong key, impossible retraction): a bug, not bad data. */
-export class CallDomainError extends Error {
-  override readonly name = 'CallDomainError';
+import { DomainError } from '../domain-error';
 
-  constructor(
-    message: string,
-    readonly context: Readonly<Record<string, string | number | null>>,
-  ) {
-    super(
-      `${message} (${Object.entries(context)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')})`,
-    );
-  }
+/** A call-domain invariant was broken by the caller (wrong key, impossible retraction): a bug, not bad data. */
+export class CallDomainError extends DomainError {
+  override readonly name = 'CallDomainError';
 }
