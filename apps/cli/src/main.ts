@@ -2,6 +2,7 @@ import { StreamingClient } from '@switchboard/streams';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openPool } from './db';
 import { KeyStore } from './keys/key-store';
+import { groupPrefixArg, namespaceArg, replayCommand } from './replay/replay-command';
 import { DEFAULT_SIMULATION } from './simulate/generator';
 import { seedFrom } from './simulate/rng';
 import { runSimulation } from './simulate/run-simulation';
@@ -175,6 +176,20 @@ program
       await pool.end();
     }
   });
+
+program
+  .command('replay')
+  .description(
+    "rebuild every aggregate table from the events topics in the aggregator's consumer groups, with progress (stop the aggregators first)",
+  )
+  .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
+  .option(
+    '--group-prefix <prefix>',
+    'consumer groups <prefix>.* (AGGREGATOR_GROUP_PREFIX, default aggregator)',
+    groupPrefixArg,
+  )
+  .option('--namespace <ns>', 'topic namespace (SWITCHBOARD_TOPIC_NAMESPACE)', namespaceArg)
+  .action(replayCommand);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`switchboard: ${err.message}\n`);

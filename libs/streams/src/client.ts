@@ -3,7 +3,7 @@ import { StreamsConfigError } from './core/errors';
 import { consoleWarnLogger, type StreamsLogger } from './core/logger';
 import { createKafka } from './kafka/connection';
 import { KafkaMessageSender } from './kafka/kafka-sender';
-import { KafkaTopicAdmin } from './kafka/topic-admin';
+import { type ConsumerGroupSummary, KafkaTopicAdmin } from './kafka/topic-admin';
 import { TopicConsumer } from './kafka/topic-consumer';
 import { groupByTopic, OutboxRelay, type OutboxRelayOptions } from './postgres/outbox-relay';
 import { StreamProcessor, type StreamProcessorOptions } from './processor/stream-processor';
@@ -141,6 +141,26 @@ export class StreamingClient {
   /** Removes a consumer group that is no longer used (one-off readers such as `switchboard verify`). */
   deleteConsumerGroup(groupId: string): Promise<void> {
     return this.admin.deleteGroup(groupId);
+  }
+
+  /** The first and the end offset of each partition of the topic (what a reader from the beginning gets). */
+  offsetRanges(topic: string): Promise<Map<number, { start: bigint; end: bigint }>> {
+    return this.admin.offsetRanges(topic);
+  }
+
+  /** Whether the topic exists; unlike the producers and processors, this never creates it. */
+  topicExists(topic: string): Promise<boolean> {
+    return this.admin.topicExists(topic);
+  }
+
+  /** The consumer groups whose id starts with `prefix`, with their state and live member count (sorted by id). */
+  describeConsumerGroups(prefix: string): Promise<ConsumerGroupSummary[]> {
+    return this.admin.describeGroupsStartingWith(prefix);
+  }
+
+  /** Removes consumer groups and their committed offsets; refused by the broker while a group has members. */
+  deleteConsumerGroups(groupIds: readonly string[]): Promise<void> {
+    return this.admin.deleteGroups(groupIds);
   }
 
   /** Creates topics up front (e.g. at service start), with this client's defaults unless given. */

@@ -2,6 +2,13 @@ import type { Admin, Kafka } from 'kafkajs';
 import { StreamsError } from '../core/errors';
 import type { TopicAdmin, TopicSpec } from '../streams/transport';
 
+/** A consumer group as the broker describes it: its state (`Empty`, `Stable`, …) and its live members now. */
+export interface ConsumerGroupSummary {
+  groupId: string;
+  state: string;
+  members: number;
+}
+
 /** Creates topics when missing (explicitly, with our partition count) and reads committed offsets. */
 export class KafkaTopicAdmin implements TopicAdmin {
   private admin: Admin | undefined;
@@ -93,6 +100,51 @@ export class KafkaTopicAdmin implements TopicAdmin {
   async deleteGroup(groupId: string): Promise<void> {
     const admin = await this.connect();
     await admin.deleteGroups([groupId]);
+  }
+
+  /** Whether the topic exists (asks the cluster; does not create it). */
+  async topicExists(topic: string): Promise<boolean> {
+    const admin = await this.connect();
+    return (await admin.listTopics()).includes(topic);
+  }
+
+  /** The first and the end offset of each partition: the records a reader from the beginning gets are [start, end). */
+  async offsetRanges(topic: string): Promise<Map<number, { start: bigint; end: bigint }>> {
+    const admin = await this.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, { start: BigInt(o.low), end: BigInt(o.high) }]));
+  }
+
+  /** The consumer groups whose id starts with `prefix`, with their state and how many members they have now. */
+  async describeGroupsStartingWith(prefix: string): Promise<ConsumerGroupSummary[]> {
+    const admin = await this.connect();
+    const ids = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
+    if (ids.length === 0) return [];
+    const described = await admin.describeGroups(ids);
+    return described.groups
+      .map((g) => ({ groupId: g.groupId, state: g.state, members: g.members.length }))
+      .sort((a, b) => a.groupId.localeCompare(b.groupId));
+  }
+
+  /**
+   * Removes consumer groups (their committed offsets). A group that no longer exists counts as removed; one
+   * that has members again is refused by the broker (NON_EMPTY_GROUP) and reported here.
+   */
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    const admin = await this.connect();
+    try {
+      await admin.deleteGroups([...groupIds]);
+    } catch (err) {
+      const failed = ((err as { groups?: Array<{ groupId: string; error?: { type?: string } }> }).groups ?? []).filter(
+        (g) => g.error?.type !== 'GROUP_ID_NOT_FOUND',
+      );
+      if ((err as { groups?: unknown }).groups && failed.length === 0) return;
+      throw new StreamsError(
+        `could not delete consumer groups ${failed.map((g) => `${g.groupId} (${g.error?.type ?? 'error'})`).join(', ') || groupIds.join(', ')}: ${(err as Error).message}`,
+        { retriable: true, context: { groups: failed.map((g) => g.groupId) }, cause: err },
+      );
+    }
   }
 
   /** Asks the cluster for its brokers; rejects when no broker answers within the timeout. */
