@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { type IngestEvent, parseEvent, toStreamRecord } from '@switchboard/domain';
-import { createStreamsSchema, dropStreamsSchema, type StreamingClient, type TopicProducer } from '@switchboard/streams';
+import {
+  createStreamsSchema,
+  dropStreamsSchema,
+  encode,
+  type StreamingClient,
+  TimeseriesData,
+  type TopicProducer,
+} from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import type { PipelineContext } from '../../apps/aggregator/src/pipelines/pipeline';
+import { energyPipeline } from '../../apps/aggregator/src/pipelines/energy-pipeline';
+import type { Pipeline, PipelineContext } from '../../apps/aggregator/src/pipelines/pipeline';
 import { testEnv, uniqueName } from '../support/env';
 import { testClient } from '../support/streams';
 
@@ -18,6 +26,7 @@ export class AggregatorFixture {
   readonly topic = uniqueName('t-events');
   readonly updatesTopic = uniqueName('t-updates');
   private producer: TopicProducer | undefined;
+  private readonly pipelines: Pipeline[] = [];
 
   async setUp(): Promise<void> {
     await createStreamsSchema(this.pool, this.prefix);
@@ -25,7 +34,20 @@ export class AggregatorFixture {
     this.producer = await this.client.getTopicProducer(this.topic);
   }
 
+  /** Starts the energy pipeline on this spec's topics (closed by tearDown). */
+  async startEnergy(): Promise<Pipeline> {
+    const pipeline = energyPipeline(this.context(), {
+      topic: this.topic,
+      updatesTopic: this.updatesTopic,
+      checkpointIntervalMs: 100,
+    });
+    this.pipelines.push(pipeline);
+    await pipeline.start();
+    return pipeline;
+  }
+
   async tearDown(): Promise<void> {
+    for (const p of this.pipelines.splice(0)) await p.close();
     await this.client.close();
     for (const table of ['meter_energy_15m', 'meters', 'agent_status', 'data_quality_events'])
       await this.pool.query(`DELETE FROM ${table} WHERE tenant = $1`, [this.tenant]);
@@ -64,6 +86,44 @@ export class AggregatorFixture {
       await new Promise((res) => setImmediate(res));
     }
     await producer.flush();
+  }
+
+  /**
+   * Writes register readings of one meter straight onto the topic (bypassing ingest's checks), one message per
+   * list, and returns where each message landed: the provenance a dead letter must point at.
+   */
+  async sendReadings(
+    meterId: string,
+    messages: Array<Array<[ts: number, energyWh: number]>>,
+  ): Promise<Array<{ partition: string; offset: string }>> {
+    const kafka = new Kafka({ brokers: testEnv.brokers, clientId: uniqueName('raw'), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const landed: Array<{ partition: string; offset: string }> = [];
+    try {
+      for (const rows of messages) {
+        const data = new TimeseriesData();
+        for (const [ts, wh] of rows) data.setNumeric(data.addRow(ts), 'energyWh', wh);
+        const wire = encode(`${this.tenant}/${meterId}`, { kind: 'timeseries', data });
+        const [meta] = await producer.send({
+          topic: this.topic,
+          messages: [{ key: wire.key, headers: wire.headers, value: wire.value }],
+        });
+        landed.push({ partition: String(meta.partition), offset: String(meta.baseOffset) });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    return landed;
+  }
+
+  /** The dead-letter records of this spec's input topic, in outbox order (what the relay publishes). */
+  async deadLetters(): Promise<Array<{ key: string | null; headers: Record<string, string>; value: string }>> {
+    const r = await this.pool.query<{ key: string | null; headers: Record<string, string>; value: Buffer }>(
+      `SELECT key, headers, value FROM ${this.prefix}outbox WHERE topic = $1 ORDER BY id`,
+      [`${this.topic}.dlq`],
+    );
+    return r.rows.map((row) => ({ key: row.key, headers: row.headers, value: row.value.toString('utf8') }));
   }
 }
 
@@ -109,20 +169,26 @@ export function expectedEnergy(readings: Array<{ meterId: string; ts: number; en
 }
 
 /** Every message of a topic from the beginning, collected by a plain kafkajs consumer (any client can read it). */
-export async function collectTopic(topic: string): Promise<{
-  messages: Array<{ key: string | null; headers: Record<string, string>; value: string }>;
-  stop(): Promise<void>;
-}> {
+export interface CollectedMessage {
+  key: string | null;
+  headers: Record<string, string>;
+  value: string;
+  partition: number;
+  offset: string;
+}
+
+export async function collectTopic(topic: string): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
   const kafka = new Kafka({ brokers: testEnv.brokers, clientId: uniqueName('collect'), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: uniqueName('collect') });
-  const messages: Array<{ key: string | null; headers: Record<string, string>; value: string }> = [];
+  const messages: CollectedMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-      messages.push({ key: message.key?.toString() ?? null, headers, value: message.value?.toString() ?? '' });
+      const value = message.value?.toString() ?? '';
+      messages.push({ key: message.key?.toString() ?? null, headers, value, partition, offset: message.offset });
     },
   });
   return { messages, stop: () => consumer.disconnect() };

@@ -13,14 +13,17 @@ export interface AgentsPipelineOptions {
 /**
  * The agents pipeline: `events.agents` in consumer group `<groupPrefix>.agents` → `agent_status` (latest per
  * agent by event time) and `agent_status` / `agent_counts` updates on metrics.updates, exactly once per
- * checkpoint. Undecodable messages go to `events.agents.dlq`, unusable statuses to data_quality_events.
+ * checkpoint. Undecodable messages go to `events.agents.dlq`; unusable statuses to data_quality_events and to the
+ * same dead-letter topic.
  */
 export function agentsPipeline(ctx: PipelineContext, options: AgentsPipelineOptions = {}): Pipeline {
+  const topic = options.topic ?? Topics.agents;
   const topology = agentsTopology({
+    inputTopic: topic,
     tablePrefix: ctx.tablePrefix,
     updatesTopic: options.updatesTopic ?? UpdateTopics.updates,
   });
-  const processor = ctx.client.getStreamProcessor<AgentsResult>(options.topic ?? Topics.agents, {
+  const processor = ctx.client.getStreamProcessor<AgentsResult>(topic, {
     consumerGroup: `${ctx.groupPrefix}.agents`,
     topology,
     decode: decodeEntityMessage,

@@ -1,4 +1,4 @@
-import { type MetricUpdate, parseStreamId, UpdateTopics, updateId } from '@switchboard/domain';
+import { type MetricUpdate, parseStreamId, Topics, UpdateTopics, updateId } from '@switchboard/domain';
 import {
   type ConsumedMessage,
   type EventData,
@@ -9,6 +9,7 @@ import {
 } from '@switchboard/streams';
 import { AGENT_STATUSES, type AgentStatus, AgentStatusBoard, type AgentStatusEntry } from '../calls/agent-status';
 import { type AgentStatusChange, writeAgentCounts, writeAgentStatus } from './agents-sql';
+import { Refusals, type RefusalType } from './data-quality-dead-letter';
 import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
 import { isoTime, metricUpdateRecord } from './metric-update-record';
 
@@ -24,7 +25,14 @@ export interface AgentState {
 export interface AgentsTopologyOptions {
   /** Prefix of the streams tables: agent counts are written to its outbox inside the transaction. */
   tablePrefix: string;
+  /** The input topic (default `events.agents`): unusable statuses go to `<inputTopic>.dlq` with it as provenance. */
+  inputTopic?: string;
   updatesTopic?: string;
+}
+
+export interface AgentsTopology extends Topology<AgentsResult> {
+  /** Statuses refused since start (all `invalid`: an older status is not late, it simply loses). */
+  readonly refused: Readonly<Record<RefusalType, number>>;
 }
 
 export type AgentsResult = { kind: 'agent'; change: AgentStatusChange } | { kind: 'data-quality'; row: DataQualityRow };
@@ -39,36 +47,43 @@ const MAX_EPOCH_MS = 253_402_300_799_999;
  * small entry per agent a tenant ever had (offline agents still count as offline), and dropping it would
  * restart the row's version below what Postgres holds.
  */
-export function agentsTopology(opts: AgentsTopologyOptions): Topology<AgentsResult> {
+export function agentsTopology(opts: AgentsTopologyOptions): AgentsTopology {
   const updatesTopic = opts.updatesTopic ?? UpdateTopics.updates;
+  const inputTopic = opts.inputTopic ?? Topics.agents;
   const stores = new PartitionedStores<AgentState>();
   let results: AgentsResult[] = [];
   let outbox: OutboxRecord[] = [];
+  const refusals = new Refusals((row) => results.push({ kind: 'data-quality', row }));
 
-  function apply(partition: number, key: string, e: EventData, changed: Map<string, AgentStatusEntry>): void {
-    const store = stores.get(partition);
+  function apply(m: ConsumedMessage, e: EventData, changed: Map<string, AgentStatusEntry>): void {
+    const store = stores.get(m.partition);
     if (!store) return;
+    const key = m.streamId;
     const { tenant, entityId: agentId } = parseStreamId(key);
     const status = statusOf(e.value);
-    if (
-      e.id !== AGENT_STATUS_EVENT ||
-      status === undefined ||
-      !Number.isSafeInteger(e.timestamp) ||
-      e.timestamp < 0 ||
-      e.timestamp > MAX_EPOCH_MS
-    ) {
-      results.push({
-        kind: 'data-quality',
-        row: {
+    const possibleTs = Number.isSafeInteger(e.timestamp) && e.timestamp >= 0 && e.timestamp <= MAX_EPOCH_MS;
+    const problem =
+      e.id !== AGENT_STATUS_EVENT
+        ? `event "${String(e.id).slice(0, 200)}" is not ${AGENT_STATUS_EVENT}`
+        : status === undefined
+          ? `value has no status in ${AGENT_STATUSES.join(', ')}`
+          : !possibleTs
+            ? 'timestamp is not a whole epoch ms in years 0–9999'
+            : undefined;
+    if (problem !== undefined || status === undefined) {
+      refusals.refuse(
+        { topic: inputTopic, partition: m.partition, offset: m.offset, streamId: key },
+        {
           tenant,
           kind: 'invalid_agent_status',
           entityType: 'agent',
           entityId: agentId,
-          eventTs:
-            Number.isSafeInteger(e.timestamp) && e.timestamp >= 0 && e.timestamp <= MAX_EPOCH_MS ? e.timestamp : null,
+          eventTs: possibleTs ? e.timestamp : null,
           detail: { eventId: String(e.id).slice(0, 200), value: String(e.value).slice(0, 500) },
         },
-      });
+        'invalid',
+        problem ?? 'no status',
+      );
       return;
     }
     const known = changed.get(key) ?? entryOf(agentId, store.get(key));
@@ -86,7 +101,7 @@ export function agentsTopology(opts: AgentsTopologyOptions): Topology<AgentsResu
       const changed = new Map<string, AgentStatusEntry>();
       for (const m of messages) {
         if (m.message.kind !== 'event') continue;
-        for (const e of m.message.events) apply(partition, m.streamId, e, changed);
+        for (const e of m.message.events) apply(m, e, changed);
       }
       for (const [key, entry] of changed) {
         const { tenant } = parseStreamId(key);
@@ -105,7 +120,7 @@ export function agentsTopology(opts: AgentsTopologyOptions): Topology<AgentsResu
     },
     tick: () => undefined,
     drain() {
-      const drained = { results, outbox };
+      const drained = { results, outbox: [...outbox, ...refusals.drain()] };
       results = [];
       outbox = [];
       return drained;
@@ -126,6 +141,7 @@ export function agentsTopology(opts: AgentsTopologyOptions): Topology<AgentsResu
       );
       await writeDataQuality(client, quality);
     },
+    refused: refusals.counts,
   };
 }
 

@@ -3,7 +3,7 @@ import { decodeRepartition, type StreamProcessor } from '@switchboard/streams';
 import type { CallsHopValue } from './calls-hop';
 import { callsStage } from './calls-stage';
 import type { Pipeline, PipelineContext } from './pipeline';
-import { queueStage } from './queue-stage';
+import { type HopMessage, queueStage } from './queue-stage';
 
 /** Overrides for tests and tools; the app runs with the defaults. */
 export interface CallsPipelineOptions {
@@ -51,7 +51,7 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
         {
           ...common,
           consumerGroup: `${ctx.groupPrefix}.calls`,
-          topology: callsStage({ repartitionTopic: hopTopic, partitions, ...time }),
+          topology: callsStage({ inputTopic: input, repartitionTopic: hopTopic, partitions, ...time }),
         },
         { partitions },
       );
@@ -61,12 +61,16 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
           ...common,
           consumerGroup: `${ctx.groupPrefix}.queues`,
           topology: queueStage({
+            inputTopic: hopTopic,
             inputs: partitions,
             updatesTopic,
             ...time,
             onLate: (key, ts) => ctx.logger.warn('queue fact arrived after its window closed', { key, ts }),
           }),
-          decode: (_p, m) => decodeRepartition<CallsHopValue>(m.key, m.headers, m.value),
+          decode: (_p, m): HopMessage => ({
+            ...decodeRepartition<CallsHopValue>(m.key, m.headers, m.value),
+            offset: m.offset,
+          }),
         },
         { partitions },
       );

@@ -1,3 +1,4 @@
+import { Topics } from '@switchboard/domain';
 import {
   type CheckpointedState,
   type ConsumedMessage,
@@ -23,9 +24,13 @@ import {
 import { type CallsHopValue, queueKey, queuesOfWaitingChange } from './calls-hop';
 import { isInvalid, queueProperties, splitStreamId, toCallEvent } from './calls-input';
 import { type QueueRow, upsertQueues } from './calls-sql';
+import { Refusals, type RefusalType, type RefusedSource } from './data-quality-dead-letter';
 import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
+import { isoTime } from './metric-update-record';
 
 export interface CallsStageOptions {
+  /** The input topic (default `events.calls`): refused events go to `<inputTopic>.dlq` with it as provenance. */
+  inputTopic?: string;
   repartitionTopic: string;
   /** Partitions of the repartition topic (time markers go to each). */
   partitions: number;
@@ -37,6 +42,11 @@ export interface CallsStageOptions {
 
 export type CallsStageResult = { readonly dq: DataQualityRow } | { readonly queue: QueueRow };
 
+export interface CallsStage extends Topology<CallsStageResult> {
+  /** Call events refused since start (`late` = PRODUCT.md's late_events). */
+  readonly refused: Readonly<Record<RefusalType, number>>;
+}
+
 interface ClockMeta {
   streamTime: number | null;
   settledBefore: number | null;
@@ -46,14 +56,16 @@ interface ClockMeta {
  * Stage 1, per call (key = the call's stream `<tenant>/<callId>`): folds call events into `CallRecord`s and sends
  * their changes — signed facts and waiting-gauge changes — re-keyed by `<tenant>/<queue>` through the repartition
  * topic. Queue properties travel the same way, to the partition that owns the queue. Data-quality items
- * (conflicts, late events, unreadable events, orphans when they settle) are written here.
+ * (conflicts, late events, unreadable events, orphans when they settle) are written here; the refused events
+ * (late, unreadable) also go to `<inputTopic>.dlq` with the message they came from as provenance.
  *
  * Time: the partition's stream time (a PartitionClock, idling in live mode) minus grace seals windows; an event
  * that would change a sealed window is refused whole. Stage 2 closes windows on the minimum of what the
  * boundaries announced, which never exceeds what sealed them here, so stage 2 never sees a late fact.
  */
-export function callsStage(opts: CallsStageOptions): Topology<CallsStageResult> {
+export function callsStage(opts: CallsStageOptions): CallsStage {
   const wall = opts.clock ?? Date.now;
+  const inputTopic = opts.inputTopic ?? Topics.calls;
   const calls = new PartitionedStores<CallRecord>();
   const emitted: RepartitionMessage<CallsHopValue>[] = [];
   const boundary = new RepartitionBoundary<CallsHopValue>({
@@ -65,6 +77,7 @@ export function callsStage(opts: CallsStageOptions): Topology<CallsStageResult> 
   });
   const clocks = new Map<number, { clock: PartitionClock; settledBefore: number; dirty: boolean }>();
   const results: CallsStageResult[] = [];
+  const refusals = new Refusals((dq) => results.push({ dq }));
   const idles = opts.mode === 'live' && opts.idleMs > 0;
 
   const clockState: CheckpointedState = {
@@ -143,6 +156,12 @@ export function callsStage(opts: CallsStageOptions): Topology<CallsStageResult> 
 
       for (const m of messages) {
         const id = splitStreamId(m.streamId);
+        const source: RefusedSource = {
+          topic: inputTopic,
+          partition: m.partition,
+          offset: m.offset,
+          streamId: m.streamId,
+        };
         if (m.message.kind === 'properties') {
           const props = queueProperties(m.message.properties);
           if (!props || !id) continue;
@@ -155,26 +174,31 @@ export function callsStage(opts: CallsStageOptions): Topology<CallsStageResult> 
           const tenant = id?.tenant ?? '';
           const event = id ? toCallEvent(id.entityId, e) : { invalid: 'stream id is not <tenant>/<callId>' };
           if (isInvalid(event)) {
-            dq(tenant, {
+            const row: DataQualityRow = {
+              tenant,
               kind: 'invalid_call_event',
               entityType: 'call',
               entityId: id?.entityId ?? m.streamId,
               eventTs: Number.isFinite(e.timestamp) ? e.timestamp : 0,
               detail: { reason: event.invalid, eventType: e.id },
-            });
+            };
+            refusals.refuse(source, row, 'invalid', event.invalid);
             continue;
           }
           if (c.clock.observe(c.clock.inputs[0], event.ts, now)) c.dirty = true;
           const before = store.get(m.streamId);
           const update = applyCallEvent(before, event, { sealedBefore: sealedBefore(partition) });
           if (update.outcome === 'late') {
-            dq(tenant, {
+            const row: DataQualityRow = {
+              tenant,
               kind: 'late_call_event',
               entityType: 'call',
               entityId: event.callId,
               eventTs: event.ts,
               detail: { eventType: event.type, streamTime: c.clock.time, graceMs: opts.graceMs },
-            });
+            };
+            const reason = `${event.type} would change a final queue window (stream time ${isoTime(c.clock.time)}, grace ${opts.graceMs} ms)`;
+            refusals.refuse(source, row, 'late', reason);
             continue;
           }
           for (const item of update.dataQuality) dq(tenant, item);
@@ -204,7 +228,7 @@ export function callsStage(opts: CallsStageOptions): Topology<CallsStageResult> 
 
     drain: () => ({
       results: results.splice(0),
-      outbox: repartitionOutbox(opts.repartitionTopic, opts.partitions, emitted.splice(0)),
+      outbox: [...repartitionOutbox(opts.repartitionTopic, opts.partitions, emitted.splice(0)), ...refusals.drain()],
     }),
 
     async writeResults(client: PoolClient, list: CallsStageResult[]) {
@@ -217,5 +241,7 @@ export function callsStage(opts: CallsStageOptions): Topology<CallsStageResult> 
       await writeDataQuality(client, dqRows);
       await upsertQueues(client, queues);
     },
+
+    refused: refusals.counts,
   };
 }

@@ -13,16 +13,19 @@ export interface EnergyPipelineOptions {
 /**
  * The energy pipeline: `events.meters` in consumer group `<groupPrefix>.energy` → `meter_energy_15m`, `meters`,
  * `data_quality_events` and update events on `metrics.updates` (through the outbox), exactly once per checkpoint.
- * Undecodable messages go to `events.meters.dlq`.
+ * Undecodable messages go to `events.meters.dlq`, and so do late and impossible readings and invalid properties
+ * (each also a data_quality_events row).
  */
 export function energyPipeline(ctx: PipelineContext, options: EnergyPipelineOptions = {}): Pipeline {
+  const topic = options.topic ?? Topics.meters;
   const topology = energyTopology({
+    inputTopic: topic,
     graceMs: ctx.graceMs,
     idleMs: ctx.idleMs,
     mode: ctx.mode,
     updatesTopic: options.updatesTopic ?? UpdateTopics.updates,
   });
-  const processor = ctx.client.getStreamProcessor<EnergyResult>(options.topic ?? Topics.meters, {
+  const processor = ctx.client.getStreamProcessor<EnergyResult>(topic, {
     consumerGroup: `${ctx.groupPrefix}.energy`,
     topology,
     decode: decodeEntityMessage,

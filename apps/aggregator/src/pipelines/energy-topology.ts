@@ -4,6 +4,7 @@ import {
   meterPropertiesSchema,
   PropertyKeys,
   parseStreamId,
+  Topics,
   UpdateTopics,
   updateId,
 } from '@switchboard/domain';
@@ -21,6 +22,7 @@ import {
   type Topology,
 } from '@switchboard/streams';
 import { EnergyValueError, type EnergyWindowRow, energyWindowStart } from '../energy';
+import { Refusals, type RefusalType, type RefusedSource } from './data-quality-dead-letter';
 import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
 import { type EnergyWindowChange, type MeterPropertiesRow, writeEnergyWindows, writeMeters } from './energy-sql';
 import { MeterState, type MeterStateSnapshot } from './meter-state';
@@ -36,6 +38,8 @@ export interface EnergyTopologyOptions {
   graceMs: number;
   idleMs: number;
   mode: 'live' | 'replay';
+  /** The input topic (default `events.meters`): refused items go to `<inputTopic>.dlq` with it as provenance. */
+  inputTopic?: string;
   updatesTopic?: string;
   ttlMs?: number;
   /** Wall clock (idle detection only; results never depend on it in replay mode). */
@@ -74,6 +78,8 @@ export interface EnergyTopology extends Topology<EnergyResult> {
   streamTime(partition: number): number | undefined;
   /** Meters held in memory on a partition. */
   meterCount(partition: number): number;
+  /** Readings and properties refused since start (`late` = PRODUCT.md's late_events). */
+  readonly refused: Readonly<Record<RefusalType, number>>;
 }
 
 /**
@@ -88,6 +94,7 @@ export interface EnergyTopology extends Topology<EnergyResult> {
  */
 export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
   const updatesTopic = opts.updatesTopic ?? UpdateTopics.updates;
+  const inputTopic = opts.inputTopic ?? Topics.meters;
   const ttlMs = opts.ttlMs ?? METER_STATE_TTL_MS;
   const wall = opts.clock ?? Date.now;
   const stores = new PartitionedStores<MeterStateSnapshot>();
@@ -95,6 +102,13 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
   const partitions = new Map<number, EnergyPartition>();
   let results: EnergyResult[] = [];
   let outbox: OutboxRecord[] = [];
+  const refusals = new Refusals((row) => results.push({ kind: 'data-quality', row }));
+  const sourceOf = (m: ConsumedMessage): RefusedSource => ({
+    topic: inputTopic,
+    partition: m.partition,
+    offset: m.offset,
+    streamId: m.streamId,
+  });
 
   // The KeyedStore holds each meter's checkpointed snapshot; the live MeterState objects are rebuilt from it on
   // assignment. Stream time rides along in the store's meta row.
@@ -171,12 +185,19 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
     }
   }
 
-  function reading(part: EnergyPartition, key: string, ts: number, energyWh: number | null, powerW: number | null) {
+  function reading(
+    part: EnergyPartition,
+    m: ConsumedMessage,
+    ts: number,
+    energyWh: number | null,
+    powerW: number | null,
+  ) {
+    const key = m.streamId;
     const { tenant, entityId: meterId } = parseStreamId(key);
-    const refuse = (kind: string, detail: Record<string, unknown>) =>
-      results.push({
-        kind: 'data-quality',
-        row: {
+    const refuse = (kind: string, type: RefusalType, reason: string, detail: Record<string, unknown>) =>
+      refusals.refuse(
+        sourceOf(m),
+        {
           tenant,
           kind,
           entityType: 'meter',
@@ -184,13 +205,17 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
           eventTs: Number.isSafeInteger(ts) && ts >= 0 && ts <= MAX_EPOCH_MS ? ts : null,
           detail,
         },
-      });
+        type,
+        reason,
+      );
+    const invalid = (error: string, detail: Record<string, unknown>) =>
+      refuse('invalid_reading', 'invalid', error, { error, ...detail });
     if (!Number.isSafeInteger(ts) || ts < 0 || ts > MAX_EPOCH_MS) {
-      refuse('invalid_reading', { error: 'timestamp is not a whole epoch ms in years 0–9999', ts, energyWh });
+      invalid('timestamp is not a whole epoch ms in years 0–9999', { ts, energyWh });
       return;
     }
     if (energyWh === null) {
-      refuse('invalid_reading', { error: 'reading has no energyWh', powerW });
+      invalid('reading has no energyWh', { powerW });
       return;
     }
     part.clock.observe(part.input, ts, wall());
@@ -206,26 +231,28 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
       outcome = meter.energy.ingest({ meterId, ts, energyWh, powerW });
     } catch (err) {
       if (!(err instanceof EnergyValueError)) throw err;
-      refuse('invalid_reading', { error: err.message, energyWh, powerW });
+      invalid(err.message, { energyWh, powerW });
       part.dirty.add(key);
       return;
     }
     meter.touchedAt = part.clock.time;
     part.dirty.add(key);
     if (outcome.status === 'late') {
-      refuse('late_reading', {
-        windowStart: isoTime(energyWindowStart(ts)),
-        streamTime: isoTime(part.clock.time),
-        graceMs: opts.graceMs,
-        energyWh,
-      });
+      const windowStart = isoTime(energyWindowStart(ts));
+      const streamTime = isoTime(part.clock.time);
+      refuse(
+        'late_reading',
+        'late',
+        `the reading's window ${windowStart} is final (stream time ${streamTime}, grace ${opts.graceMs} ms)`,
+        { windowStart, streamTime, graceMs: opts.graceMs, energyWh },
+      );
     } else if (outcome.status === 'applied') {
       queue(part, meter, key, outcome.changed);
     }
   }
 
-  function properties(key: string, p: StreamPropertiesData): void {
-    const { tenant, entityId: meterId } = parseStreamId(key);
+  function properties(m: ConsumedMessage, p: StreamPropertiesData): void {
+    const { tenant, entityId: meterId } = parseStreamId(m.streamId);
     const input = {
       name: p.name ?? undefined,
       site: p.metadata[PropertyKeys.site],
@@ -258,17 +285,20 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
       site: field('site'),
       timezone: field('timezone'),
     });
-    results.push({
-      kind: 'data-quality',
-      row: {
+    const errors = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    refusals.refuse(
+      sourceOf(m),
+      {
         tenant,
         kind: 'invalid_meter_properties',
         entityType: 'meter',
         entityId: meterId,
         eventTs: null,
-        detail: { errors: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        detail: { errors },
       },
-    });
+      'invalid',
+      `invalid fields stored as NULL: ${errors.join('; ')}`,
+    );
   }
 
   return {
@@ -280,16 +310,10 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
         const msg = m.message;
         if (msg.kind === 'timeseries') {
           for (const row of msg.data.rows()) {
-            reading(
-              part,
-              m.streamId,
-              row.timestamp,
-              row.numeric(MeterSeries.energyWh),
-              row.numeric(MeterSeries.powerW),
-            );
+            reading(part, m, row.timestamp, row.numeric(MeterSeries.energyWh), row.numeric(MeterSeries.powerW));
           }
         } else if (msg.kind === 'properties') {
-          properties(m.streamId, msg.properties);
+          properties(m, msg.properties);
         }
         // Event data (e.g. a tamper event) is not energy. Stream end (any type) changes nothing: windows of a
         // meter close by stream time like any other, so a reading within grace after a Closed still counts
@@ -317,7 +341,7 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
         }
         part.dirty.clear();
       }
-      const drained = { results, outbox };
+      const drained = { results, outbox: [...outbox, ...refusals.drain()] };
       results = [];
       outbox = [];
       return drained;
@@ -337,6 +361,7 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
     },
     streamTime: (p) => partitions.get(p)?.clock.time,
     meterCount: (p) => partitions.get(p)?.meters.size ?? 0,
+    refused: refusals.counts,
   };
 }
 

@@ -1,3 +1,10 @@
+export {
+  type DeadLetter,
+  DeadLetterHeaders,
+  type DeadLetterSource,
+  deadLetterRecord,
+  deadLetterTopicOf,
+} from './dead-letter';
 export { keyedState } from './keyed-state';
 export { ProcessorCore, type ProcessorCoreOptions } from './processor-core';
 export {

@@ -12,6 +12,7 @@ import { headersToStrings } from '../kafka/topic-consumer';
 import { CheckpointStore, type OutboxRecord } from '../postgres/checkpoint-store';
 import { FencedError } from '../postgres/errors';
 import type { TopicSpec } from '../streams/transport';
+import { deadLetterRecord } from './dead-letter';
 import { ProcessorCore } from './processor-core';
 import type { ConsumedMessage, Topology } from './topology';
 
@@ -213,24 +214,17 @@ export class StreamProcessor<R, M = ConsumedMessage> {
 
   private deadLetter(partition: number, m: KafkaMessage, err: Error): OutboxRecord {
     const reason = err instanceof StreamsDecodeError ? `decode: ${err.message}` : err.message;
-    this.logger.warn(`undecodable message to ${this.opts.deadLetterTopic ?? `${this.topic}.dlq`}: ${reason}`, {
-      partition,
-      offset: m.offset,
-    });
-    return {
-      topic: this.opts.deadLetterTopic ?? `${this.topic}.dlq`,
+    const record = deadLetterRecord({
+      source: { topic: this.topic, partition, offset: m.offset },
+      topic: this.opts.deadLetterTopic,
       key: m.key?.toString('utf8') ?? null,
       value: m.value,
-      headers: {
-        ...headersToStrings(m.headers),
-        'sb-dlq-source-topic': this.topic,
-        'sb-dlq-source-partition': String(partition),
-        'sb-dlq-source-offset': m.offset,
-        'sb-dlq-error': reason.slice(0, 1000),
-        'sb-dlq-error-type': err.name,
-        'sb-dlq-attempt': '1',
-      },
-    };
+      error: reason,
+      errorType: err.name,
+      headers: headersToStrings(m.headers),
+    });
+    this.logger.warn(`undecodable message to ${record.topic}: ${reason}`, { partition, offset: m.offset });
+    return record;
   }
 
   /**
