@@ -1,5 +1,6 @@
 import { sharedEnv } from '@switchboard/service';
 import { z } from 'zod';
+import { DEFAULT_MAX_CALL_AGE_MS } from './calls/call-expiry';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
@@ -24,7 +25,20 @@ const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('streams_'),
   AGGREGATOR_MODE: z.enum(['live', 'replay']).default('live'),
+  /** A started call without call.ended this long after its start (stream time) is dropped (README: call age). */
+  AGGREGATOR_MAX_CALL_AGE_MS: int(60_000).default(DEFAULT_MAX_CALL_AGE_MS),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
+});
+
+/** Checks between fields: each says what to set instead. */
+const configSchema = envSchema.superRefine((e, ctx) => {
+  if (e.AGGREGATOR_MAX_CALL_AGE_MS <= e.AGGREGATOR_GRACE_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AGGREGATOR_MAX_CALL_AGE_MS'],
+      message: `must be longer than AGGREGATOR_GRACE_MS (${e.AGGREGATOR_GRACE_MS}): a call must not expire while its start could still be corrected; raise it or lower the grace`,
+    });
+  }
 });
 
 export interface AggregatorConfig {
@@ -39,13 +53,15 @@ export interface AggregatorConfig {
   groupPrefix: string;
   tablePrefix: string;
   mode: 'live' | 'replay';
+  /** A started call without an end this long after its start (stream time) expires. */
+  maxCallAgeMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
 export class ConfigError extends Error {}
 
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid aggregator configuration: ${issues}`);
@@ -62,6 +78,7 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
     groupPrefix: e.AGGREGATOR_GROUP_PREFIX,
     tablePrefix: e.STREAMS_TABLE_PREFIX,
     mode: e.AGGREGATOR_MODE,
+    maxCallAgeMs: e.AGGREGATOR_MAX_CALL_AGE_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -217,9 +217,12 @@ export function callEvents(call: CallSpec): IngestEvent[] {
   return events;
 }
 
-/** Calls in a queue of their own, far enough ahead to close every window before `after` (replay mode). */
-export function closingCalls(after: number, n = 16): CallSpec[] {
-  return Array.from({ length: n }, (_, i) => ({ callId: `zz-close-${i}`, queue: 'zz-close', start: after + i }));
+/**
+ * Calls in a queue of their own, far enough ahead to close every window before `after` (replay mode). Pass another
+ * `prefix` to advance time a second time (the same call ids again would be conflicting starts).
+ */
+export function closingCalls(after: number, n = 16, prefix = 'zz-close'): CallSpec[] {
+  return Array.from({ length: n }, (_, i) => ({ callId: `${prefix}-${i}`, queue: 'zz-close', start: after + i }));
 }
 
 /** Strips isFinal/version for comparisons with expectedQueueStats. */

@@ -17,4 +17,6 @@ export type DataQualityKind =
   /** The same transition twice with different content (e.g. two answers with different ts): the earliest is kept. */
   | 'conflicting_transition'
   /** Timestamps of one call contradict each other (answer before start, end before answer); waits are clamped at 0. */
-  | 'inconsistent_call_times';
+  | 'inconsistent_call_times'
+  /** A started call without `call.ended` within the maximum call age (stream time): dropped from state, no fact. */
+  | 'call_expired';

@@ -1,6 +1,7 @@
 export * from './agent-status';
 export * from './call-errors';
 export * from './call-events';
+export * from './call-expiry';
 export * from './call-facts';
 export * from './call-state';
 export * from './call-tracker';

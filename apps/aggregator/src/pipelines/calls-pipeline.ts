@@ -16,6 +16,8 @@ export interface CallsPipelineOptions {
   /** Partitions of the input topic (and so of the hop topic). Default the client's, else 2 (as ingest creates it). */
   partitions?: number;
   checkpointIntervalMs?: number;
+  /** A started call without an end this long after its start (stream time) expires; default 4 h. */
+  maxCallAgeMs?: number;
   clock?: () => number;
 }
 
@@ -51,7 +53,13 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
         {
           ...common,
           consumerGroup: `${ctx.groupPrefix}.calls`,
-          topology: callsStage({ inputTopic: input, repartitionTopic: hopTopic, partitions, ...time }),
+          topology: callsStage({
+            inputTopic: input,
+            repartitionTopic: hopTopic,
+            partitions,
+            maxCallAgeMs: options.maxCallAgeMs,
+            ...time,
+          }),
         },
         { partitions },
       );

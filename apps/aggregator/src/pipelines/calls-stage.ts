@@ -15,11 +15,15 @@ import {
 import type { PoolClient } from 'pg';
 import {
   applyCallEvent,
+  type CallExpiry,
   type CallRecord,
   type DataQualityItem,
+  DEFAULT_MAX_CALL_AGE_MS,
+  expireCall,
   queueWindowStart,
   settleCall,
   toSignedFacts,
+  type WaitingCallChange,
 } from '../calls';
 import { type CallsHopValue, queueKey, queuesOfWaitingChange } from './calls-hop';
 import { isInvalid, queueProperties, splitStreamId, toCallEvent } from './calls-input';
@@ -37,6 +41,8 @@ export interface CallsStageOptions {
   graceMs: number;
   idleMs: number;
   mode: 'live' | 'replay';
+  /** A started call without an end this long after its start (stream time) is dropped; default 4 h (README). */
+  maxCallAgeMs?: number;
   clock?: () => number;
 }
 
@@ -62,10 +68,14 @@ interface ClockMeta {
  * Time: the partition's stream time (a PartitionClock, idling in live mode) minus grace seals windows; an event
  * that would change a sealed window is refused whole. Stage 2 closes windows on the minimum of what the
  * boundaries announced, which never exceeds what sealed them here, so stage 2 never sees a late fact.
+ * A started call still without an end when stream time reaches start + `maxCallAgeMs` expires (`expireCall`):
+ * checked before each event of the call is applied (so the outcome does not depend on batching) and swept once per
+ * sealed window; it leaves the waiting gauge and becomes a `call_expired` row.
  */
 export function callsStage(opts: CallsStageOptions): CallsStage {
   const wall = opts.clock ?? Date.now;
   const inputTopic = opts.inputTopic ?? Topics.calls;
+  const maxCallAgeMs = opts.maxCallAgeMs ?? DEFAULT_MAX_CALL_AGE_MS;
   const calls = new PartitionedStores<CallRecord>();
   const emitted: RepartitionMessage<CallsHopValue>[] = [];
   const boundary = new RepartitionBoundary<CallsHopValue>({
@@ -107,20 +117,43 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     revoke: (p) => void clocks.delete(p),
   };
 
-  /** Windows ending at or before this are final downstream (aligned, so `settleCall` sees whole windows). */
-  function sealedBefore(p: number): number {
+  /** The partition's stream time, or −∞ before its first event. */
+  function streamTime(p: number): number {
     const own = clocks.get(p)?.clock.time ?? Number.NEGATIVE_INFINITY;
     // The boundary idles on its own in live mode; what it announced may close stage-2 windows, so count it.
     const announced = boundary.snapshot(p).streamTime ?? Number.NEGATIVE_INFINITY;
-    const t = Math.max(own, announced);
+    return Math.max(own, announced);
+  }
+
+  /** Windows ending at or before this are final downstream (aligned, so `settleCall` sees whole windows). */
+  function sealedBefore(p: number): number {
+    const t = streamTime(p);
     return Number.isFinite(t) ? queueWindowStart(t - opts.graceMs) : Number.NEGATIVE_INFINITY;
+  }
+
+  /** A waiting-gauge change, to each queue it names; timestamped with the stream time (it is not windowed). */
+  function waitingHops(out: StreamRecord<CallsHopValue>[], p: number, tenant: string, change: WaitingCallChange) {
+    const t = streamTime(p);
+    const timestamp = Number.isFinite(t) ? t : 0;
+    for (const q of queuesOfWaitingChange(change))
+      out.push({ key: queueKey(tenant, q), value: { kind: 'waiting', change }, timestamp, partition: p });
+  }
+
+  /** The call is dropped by the caller; here: its `call_expired` row and its leaving the waiting gauge. */
+  function expired(out: StreamRecord<CallsHopValue>[], p: number, key: string, expiry: CallExpiry): void {
+    const tenant = splitStreamId(key)?.tenant ?? '';
+    for (const item of expiry.dataQuality) dq(tenant, item);
+    if (expiry.waiting) waitingHops(out, p, tenant, expiry.waiting);
   }
 
   function dq(tenant: string, item: DataQualityItem | Omit<DataQualityRow, 'tenant'>): void {
     results.push({ dq: { tenant, ...item } });
   }
 
-  /** Once per newly sealed window: drop settled calls; orphans become data-quality rows now, exactly once. */
+  /**
+   * Once per newly sealed window: drop settled and expired calls; orphans and expiries become data-quality rows now,
+   * exactly once. Expired calls' gauge changes go through the boundary.
+   */
   function settle(p: number): void {
     const c = clocks.get(p);
     const store = calls.get(p);
@@ -130,7 +163,15 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     c.settledBefore = sealed;
     c.dirty = true;
     const done: string[] = [];
+    const out: StreamRecord<CallsHopValue>[] = [];
+    const now = streamTime(p);
     for (const [key, record] of store.snapshot().entries) {
+      const expiry = expireCall(record, now, maxCallAgeMs);
+      if (expiry) {
+        done.push(key);
+        expired(out, p, key, expiry);
+        continue;
+      }
       const s = settleCall(record, sealed);
       if (!s.settled) continue;
       done.push(key);
@@ -138,6 +179,7 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
       for (const item of s.dataQuality) dq(tenant, item);
     }
     for (const key of done) store.delete(key);
+    if (out.length > 0) boundary.process(out);
   }
 
   return {
@@ -185,8 +227,15 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
             refusals.refuse(source, row, 'invalid', event.invalid);
             continue;
           }
+          // Expired by the stream time before this event: the event finds no record (an orphan, or late).
+          let before = store.get(m.streamId);
+          const expiry = before && expireCall(before, streamTime(partition), maxCallAgeMs);
+          if (expiry) {
+            store.delete(m.streamId);
+            expired(out, partition, m.streamId, expiry);
+            before = undefined;
+          }
           if (c.clock.observe(c.clock.inputs[0], event.ts, now)) c.dirty = true;
-          const before = store.get(m.streamId);
           const update = applyCallEvent(before, event, { sealedBefore: sealedBefore(partition) });
           if (update.outcome === 'late') {
             const row: DataQualityRow = {
@@ -205,10 +254,7 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
           if (update.record !== before) store.set(m.streamId, update.record, c.clock.time);
           for (const s of toSignedFacts(update.change))
             hop(queueKey(tenant, s.fact.queue), { kind: 'fact', fact: s.fact }, s.fact.ts, s.sign < 0);
-          if (update.waiting) {
-            for (const q of queuesOfWaitingChange(update.waiting))
-              hop(queueKey(tenant, q), { kind: 'waiting', change: update.waiting }, streamTimeOr0());
-          }
+          if (update.waiting) waitingHops(out, partition, tenant, update.waiting);
         }
       }
       boundary.process(out);
