@@ -1,3 +1,15 @@
+export {
+  ALERT_RULE_NAMES,
+  ALERT_RULES,
+  type AlertRule,
+  type AlertSetting,
+  type AlertSeverity,
+  type AlertState,
+  alertSeverity,
+  alertThresholdProblem,
+  defaultAlertSetting,
+  isAlertRule,
+} from './alerts';
 export { generateApiKey, hashApiKey, isWellFormedApiKey, type NewApiKey } from './api-keys';
 export * from './events';
 export {

@@ -64,4 +64,5 @@ export { EventDataBuilder, EventsProducer } from './streams/events-producer';
 export { StreamConsumer, StreamPropertiesView, type TypedRow } from './streams/stream-consumer';
 export { StreamProducer, type StreamProducerOptions, StreamPropertiesProducer } from './streams/stream-producer';
 export { TimeseriesBuffer, TimeseriesRowBuilder } from './streams/timeseries-producer';
+export { PARTITION_KEY_HEADER } from './streams/partition-key';
 export { TopicProducer } from './streams/topic-producer';

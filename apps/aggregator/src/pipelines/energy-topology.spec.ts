@@ -55,7 +55,8 @@ describe('energy topology', () => {
       [`acme/meter_energy_15m/m1/${T0}`, 2],
       [`acme/meter_energy_15m/m1/${T0 + Q}`, 1],
     ]);
-    expect(outbox[0].headers).toEqual({ 'sb-model': 'metric-update' });
+    // Keyed by the row, partitioned by the meter: every row of a meter meets its alert rules in one partition.
+    expect(outbox[0].headers).toEqual({ 'sb-model': 'metric-update', 'sb-partition-key': 'acme/meter/m1' });
   });
 
   it('reports a late reading and an impossible value as data quality, and goes on', () => {

@@ -119,12 +119,7 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
       const store = stores.get(p) as KeyedStore<MeterStateSnapshot>;
       const clock = new PartitionClock([p], wall());
       const input = clock.inputs[0];
-      const time = (stored?.meta as { streamTime?: number | null } | undefined)?.streamTime;
-      if (typeof time === 'number') {
-        input.time = time;
-        input.anchorTime = time;
-        clock.time = time;
-      }
+      clock.resumeAt((stored?.meta as { streamTime?: number | null } | undefined)?.streamTime);
       const meters = new Map<string, MeterState>();
       for (const [key, value] of store.snapshot().entries) meters.set(key, new MeterState(value));
       partitions.set(p, {

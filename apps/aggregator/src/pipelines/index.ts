@@ -1,5 +1,6 @@
 import { namespaced, Topics, UpdateTopics } from '@switchboard/domain';
 import { agentsPipeline } from './agents-pipeline';
+import { alertsPipeline } from './alerts-pipeline';
 import { callsPipeline } from './calls-pipeline';
 import { energyPipeline } from './energy-pipeline';
 import type { PipelineContext } from './pipeline';
@@ -7,10 +8,15 @@ import type { PipelineFactory } from './pipeline-runner';
 
 const updatesOf = (ctx: PipelineContext) => namespaced(UpdateTopics.updates, ctx.topicNamespace);
 
-/** Every pipeline the aggregator runs, in start order. */
+/** Every pipeline the aggregator runs, in start order (the alert rules read what the others publish). */
 export const aggregatorPipelines: readonly PipelineFactory[] = [
   (ctx) => energyPipeline(ctx, { topic: namespaced(Topics.meters, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
   (ctx) => agentsPipeline(ctx, { topic: namespaced(Topics.agents, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
   (ctx) =>
     callsPipeline(ctx, { inputTopic: namespaced(Topics.calls, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
+  (ctx) =>
+    alertsPipeline(ctx, {
+      updatesTopic: updatesOf(ctx),
+      alertsTopic: namespaced(UpdateTopics.alerts, ctx.topicNamespace),
+    }),
 ];

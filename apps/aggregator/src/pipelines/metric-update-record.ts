@@ -1,15 +1,16 @@
-import { METRIC_UPDATE_MODEL, type MetricUpdate } from '@switchboard/domain';
-import type { OutboxRecord } from '@switchboard/streams';
+import { METRIC_UPDATE_MODEL, type MetricUpdate, updateEntityKey } from '@switchboard/domain';
+import { type OutboxRecord, PARTITION_KEY_HEADER } from '@switchboard/streams';
 
 /**
- * One row change as an outbox record for `metrics.updates` (libs/domain/src/updates.ts): keyed by the update
- * id, so every version of one row lands in one partition, in order. Shared by every pipeline.
+ * One row change as an outbox record for `metrics.updates` or `alerts` (libs/domain/src/updates.ts): keyed by the
+ * update id, partitioned by the row's entity, so every version of one row — and every row of one queue or
+ * meter — lands in one partition, in order. Shared by every pipeline.
  */
 export function metricUpdateRecord(topic: string, update: MetricUpdate): OutboxRecord {
   return {
     topic,
     key: update.id,
-    headers: { 'sb-model': METRIC_UPDATE_MODEL },
+    headers: { 'sb-model': METRIC_UPDATE_MODEL, [PARTITION_KEY_HEADER]: updateEntityKey(update) },
     value: Buffer.from(JSON.stringify(update)),
   };
 }

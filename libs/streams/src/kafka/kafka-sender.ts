@@ -1,6 +1,21 @@
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { StreamsPublishError } from '../core/errors';
+import { PARTITION_KEY_HEADER } from '../streams/partition-key';
 import type { MessageSender, OutgoingMessage } from '../streams/transport';
+
+/**
+ * Kafka's murmur2 partitioner (the Java client's), applied to the `sb-partition-key` header when a message has
+ * one and to its key otherwise: messages with different keys that must meet in one partition (all rows of one
+ * entity) keep their own keys.
+ */
+export const partitionKeyPartitioner: ICustomPartitioner = () => {
+  const murmur2 = Partitioners.DefaultPartitioner();
+  return ({ topic, partitionMetadata, message }) => {
+    const header = message.headers?.[PARTITION_KEY_HEADER];
+    if (header === undefined) return murmur2({ topic, partitionMetadata, message });
+    return murmur2({ topic, partitionMetadata, message: { ...message, key: String(header) } });
+  };
+};
 
 /**
  * The idempotent kafkajs producer behind every topic producer of a client. acks=-1: a send resolves only
@@ -22,7 +37,7 @@ export class KafkaMessageSender implements MessageSender {
         idempotent: true,
         maxInFlightRequests: 5,
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: partitionKeyPartitioner,
       });
       await producer.connect();
       this.producer = producer;

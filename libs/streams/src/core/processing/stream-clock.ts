@@ -76,6 +76,16 @@ export class PartitionClock {
     return moved ? this.recompute() : false;
   }
 
+  /** Resumes at a checkpointed stream time (every input at it); -Infinity or null leaves the clock unstarted. */
+  resumeAt(time: number | null | undefined): void {
+    if (typeof time !== 'number' || !Number.isFinite(time)) return;
+    for (const input of this.inputs) {
+      input.time = time;
+      input.anchorTime = time;
+    }
+    this.time = time;
+  }
+
   /** Marks every input active at `now` (after a restore or a switch to live mode). */
   touchAll(now: number): void {
     for (const input of this.inputs) {

@@ -75,6 +75,11 @@ export class KeyedStore<V> {
     return this.map.get(key)?.value;
   }
 
+  /** The keys, least recently written first. */
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
   has(key: string): boolean {
     return this.map.has(key);
   }
@@ -121,6 +126,11 @@ export class KeyedStore<V> {
 
   get count(): number {
     return this.map.size;
+  }
+
+  /** Highest stream time the store has seen (restored with it); -Infinity before any. */
+  get time(): number {
+    return this.now;
   }
 
   get bytes(): number {
