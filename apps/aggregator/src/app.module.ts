@@ -103,6 +103,7 @@ export class AggregatorModule {
                 groupPrefix: config.groupPrefix,
                 graceMs: config.graceMs,
                 idleMs: config.idleMs,
+                maxCallAgeMs: config.maxCallAgeMs,
                 mode: config.mode,
                 topicNamespace: config.topicNamespace,
               },

@@ -13,7 +13,11 @@ export const aggregatorPipelines: readonly PipelineFactory[] = [
   (ctx) => energyPipeline(ctx, { topic: namespaced(Topics.meters, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
   (ctx) => agentsPipeline(ctx, { topic: namespaced(Topics.agents, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
   (ctx) =>
-    callsPipeline(ctx, { inputTopic: namespaced(Topics.calls, ctx.topicNamespace), updatesTopic: updatesOf(ctx) }),
+    callsPipeline(ctx, {
+      inputTopic: namespaced(Topics.calls, ctx.topicNamespace),
+      updatesTopic: updatesOf(ctx),
+      maxCallAgeMs: ctx.maxCallAgeMs,
+    }),
   (ctx) =>
     alertsPipeline(ctx, {
       updatesTopic: updatesOf(ctx),

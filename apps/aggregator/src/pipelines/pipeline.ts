@@ -14,6 +14,8 @@ export interface PipelineContext {
   graceMs: number;
   /** A partition quiet this long follows the wall clock, so quiet entities' windows close on time. */
   idleMs: number;
+  /** A call that started and never ended leaves the call state after this long (stream time); default 4 h. */
+  maxCallAgeMs?: number;
   /** Replays never idle (deterministic); live processing does. */
   mode: 'live' | 'replay';
   /** Topics are `<namespace>.<topic>` when set (several environments on one cluster). */
