@@ -29,6 +29,8 @@ export interface AwaitRebuiltOptions {
   signal?: AbortSignal;
   /** Give up after this long (default: never). */
   timeoutMs?: number;
+  /** When the pipelines were started (elapsedMs and the timeout count from here); default now. */
+  startedAt?: number;
 }
 
 /**
@@ -41,12 +43,17 @@ export interface AwaitRebuiltOptions {
  * Events arriving meanwhile are processed too but never waited for, so the wait ends under live traffic.
  */
 export async function awaitRebuilt(o: AwaitRebuiltOptions): Promise<ReplayProgress> {
-  const started = Date.now();
+  const started = o.startedAt ?? Date.now();
   let phase: ReplayPhase = 'inputs';
   let outboxMark: bigint | undefined;
   let followerEnds: Map<string, ReadonlyMap<number, bigint>> | undefined;
   for (;;) {
-    if (o.signal?.aborted) throw new ReplayError('replay interrupted', { phase });
+    if (o.signal?.aborted) {
+      throw new ReplayError(
+        'replay interrupted: the tables are partly rebuilt; replay again, or start the aggregator to finish in live mode',
+        { phase },
+      );
+    }
     const at = await o.reader.offsets(o.groupPrefix);
     const progress = inputProgress(o.inputs, at);
     if (phase === 'inputs' && progress.complete) {

@@ -58,7 +58,7 @@ export interface ReplayPreview {
 export interface ReplaySummary {
   /** Input records (Kafka messages of the events topics) replayed: Σ (target − start). */
   records: number;
-  /** From the pipelines' start to the last follower's catch-up. */
+  /** From the pipelines' start until everything was rebuilt (closing them excluded). */
   seconds: number;
   recordsPerSecond: number;
   rows: Record<AggregateTable, number>;
@@ -120,9 +120,11 @@ export async function runReplay(
 
   const reader = new CheckpointReader(deps.pool, settings.tablePrefix);
   const t0 = Date.now();
+  // Progress is watched from the start: a pipeline's start (joining its group) may take much of a short replay.
+  const stop = new AbortController();
+  let seconds = 0;
   try {
-    await runner.start();
-    await awaitRebuilt({
+    const rebuilt = awaitRebuilt({
       reader,
       client: deps.client,
       groupPrefix: scope.groupPrefix,
@@ -130,13 +132,17 @@ export async function runReplay(
       followers: followers(groups, scope, new Set(runner.names)),
       pollMs: options.pollMs,
       onProgress: options.onProgress,
-      signal: options.signal,
+      signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
       timeoutMs: options.timeoutMs,
+      startedAt: t0,
     });
+    rebuilt.catch(() => undefined); // awaited below; a failed start rejects it through `stop`
+    await runner.start();
+    seconds = (await rebuilt).elapsedMs / 1000;
   } finally {
+    stop.abort();
     await runner.close();
   }
-  const seconds = (Date.now() - t0) / 1000;
   const records = Number(preview.records);
   return {
     records,
