@@ -4,7 +4,7 @@ import type { ReplayPhase, ReplayProgress } from '../../../aggregator/src/replay
 const PHASES: Record<ReplayPhase, string> = {
   inputs: 'reading the events topics',
   outbox: 'publishing the outbox',
-  followers: 'queue stage catching up',
+  followers: 'queue stage and alert rules catching up',
   done: 'done',
 };
 
