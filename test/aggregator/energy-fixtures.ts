@@ -10,6 +10,7 @@ import {
 } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
+import { alertsPipeline } from '../../apps/aggregator/src/pipelines/alerts-pipeline';
 import { energyPipeline } from '../../apps/aggregator/src/pipelines/energy-pipeline';
 import type { Pipeline, PipelineContext } from '../../apps/aggregator/src/pipelines/pipeline';
 import { testEnv, uniqueName } from '../support/env';
@@ -46,10 +47,32 @@ export class AggregatorFixture {
     return pipeline;
   }
 
+  /** Starts the alert rules on this spec's updates topic, writing `alertsTopic`, with an outbox relay. */
+  async startAlerts(alertsTopic: string): Promise<Pipeline> {
+    const relay = this.client.createOutboxRelay({ pool: this.pool, tablePrefix: this.prefix, pollIntervalMs: 100 });
+    relay.start();
+    this.pipelines.push({ name: 'relay', start: async () => {}, close: () => relay.stop() });
+    const pipeline = alertsPipeline(this.context(), {
+      updatesTopic: this.updatesTopic,
+      alertsTopic,
+      checkpointIntervalMs: 100,
+    });
+    this.pipelines.push(pipeline);
+    await pipeline.start();
+    return pipeline;
+  }
+
   async tearDown(): Promise<void> {
     for (const p of this.pipelines.splice(0)) await p.close();
     await this.client.close();
-    for (const table of ['meter_energy_15m', 'meters', 'agent_status', 'data_quality_events'])
+    for (const table of [
+      'meter_energy_15m',
+      'meters',
+      'agent_status',
+      'data_quality_events',
+      'alerts',
+      'alert_settings',
+    ])
       await this.pool.query(`DELETE FROM ${table} WHERE tenant = $1`, [this.tenant]);
     await dropStreamsSchema(this.pool, this.prefix);
     await this.pool.end();

@@ -1,6 +1,6 @@
-import { Partitioners } from 'kafkajs';
 import { energyPipeline } from '../../apps/aggregator/src/pipelines/energy-pipeline';
 import type { Pipeline } from '../../apps/aggregator/src/pipelines/pipeline';
+import { partitionOfKey as partitionOf } from '../support/partitions';
 import { eventually } from '../support/wait';
 import { AggregatorFixture, expectedEnergy } from './energy-fixtures';
 
@@ -9,20 +9,6 @@ import { AggregatorFixture, expectedEnergy } from './energy-fixtures';
 // independent computation gives, and close them as final once the partition has been idle past end + grace.
 const Q = 15 * 60_000;
 const GRACE = 10_000;
-
-/** The partition (of 2) Kafka's default partitioner gives a stream id. */
-function partitionOf(key: string): number {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = [0, 1].map((partitionId) => ({
-    partitionId,
-    leader: 1,
-    replicas: [1],
-    isr: [1],
-    offlineReplicas: [],
-    partitionErrorCode: 0,
-  }));
-  return partitioner({ topic: 't', partitionMetadata, message: { key, value: null } });
-}
 
 describe('energy windows exact in Postgres', () => {
   const fx = new AggregatorFixture();
