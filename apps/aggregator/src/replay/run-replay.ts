@@ -32,7 +32,8 @@ export interface ReplayDeps {
 export type ReplaySettings = Pick<
   AggregatorConfig,
   'groupPrefix' | 'topicNamespace' | 'graceMs' | 'idleMs' | 'tablePrefix'
->;
+> &
+  Partial<Pick<AggregatorConfig, 'maxCallAgeMs'>>;
 
 export interface ReplayOptions {
   /** Default: the aggregator's pipelines (pipelines/index.ts). */
@@ -108,6 +109,7 @@ export async function runReplay(
     groupPrefix: scope.groupPrefix,
     graceMs: settings.graceMs,
     idleMs: settings.idleMs,
+    maxCallAgeMs: settings.maxCallAgeMs,
     mode: 'replay',
     topicNamespace: scope.namespace,
   };
