@@ -1,5 +1,5 @@
 import { uniqueName } from '../support/env';
-import { switchboardReplay } from '../support/replay-cli';
+import { switchboardReplay } from '../support/switchboard-cli';
 
 // `switchboard replay` as an operator runs it, without a terminal (stdin not a TTY, as in CI or a pipe): it refuses
 // without --yes, before connecting anywhere (the database here does not even exist), with exit code 2 and one

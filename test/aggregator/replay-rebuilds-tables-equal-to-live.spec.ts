@@ -10,10 +10,10 @@ import { DEFAULT_SIMULATION, simulate } from '../../apps/cli/src/simulate/genera
 import { MAX_REQUEST_SPAN_MS } from '../../apps/cli/src/simulate/run-simulation';
 import { StreamsEventPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
 import { testEnv, uniqueName } from '../support/env';
-import { switchboardReplay } from '../support/replay-cli';
 import { freshMigratedDatabase } from '../support/replay-database';
 import { type AggregateSnapshot, liveDrained, snapshotAggregates, type WindowRows } from '../support/replay-tables';
 import { testClient } from '../support/streams';
+import { switchboardReplay } from '../support/switchboard-cli';
 import { eventually } from '../support/wait';
 
 // On the real broker and Postgres, in a database of its own (a replay empties whole tables): simulated calls,

@@ -1,5 +1,6 @@
 import { StreamingClient } from '@switchboard/streams';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { AlertSettingsStore } from './alerts/alert-settings-store';
 import { openPool } from './db';
 import { KeyStore } from './keys/key-store';
 import { groupPrefixArg, namespaceArg, replayCommand } from './replay/replay-command';
@@ -21,6 +22,15 @@ function parseStart(v: string): number {
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (!Number.isFinite(ms)) throw new InvalidArgumentError('start must be epoch ms or an ISO date-time');
   return ms;
+}
+
+async function withAlertSettings<T>(work: (store: AlertSettingsStore) => Promise<T>): Promise<T> {
+  const pool = openPool();
+  try {
+    return await work(new AlertSettingsStore(pool));
+  } finally {
+    await pool.end();
+  }
 }
 
 async function withKeys<T>(work: (keys: KeyStore) => Promise<T>): Promise<T> {
@@ -61,6 +71,61 @@ keys
     for (const k of await withKeys((s) => s.list(o.tenant))) {
       process.stdout.write(
         `${k.keyId}\t${k.label ?? ''}\t${k.createdAt.toISOString()}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'}\n`,
+      );
+    }
+  });
+
+const alerts = program
+  .command('alerts')
+  .description("alert rules: a tenant's thresholds (read by the aggregator within 10 s) and its alerts");
+alerts
+  .command('thresholds')
+  .description('what applies to a tenant for every rule, and whether the tenant or the default set it')
+  .requiredOption('--tenant <tenant>')
+  .action(async (o: { tenant: string }) => {
+    for (const s of await withAlertSettings((a) => a.effective(o.tenant))) {
+      process.stdout.write(`${s.rule}\t${s.threshold} ${s.unit}\t${s.enabled ? 'enabled' : 'disabled'}\t${s.source}\n`);
+    }
+  });
+alerts
+  .command('set')
+  .description("set a rule's threshold and/or switch it on or off for a tenant")
+  .requiredOption('--tenant <tenant>')
+  .requiredOption(
+    '--rule <rule>',
+    'queue_service_level_low | queue_longest_wait_high | meter_silent | meter_energy_spike',
+  )
+  .option('--threshold <value>', 'fraction, seconds or factor (see `alerts thresholds`)', Number)
+  .option('--enable', 'switch the rule on')
+  .option('--disable', 'switch the rule off (a firing alert resolves)')
+  .action(async (o: { tenant: string; rule: string; threshold?: number; enable?: boolean; disable?: boolean }) => {
+    if (o.enable && o.disable) throw new InvalidArgumentError('--enable and --disable exclude each other');
+    if (o.threshold === undefined && !o.enable && !o.disable)
+      throw new InvalidArgumentError('give --threshold, --enable or --disable');
+    const enabled = o.enable ? true : o.disable ? false : undefined;
+    await withAlertSettings((a) => a.set(o.tenant, o.rule, { threshold: o.threshold, enabled }));
+    process.stdout.write(`set ${o.rule} for tenant ${o.tenant}\n`);
+  });
+alerts
+  .command('reset')
+  .description('back to the default for a rule')
+  .requiredOption('--tenant <tenant>')
+  .requiredOption('--rule <rule>')
+  .action(async (o: { tenant: string; rule: string }) => {
+    await withAlertSettings((a) => a.reset(o.tenant, o.rule));
+    process.stdout.write(`${o.rule} of tenant ${o.tenant} follows the default again\n`);
+  });
+alerts
+  .command('list')
+  .description("a tenant's alerts, newest first")
+  .requiredOption('--tenant <tenant>')
+  .option('--firing', 'only those firing now')
+  .option('--limit <n>', 'at most this many', positive('limit'), 50)
+  .action(async (o: { tenant: string; firing?: boolean; limit: number }) => {
+    const rows = await withAlertSettings((a) => a.alerts(o.tenant, { firingOnly: o.firing === true, limit: o.limit }));
+    for (const r of rows) {
+      process.stdout.write(
+        `${r.firedAt.toISOString()}\t${r.state}${r.resolvedAt ? ` ${r.resolvedAt.toISOString()}` : ''}\t${r.severity}\t${r.rule}\t${r.entityType} ${r.entityId}\t${r.message}\n`,
       );
     }
   });

@@ -44,8 +44,8 @@ describe('batch recomputation', () => {
     // offered|answered|abandoned|in_sla|short|answered_wait|wait|max_wait|talk|talk_count
     expect(rows).toEqual(
       new Map([
-        ['q@' + T, '2|1|1|1|1|20000|25000|20000|0|0'],
-        ['q@' + (T + 60_000), '0|0|0|0|0|0|0|0|60000|1'],
+        [`q@${T}`, '2|1|1|1|1|20000|25000|20000|0|0'],
+        [`q@${T + 60_000}`, '0|0|0|0|0|0|0|0|60000|1'],
       ]),
     );
   });
