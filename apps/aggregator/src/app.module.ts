@@ -13,6 +13,7 @@ import { Pool } from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { AggregatorConfig } from './config';
 import { HealthController } from './health/health.controller';
+import { pipelineContext } from './pipelines/pipeline';
 import { type PipelineFactory, PipelineRunner } from './pipelines/pipeline-runner';
 import { AGGREGATOR_CONFIG, METRICS_REGISTRY, PG_POOL, PIPELINE_RUNNER, STREAMING_CLIENT } from './tokens';
 
@@ -94,21 +95,7 @@ export class AggregatorModule {
           provide: PIPELINE_RUNNER,
           inject: [STREAMING_CLIENT, PG_POOL, PinoLogger],
           useFactory: (client: StreamingClient, pool: Pool, log: PinoLogger) =>
-            new PipelineRunner(
-              {
-                client,
-                pool,
-                logger: streamsLogger(log),
-                tablePrefix: config.tablePrefix,
-                groupPrefix: config.groupPrefix,
-                graceMs: config.graceMs,
-                idleMs: config.idleMs,
-                maxCallAgeMs: config.maxCallAgeMs,
-                mode: config.mode,
-                topicNamespace: config.topicNamespace,
-              },
-              pipelines,
-            ),
+            new PipelineRunner(pipelineContext({ client, pool, logger: streamsLogger(log) }, config), pipelines),
         },
         AggregatorLifecycle,
         Logger,

@@ -13,6 +13,11 @@ export type CallsHopValue =
   | { readonly kind: 'waiting'; readonly change: WaitingCallChange }
   | { readonly kind: 'queue'; readonly slaSeconds: number; readonly name: string | null };
 
+/** The calls pipeline's repartition topic: per group prefix (a fresh prefix gets a fresh hop), not namespaced. */
+export function callsHopTopic(groupPrefix: string): string {
+  return `${groupPrefix}.calls.by-queue`;
+}
+
 /** The stage-2 key of a queue: the queue's own stream id, so its properties and its facts meet on one partition. */
 export function queueKey(tenant: string, queue: string): string {
   return streamId(tenant, queue);

@@ -1,6 +1,6 @@
 import { DEFAULT_TOPIC_PARTITIONS, Topics, UpdateTopics } from '@switchboard/domain';
 import { decodeRepartition, type StreamProcessor } from '@switchboard/streams';
-import type { CallsHopValue } from './calls-hop';
+import { type CallsHopValue, callsHopTopic } from './calls-hop';
 import { callsStage } from './calls-stage';
 import type { Pipeline, PipelineContext } from './pipeline';
 import { type HopMessage, queueStage } from './queue-stage';
@@ -31,7 +31,7 @@ export interface CallsPipelineOptions {
  */
 export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOptions = {}): Pipeline {
   const input = options.inputTopic ?? Topics.calls;
-  const hopTopic = options.repartitionTopic ?? `${ctx.groupPrefix}.calls.by-queue`;
+  const hopTopic = options.repartitionTopic ?? callsHopTopic(ctx.groupPrefix);
   const updatesTopic = options.updatesTopic ?? UpdateTopics.updates;
   const partitions = options.partitions ?? ctx.client.options.defaultPartitions ?? DEFAULT_TOPIC_PARTITIONS;
   const common = {

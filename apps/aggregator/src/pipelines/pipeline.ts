@@ -28,3 +28,26 @@ export interface Pipeline {
   start(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The settings a pipeline context takes from the aggregator's configuration. */
+export type PipelineSettings = Pick<
+  PipelineContext,
+  'tablePrefix' | 'groupPrefix' | 'graceMs' | 'idleMs' | 'maxCallAgeMs' | 'mode' | 'topicNamespace'
+>;
+
+/** The one place a context is put together (the app and `switchboard replay` both build one). */
+export function pipelineContext(
+  deps: Pick<PipelineContext, 'client' | 'pool' | 'logger'>,
+  s: PipelineSettings,
+): PipelineContext {
+  return {
+    ...deps,
+    tablePrefix: s.tablePrefix,
+    groupPrefix: s.groupPrefix,
+    graceMs: s.graceMs,
+    idleMs: s.idleMs,
+    maxCallAgeMs: s.maxCallAgeMs,
+    mode: s.mode,
+    topicNamespace: s.topicNamespace,
+  };
+}

@@ -1,4 +1,5 @@
 import { namespaced, Topics, UpdateTopics } from '@switchboard/domain';
+import { callsHopTopic } from '../pipelines/calls-hop';
 import { ReplayConfigError } from './replay-errors';
 
 /** Where the aggregator's groups and topics live: the group prefix and the topic namespace. */
@@ -23,18 +24,13 @@ export interface AggregatorGroup {
   readonly seedAtEnd: boolean;
 }
 
-/** The calls pipeline's repartition topic (calls-pipeline.ts: `<groupPrefix>.calls.by-queue`, not namespaced). */
-export function callsHopTopic(groupPrefix: string): string {
-  return `${groupPrefix}.calls.by-queue`;
-}
-
 /** Every consumer group of the aggregator and what it reads: the one list `switchboard replay` works from. */
 export const aggregatorGroups: readonly AggregatorGroup[] = [
   { suffix: 'energy', pipeline: 'energy', input: (s) => namespaced(Topics.meters, s.namespace), seedAtEnd: false },
   { suffix: 'agents', pipeline: 'agents', input: (s) => namespaced(Topics.agents, s.namespace), seedAtEnd: false },
   { suffix: 'calls', pipeline: 'calls', input: (s) => namespaced(Topics.calls, s.namespace), seedAtEnd: false },
   { suffix: 'queues', pipeline: 'calls', input: (s) => callsHopTopic(s.groupPrefix), seedAtEnd: true },
-  // The alert rules (built separately) read the update events; seeded whether or not they run yet.
+  // The alert rules read the update events the other pipelines write.
   {
     suffix: 'alerts',
     pipeline: 'alerts',

@@ -2,7 +2,7 @@ import type { StreamingClient, StreamsLogger } from '@switchboard/streams';
 import type { Pool } from 'pg';
 import type { AggregatorConfig } from '../config';
 import { aggregatorPipelines } from '../pipelines';
-import type { PipelineContext } from '../pipelines/pipeline';
+import { pipelineContext } from '../pipelines/pipeline';
 import { type PipelineFactory, PipelineRunner } from '../pipelines/pipeline-runner';
 import { type AggregatorGroup, aggregatorGroups, checkScope, type GroupScope } from './aggregator-groups';
 import { awaitRebuilt, type ReplayProgress } from './await-rebuilt';
@@ -101,18 +101,12 @@ export async function runReplay(
   const groups = options.groups ?? aggregatorGroups;
   const preview = await previewReplay(deps, settings, groups);
   const { scope } = preview;
-  const ctx: PipelineContext = {
-    client: deps.client,
-    pool: deps.pool,
-    logger: deps.logger,
-    tablePrefix: settings.tablePrefix,
+  const ctx = pipelineContext(deps, {
+    ...settings,
     groupPrefix: scope.groupPrefix,
-    graceMs: settings.graceMs,
-    idleMs: settings.idleMs,
-    maxCallAgeMs: settings.maxCallAgeMs,
-    mode: 'replay',
     topicNamespace: scope.namespace,
-  };
+    mode: 'replay',
+  });
   const runner = new PipelineRunner(ctx, options.pipelines ?? aggregatorPipelines);
 
   await resetTables(deps.pool, settings.tablePrefix, scope.groupPrefix);
