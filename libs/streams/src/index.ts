@@ -61,8 +61,8 @@ export {
 export * from './processor';
 export { AutoOffsetReset, CommitMode, ErrorPolicy, type TopicConsumerOptions } from './streams/consumer-options';
 export { EventDataBuilder, EventsProducer } from './streams/events-producer';
+export { PARTITION_KEY_HEADER } from './streams/partition-key';
 export { StreamConsumer, StreamPropertiesView, type TypedRow } from './streams/stream-consumer';
 export { StreamProducer, type StreamProducerOptions, StreamPropertiesProducer } from './streams/stream-producer';
 export { TimeseriesBuffer, TimeseriesRowBuilder } from './streams/timeseries-producer';
-export { PARTITION_KEY_HEADER } from './streams/partition-key';
 export { TopicProducer } from './streams/topic-producer';

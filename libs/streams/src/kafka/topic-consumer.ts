@@ -11,6 +11,7 @@ import type { StreamsLogger } from '../core/logger';
 import { decode } from '../core/model/codec';
 import { StreamEndType } from '../core/model/stream-end-type';
 import { AutoOffsetReset, CommitMode, ErrorPolicy, type ResolvedConsumerOptions } from '../streams/consumer-options';
+import { deadLetterHeaders } from '../streams/dead-letter-headers';
 import { StreamConsumer } from '../streams/stream-consumer';
 import type { MessageSender, TopicSpec } from '../streams/transport';
 import { GroupMember } from './group-member';
@@ -225,12 +226,7 @@ export class TopicConsumer<T = Record<string, number | string>> {
             value: message.value ?? Buffer.alloc(0),
             headers: {
               ...headersToStrings(message.headers),
-              'sb-dlq-source-topic': this.topic,
-              'sb-dlq-source-partition': String(partition),
-              'sb-dlq-source-offset': message.offset,
-              'sb-dlq-error': reason.slice(0, 1000),
-              'sb-dlq-error-type': error.name,
-              'sb-dlq-attempt': '1',
+              ...deadLetterHeaders({ topic: this.topic, partition, offset: message.offset }, reason, error.name),
             },
           },
         ],

@@ -1,16 +1,7 @@
 import type { OutboxRecord } from '../postgres/checkpoint-store';
+import { deadLetterHeaders } from '../streams/dead-letter-headers';
 
-/** The provenance headers of every dead-letter record (README: "Dead letters"). Any Kafka client can read them. */
-export const DeadLetterHeaders = Object.freeze({
-  sourceTopic: 'sb-dlq-source-topic',
-  sourcePartition: 'sb-dlq-source-partition',
-  sourceOffset: 'sb-dlq-source-offset',
-  /** One sentence: what was wrong (at most 1,000 characters). */
-  error: 'sb-dlq-error',
-  /** A class of error: an Error's name (`StreamsDecodeError`) or an app's class of refusal (`late`, `invalid`). */
-  errorType: 'sb-dlq-error-type',
-  attempt: 'sb-dlq-attempt',
-});
+export { DeadLetterHeaders } from '../streams/dead-letter-headers';
 
 /** `<topic>.dlq`: the dead-letter topic of an input topic, unless a processor was given another. */
 export function deadLetterTopicOf(topic: string): string {
@@ -47,14 +38,6 @@ export function deadLetterRecord(d: DeadLetter): OutboxRecord {
     topic: d.topic ?? deadLetterTopicOf(d.source.topic),
     key: d.key,
     value: d.value,
-    headers: {
-      ...d.headers,
-      [DeadLetterHeaders.sourceTopic]: d.source.topic,
-      [DeadLetterHeaders.sourcePartition]: String(d.source.partition),
-      [DeadLetterHeaders.sourceOffset]: d.source.offset,
-      [DeadLetterHeaders.error]: d.error.slice(0, 1000),
-      [DeadLetterHeaders.errorType]: d.errorType,
-      [DeadLetterHeaders.attempt]: String(d.attempt ?? 1),
-    },
+    headers: { ...d.headers, ...deadLetterHeaders(d.source, d.error, d.errorType, d.attempt) },
   };
 }
