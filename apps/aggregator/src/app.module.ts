@@ -13,6 +13,7 @@ import { Pool } from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { AggregatorConfig } from './config';
 import { HealthController } from './health/health.controller';
+import { registerRefusedInputsMetric } from './health/refused-inputs-metric';
 import { pipelineContext } from './pipelines/pipeline';
 import { type PipelineFactory, PipelineRunner } from './pipelines/pipeline-runner';
 import { AGGREGATOR_CONFIG, METRICS_REGISTRY, PG_POOL, PIPELINE_RUNNER, STREAMING_CLIENT } from './tokens';
@@ -93,9 +94,15 @@ export class AggregatorModule {
         },
         {
           provide: PIPELINE_RUNNER,
-          inject: [STREAMING_CLIENT, PG_POOL, PinoLogger],
-          useFactory: (client: StreamingClient, pool: Pool, log: PinoLogger) =>
-            new PipelineRunner(pipelineContext({ client, pool, logger: streamsLogger(log) }, config), pipelines),
+          inject: [STREAMING_CLIENT, PG_POOL, PinoLogger, METRICS_REGISTRY],
+          useFactory: (client: StreamingClient, pool: Pool, log: PinoLogger, registry: Registry) => {
+            const runner = new PipelineRunner(
+              pipelineContext({ client, pool, logger: streamsLogger(log) }, config),
+              pipelines,
+            );
+            registerRefusedInputsMetric(registry, runner);
+            return runner;
+          },
         },
         AggregatorLifecycle,
         Logger,

@@ -36,5 +36,6 @@ export function agentsPipeline(ctx: PipelineContext, options: AgentsPipelineOpti
     name: 'agents',
     start: () => processor.start(),
     close: () => processor.close(),
+    refused: () => topology.refused,
   };
 }

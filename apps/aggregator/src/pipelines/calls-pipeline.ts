@@ -2,7 +2,7 @@ import { DEFAULT_TOPIC_PARTITIONS, Topics, UpdateTopics } from '@switchboard/dom
 import { decodeRepartition, type StreamProcessor } from '@switchboard/streams';
 import { type CallsHopValue, callsHopTopic } from './calls-hop';
 import { callsStage } from './calls-stage';
-import type { Pipeline, PipelineContext } from './pipeline';
+import type { Pipeline, PipelineContext, RefusedCounts } from './pipeline';
 import { type HopMessage, queueStage } from './queue-stage';
 
 /** Overrides for tests and tools; the app runs with the defaults. */
@@ -42,25 +42,31 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
   };
   const time = { graceMs: ctx.graceMs, idleMs: ctx.idleMs, mode: ctx.mode, clock: options.clock };
   let processors: StreamProcessor<unknown, unknown>[] = [];
+  let stages: { refused: RefusedCounts }[] = [];
 
   return {
     name: 'calls',
     async start() {
       await ctx.client.ensureTopics([input, hopTopic], { partitions });
       await ctx.client.ensureTopics([updatesTopic]);
+      const perCall = callsStage({
+        inputTopic: input,
+        repartitionTopic: hopTopic,
+        partitions,
+        maxCallAgeMs: options.maxCallAgeMs,
+        ...time,
+      });
+      const perQueue = queueStage({
+        inputTopic: hopTopic,
+        inputs: partitions,
+        updatesTopic,
+        ...time,
+        onLate: (key, ts) => ctx.logger.warn('queue fact arrived after its window closed', { key, ts }),
+      });
+      stages = [perCall, perQueue];
       const calls = ctx.client.getStreamProcessor(
         input,
-        {
-          ...common,
-          consumerGroup: `${ctx.groupPrefix}.calls`,
-          topology: callsStage({
-            inputTopic: input,
-            repartitionTopic: hopTopic,
-            partitions,
-            maxCallAgeMs: options.maxCallAgeMs,
-            ...time,
-          }),
-        },
+        { ...common, consumerGroup: `${ctx.groupPrefix}.calls`, topology: perCall },
         { partitions },
       );
       const queues = ctx.client.getStreamProcessor(
@@ -68,13 +74,7 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
         {
           ...common,
           consumerGroup: `${ctx.groupPrefix}.queues`,
-          topology: queueStage({
-            inputTopic: hopTopic,
-            inputs: partitions,
-            updatesTopic,
-            ...time,
-            onLate: (key, ts) => ctx.logger.warn('queue fact arrived after its window closed', { key, ts }),
-          }),
+          topology: perQueue,
           decode: (_p, m): HopMessage => ({
             ...decodeRepartition<CallsHopValue>(m.key, m.headers, m.value),
             offset: m.offset,
@@ -90,5 +90,9 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
       for (const p of processors) await p.close();
       processors = [];
     },
+    refused: () => ({
+      late: stages.reduce((n, s) => n + s.refused.late, 0),
+      invalid: stages.reduce((n, s) => n + s.refused.invalid, 0),
+    }),
   };
 }

@@ -38,5 +38,6 @@ export function energyPipeline(ctx: PipelineContext, options: EnergyPipelineOpti
     name: 'energy',
     start: () => processor.start(),
     close: () => processor.close(),
+    refused: () => topology.refused,
   };
 }

@@ -1,5 +1,5 @@
 import type { OutboxRelay } from '@switchboard/streams';
-import type { Pipeline, PipelineContext } from './pipeline';
+import type { Pipeline, PipelineContext, RefusedCounts } from './pipeline';
 
 export type PipelineFactory = (ctx: PipelineContext) => Pipeline;
 
@@ -22,6 +22,19 @@ export class PipelineRunner {
 
   get names(): string[] {
     return this.pipelines.map((p) => p.name);
+  }
+
+  /** Refused inputs per pipeline and reason since start (for /metrics). */
+  refused(): { pipeline: string; reason: keyof RefusedCounts; count: number }[] {
+    return this.pipelines.flatMap((p) => {
+      const counts = p.refused?.();
+      if (!counts) return [];
+      return (Object.keys(counts) as (keyof RefusedCounts)[]).map((reason) => ({
+        pipeline: p.name,
+        reason,
+        count: counts[reason],
+      }));
+    });
   }
 
   get running(): boolean {

@@ -1,5 +1,6 @@
 import type { StreamingClient, StreamsLogger } from '@switchboard/streams';
 import type { Pool } from 'pg';
+import type { RefusalType } from './data-quality-dead-letter';
 
 /** What every aggregator pipeline gets from the app: connections and the validated settings. */
 export interface PipelineContext {
@@ -22,11 +23,16 @@ export interface PipelineContext {
   topicNamespace?: string;
 }
 
+/** Inputs a pipeline refused since it started: `late` (beyond grace: PRODUCT.md's late_events) and `invalid`. */
+export type RefusedCounts = Readonly<Record<RefusalType, number>>;
+
 /** One consumer-group pipeline of the aggregator (energy, calls, agents…): started and closed by the app. */
 export interface Pipeline {
   readonly name: string;
   start(): Promise<void>;
   close(): Promise<void>;
+  /** What it refused (each a data_quality_events row and a dead letter); absent for pipelines that refuse nothing. */
+  refused?(): RefusedCounts;
 }
 
 /** The settings a pipeline context takes from the aggregator's configuration. */
