@@ -1,37 +1,19 @@
 import type { MetricUpdate } from '@switchboard/domain';
-import type { OutboxRelay } from '@switchboard/streams';
-import { agentsPipeline } from '../../apps/aggregator/src/pipelines/agents-pipeline';
-import type { Pipeline } from '../../apps/aggregator/src/pipelines/pipeline';
 import { eventually } from '../support/wait';
-import { AggregatorFixture, collectTopic } from './energy-fixtures';
+import { AggregatorFixture } from './energy-fixtures';
 
 // agent.status events through ingest's routing, older ones arriving after newer ones and a same-ts tie:
 // agent_status holds the latest status by event time; agent_counts (per tenant, over both partitions) match.
 describe('agent status latest by event time', () => {
   const fx = new AggregatorFixture();
-  let pipeline: Pipeline | undefined;
-  let relay: OutboxRelay | undefined;
-  let collector: Awaited<ReturnType<typeof collectTopic>> | undefined;
-
   beforeAll(() => fx.setUp());
-  afterAll(async () => {
-    await pipeline?.close();
-    await relay?.stop();
-    await collector?.stop();
-    await fx.tearDown();
-  });
+  afterAll(() => fx.tearDown());
 
   it('keeps the newest status per agent whatever the arrival order, and counts agents by status', async () => {
     const t = Date.now() - 60_000;
-    relay = fx.client.createOutboxRelay({ pool: fx.pool, tablePrefix: fx.prefix, pollIntervalMs: 200 });
-    relay.start();
-    collector = await collectTopic(fx.updatesTopic);
-    pipeline = agentsPipeline(fx.context(), {
-      topic: fx.topic,
-      updatesTopic: fx.updatesTopic,
-      checkpointIntervalMs: 100,
-    });
-    await pipeline.start();
+    fx.startRelay();
+    const updates = await fx.collect(fx.updatesTopic);
+    await fx.startAgents();
 
     const status = (agentId: string, s: string, ts: number) => ({ type: 'agent.status', agentId, status: s, ts });
     await fx.publish([
@@ -65,7 +47,7 @@ describe('agent status latest by event time', () => {
 
     const counts = await eventually(
       () => {
-        const mine = (collector?.messages ?? [])
+        const mine = updates
           .map((m) => JSON.parse(m.value) as MetricUpdate)
           .filter((u) => u.kind === 'agent_counts' && u.tenant === fx.tenant);
         const newest = mine.reduce<MetricUpdate | undefined>(
@@ -81,7 +63,7 @@ describe('agent status latest by event time', () => {
     // The count's version is Σ of the tenant's agent versions: it grows with every published count.
     const versions = counts.map((u) => u.version);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
-    const statusUpdates = (collector?.messages ?? [])
+    const statusUpdates = updates
       .map((m) => JSON.parse(m.value) as MetricUpdate)
       .filter((u) => u.id === `${fx.tenant}/agent_status/a1`);
     expect(statusUpdates[statusUpdates.length - 1].row).toMatchObject({ status: 'busy', agent_id: 'a1' });

@@ -30,6 +30,7 @@ describe('meter alert rules on live metrics', () => {
 
   it('raises a silent meter and an energy spike, and resolves both', async () => {
     const [busy, quiet] = meterPair();
+    fx.startRelay();
     await fx.startEnergy();
     await fx.startAlerts(`${fx.topic}.alerts`);
     const w = Math.floor(Date.now() / Q) * Q - 12 * Q; // 3 hours ago

@@ -10,6 +10,7 @@ import {
 } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
+import { agentsPipeline } from '../../apps/aggregator/src/pipelines/agents-pipeline';
 import { alertsPipeline } from '../../apps/aggregator/src/pipelines/alerts-pipeline';
 import { energyPipeline } from '../../apps/aggregator/src/pipelines/energy-pipeline';
 import type { Pipeline, PipelineContext } from '../../apps/aggregator/src/pipelines/pipeline';
@@ -28,6 +29,8 @@ export class AggregatorFixture {
   readonly updatesTopic = uniqueName('t-updates');
   private producer: TopicProducer | undefined;
   private readonly pipelines: Pipeline[] = [];
+  /** Relays and collectors, closed after the pipelines (which may still publish their last checkpoint). */
+  private readonly closers: Array<() => Promise<void>> = [];
 
   async setUp(): Promise<void> {
     await createStreamsSchema(this.pool, this.prefix);
@@ -36,27 +39,45 @@ export class AggregatorFixture {
   }
 
   /** Starts the energy pipeline on this spec's topics (closed by tearDown). */
-  async startEnergy(): Promise<Pipeline> {
-    const pipeline = energyPipeline(this.context(), {
-      topic: this.topic,
-      updatesTopic: this.updatesTopic,
-      checkpointIntervalMs: 100,
-    });
-    this.pipelines.push(pipeline);
-    await pipeline.start();
-    return pipeline;
+  startEnergy(overrides: Partial<PipelineContext> = {}): Promise<Pipeline> {
+    return this.startPipeline(
+      energyPipeline(this.context(overrides), {
+        topic: this.topic,
+        updatesTopic: this.updatesTopic,
+        checkpointIntervalMs: 100,
+      }),
+    );
   }
 
-  /** Starts the alert rules on this spec's updates topic, writing `alertsTopic`, with an outbox relay. */
-  async startAlerts(alertsTopic: string): Promise<Pipeline> {
+  /** Starts the agents pipeline on this spec's topics (closed by tearDown). */
+  startAgents(): Promise<Pipeline> {
+    return this.startPipeline(
+      agentsPipeline(this.context(), { topic: this.topic, updatesTopic: this.updatesTopic, checkpointIntervalMs: 100 }),
+    );
+  }
+
+  /** Starts the alert rules on this spec's updates topic, writing `alertsTopic` (run startRelay too). */
+  startAlerts(alertsTopic: string): Promise<Pipeline> {
+    return this.startPipeline(
+      alertsPipeline(this.context(), { updatesTopic: this.updatesTopic, alertsTopic, checkpointIntervalMs: 100 }),
+    );
+  }
+
+  /** Publishes this spec's outbox (update events, dead letters) like the app's relay; stopped by tearDown. */
+  startRelay(): void {
     const relay = this.client.createOutboxRelay({ pool: this.pool, tablePrefix: this.prefix, pollIntervalMs: 100 });
     relay.start();
-    this.pipelines.push({ name: 'relay', start: async () => {}, close: () => relay.stop() });
-    const pipeline = alertsPipeline(this.context(), {
-      updatesTopic: this.updatesTopic,
-      alertsTopic,
-      checkpointIntervalMs: 100,
-    });
+    this.closers.push(() => relay.stop());
+  }
+
+  /** Everything published to `topic` from its beginning, as it arrives; stopped by tearDown. */
+  async collect(topic: string): Promise<CollectedMessage[]> {
+    const collector = await collectTopic(topic);
+    this.closers.push(() => collector.stop());
+    return collector.messages;
+  }
+
+  private async startPipeline(pipeline: Pipeline): Promise<Pipeline> {
     this.pipelines.push(pipeline);
     await pipeline.start();
     return pipeline;
@@ -64,6 +85,7 @@ export class AggregatorFixture {
 
   async tearDown(): Promise<void> {
     for (const p of this.pipelines.splice(0)) await p.close();
+    for (const close of this.closers.splice(0)) await close();
     await this.client.close();
     for (const table of [
       'meter_energy_15m',

@@ -1,9 +1,6 @@
 import type { MetricUpdate } from '@switchboard/domain';
-import type { OutboxRelay } from '@switchboard/streams';
-import { energyPipeline } from '../../apps/aggregator/src/pipelines/energy-pipeline';
-import type { Pipeline } from '../../apps/aggregator/src/pipelines/pipeline';
 import { eventually } from '../support/wait';
-import { AggregatorFixture, collectTopic } from './energy-fixtures';
+import { AggregatorFixture } from './energy-fixtures';
 
 // Every committed change of a meter_energy_15m row arrives on the updates topic (outbox → relay), keyed by the
 // update id, with versions 1, 2, … per row; the newest one equals the row in Postgres, final included.
@@ -11,29 +8,14 @@ const Q = 15 * 60_000;
 
 describe('energy updates on the metrics topic', () => {
   const fx = new AggregatorFixture();
-  let pipeline: Pipeline | undefined;
-  let relay: OutboxRelay | undefined;
-  let collector: Awaited<ReturnType<typeof collectTopic>> | undefined;
-
   beforeAll(() => fx.setUp());
-  afterAll(async () => {
-    await pipeline?.close();
-    await relay?.stop();
-    await collector?.stop();
-    await fx.tearDown();
-  });
+  afterAll(() => fx.tearDown());
 
   it('publishes each row change with growing versions, the last one equal to the committed row', async () => {
     const w0 = Math.floor(Date.now() / Q) * Q - 2 * Q;
-    relay = fx.client.createOutboxRelay({ pool: fx.pool, tablePrefix: fx.prefix, pollIntervalMs: 200 });
-    relay.start();
-    collector = await collectTopic(fx.updatesTopic);
-    pipeline = energyPipeline(fx.context({ graceMs: 2_000 }), {
-      topic: fx.topic,
-      updatesTopic: fx.updatesTopic,
-      checkpointIntervalMs: 100,
-    });
-    await pipeline.start();
+    fx.startRelay();
+    const published = await fx.collect(fx.updatesTopic);
+    await fx.startEnergy({ graceMs: 2_000 });
 
     // Three separate arrivals into W0 (each its own checkpoint: three versions), then one in W1, which ends W0.
     for (const [ts, wh] of [
@@ -49,7 +31,7 @@ describe('energy updates on the metrics topic', () => {
     const id = `${fx.tenant}/meter_energy_15m/m1/${w0}`;
     const updates = await eventually(
       () => {
-        const mine = collector?.messages.filter((m) => m.key === id) ?? [];
+        const mine = published.filter((m) => m.key === id);
         const parsed = mine.map((m) => JSON.parse(m.value) as MetricUpdate);
         expect(parsed.some((u) => u.row.is_final)).toBe(true);
         return { mine, parsed };
