@@ -24,12 +24,30 @@ export function createKafka(o: ConnectionOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...context } = log;
-        // kafkajs advises unbounded retries for idempotence; we bound them on purpose so a publish fails
-        // (and ingest answers 503) instead of waiting forever, so the advice is noise.
-        if (message.startsWith('Limiting retries for the idempotent producer')) return o.logger.debug(message, context);
-        if (level <= logLevel.ERROR) o.logger.error(message, context);
-        else if (level === logLevel.WARN) o.logger.warn(message, context);
-        else o.logger.debug(message, context);
+        const to = logLevelOf(level, message, context.error);
+        o.logger[to](message, context);
       },
   });
+}
+
+/**
+ * Group-membership churn kafkajs reports as errors although it handles them itself (it rejoins): a member
+ * that joins or leaves makes every other member's heartbeat and commit answer these during the rebalance.
+ * Its own "re-joining" warning still says that a rebalance happened.
+ */
+const REBALANCE_CHURN = [
+  'The group is rebalancing, so a rejoin is needed',
+  'Specified group generation id is not valid',
+  'The coordinator is not aware of this member',
+];
+
+/** Where a kafkajs log line goes in the library's logger. */
+export function logLevelOf(level: logLevel, message: string, error?: unknown): 'error' | 'warn' | 'debug' {
+  // kafkajs advises unbounded retries for idempotence; we bound them on purpose so a publish fails
+  // (and ingest answers 503) instead of waiting forever, so the advice is noise.
+  if (message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
+  if (typeof error === 'string' && REBALANCE_CHURN.includes(error)) return 'debug';
+  if (level <= logLevel.ERROR) return 'error';
+  if (level === logLevel.WARN) return 'warn';
+  return 'debug';
 }

@@ -1,0 +1,23 @@
+import { logLevel } from 'kafkajs';
+import { logLevelOf } from './connection';
+
+describe('kafkajs log lines in the library logger', () => {
+  it('keeps real errors and warnings', () => {
+    expect(logLevelOf(logLevel.ERROR, 'Connection error', 'connect ECONNREFUSED 127.0.0.1:9092')).toBe('error');
+    expect(logLevelOf(logLevel.WARN, 'The group is rebalancing, re-joining')).toBe('warn');
+    expect(logLevelOf(logLevel.INFO, 'Consumer has joined the group')).toBe('debug');
+  });
+
+  it('demotes the group churn kafkajs handles itself, and the idempotence retry advice', () => {
+    for (const error of [
+      'The group is rebalancing, so a rejoin is needed',
+      'Specified group generation id is not valid',
+      'The coordinator is not aware of this member',
+    ]) {
+      expect(logLevelOf(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', error)).toBe('debug');
+    }
+    expect(
+      logLevelOf(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'),
+    ).toBe('debug');
+  });
+});
