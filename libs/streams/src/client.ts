@@ -5,6 +5,8 @@ import { createKafka } from './kafka/connection';
 import { KafkaMessageSender } from './kafka/kafka-sender';
 import { type ConsumerGroupSummary, KafkaTopicAdmin } from './kafka/topic-admin';
 import { TopicConsumer } from './kafka/topic-consumer';
+import type { ServiceLifecycle } from './lifecycle/service-lifecycle';
+import { ServiceStatusPublisher, type ServiceStatusPublisherOptions } from './lifecycle/service-status-publisher';
 import { groupByTopic, OutboxRelay, type OutboxRelayOptions } from './postgres/outbox-relay';
 import { StreamProcessor, type StreamProcessorOptions } from './processor/stream-processor';
 import type { ConsumedMessage } from './processor/topology';
@@ -42,6 +44,7 @@ export class StreamingClient {
   private readonly consumers = new Set<TopicConsumer<unknown>>();
   private readonly processors = new Set<StreamProcessor<unknown>>();
   private readonly relays = new Set<OutboxRelay>();
+  private readonly statusPublishers = new Set<ServiceStatusPublisher>();
 
   constructor(readonly options: StreamingClientOptions) {
     if (
@@ -133,6 +136,23 @@ export class StreamingClient {
     return relay;
   }
 
+  /**
+   * A publisher of the instance's status to the compacted `service.status` topic (created compacted when
+   * missing), through this client's idempotent producer. Call start(); close() stops it (after the processors
+   * and relays, before the producer closes) without publishing anything new.
+   */
+  createServiceStatusPublisher(
+    lifecycle: ServiceLifecycle,
+    options: ServiceStatusPublisherOptions = {},
+  ): ServiceStatusPublisher {
+    const publisher = new ServiceStatusPublisher(lifecycle, this.sender, this.admin, this.spec, {
+      logger: this.logger,
+      ...options,
+    });
+    this.statusPublishers.add(publisher);
+    return publisher;
+  }
+
   /** The end (high watermark) of each partition: where the next message of the topic will be written. */
   endOffsets(topic: string): Promise<Map<number, bigint>> {
     return this.admin.endOffsets(topic);
@@ -178,6 +198,7 @@ export class StreamingClient {
     await Promise.allSettled([...this.consumers].map((c) => c.close()));
     await Promise.allSettled([...this.processors].map((p) => p.close()));
     await Promise.allSettled([...this.relays].map((r) => r.stop()));
+    await Promise.allSettled([...this.statusPublishers].map((p) => p.stop()));
     await this.queue.drain();
     await this.sender.close();
     await this.admin.close();

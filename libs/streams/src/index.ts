@@ -26,6 +26,7 @@ export * from './core/processing';
 export * from './core/state';
 export type { ConsumerEvents } from './kafka/topic-consumer';
 export { TopicConsumer } from './kafka/topic-consumer';
+export * from './lifecycle';
 export {
   type Acquired,
   type CheckpointBatch,

@@ -23,7 +23,11 @@ export class KafkaTopicAdmin implements TopicAdmin {
       await admin.connect();
       this.admin = admin;
       return admin;
-    })();
+    })().catch((err) => {
+      // A failed connect (the broker away) must not poison later calls: connect again next time.
+      this.connecting = undefined;
+      throw err;
+    });
     return this.connecting;
   }
 
@@ -38,7 +42,16 @@ export class KafkaTopicAdmin implements TopicAdmin {
     }
     try {
       await admin.createTopics({
-        topics: [{ topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor }],
+        topics: [
+          {
+            topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            ...(spec.config && {
+              configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+            }),
+          },
+        ],
         waitForLeaders: true,
       });
     } catch (err) {

@@ -17,6 +17,8 @@ export interface MessageSender {
 export interface TopicSpec {
   partitions: number;
   replicationFactor: number;
+  /** Topic config entries set at creation (e.g. `cleanup.policy: compact`); default: the broker's. */
+  config?: Readonly<Record<string, string>>;
 }
 
 export interface TopicAdmin {
