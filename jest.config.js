@@ -15,6 +15,7 @@ module.exports = {
     '^@switchboard/streams/(.*)$': '<rootDir>/libs/streams/src/$1',
     '^@switchboard/domain$': '<rootDir>/libs/domain/src/index.ts',
     '^@switchboard/service$': '<rootDir>/libs/service/src/index.ts',
+    '^@switchboard/billing$': '<rootDir>/libs/billing/src/index.ts',
     '^@switchboard/domain/(.*)$': '<rootDir>/libs/domain/src/$1',
   },
   testTimeout: 60_000,

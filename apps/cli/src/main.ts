@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { StreamingClient } from '@switchboard/streams';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AlertSettingsStore } from './alerts/alert-settings-store';
+import { billingCommand } from './billing/billing-command';
 import { openPool } from './db';
 import { KeyStore } from './keys/key-store';
 import { groupPrefixArg, namespaceArg, replayCommand } from './replay/replay-command';
@@ -255,6 +258,26 @@ program
   )
   .option('--namespace <ns>', 'topic namespace (SWITCHBOARD_TOPIC_NAMESPACE)', namespaceArg)
   .action(replayCommand);
+
+program.addCommand(billingCommand());
+
+program
+  .command('bench')
+  .description('the benchmarks, as `npm run bench`: brings up what they need, prints a table per suite')
+  .argument('[suites...]', 'streams, ingest, processing, aggregator … (default: every suite)')
+  .allowUnknownOption()
+  .action((_suites: string[], _o: unknown, cmd: Command) => {
+    const bench = spawn(process.execPath, [resolve(__dirname, '../../../scripts/bench.mjs'), ...cmd.args], {
+      stdio: 'inherit',
+    });
+    process.on('SIGINT', () => {}); // Ctrl-C reaches the bench too: wait while it stops what it started
+    return new Promise<void>((done) =>
+      bench.on('exit', (code) => {
+        process.exitCode = code ?? 1;
+        done();
+      }),
+    );
+  });
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`switchboard: ${err.message}\n`);
