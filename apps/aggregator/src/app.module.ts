@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Injectable,
@@ -7,6 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
 import { StreamingClient, type StreamsLogger } from '@switchboard/streams';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
@@ -21,16 +23,22 @@ import { AGGREGATOR_CONFIG, METRICS_REGISTRY, PG_POOL, PIPELINE_RUNNER, STREAMIN
 export interface AggregatorModuleOptions {
   config: AggregatorConfig;
   pipelines: readonly PipelineFactory[];
+  /** The instance's status on service.status: Stopping on shutdown, Stopped once everything is closed. */
+  status?: ServiceStatusReporter;
 }
 
-/** Starts the pipelines once the app is up; on SIGTERM closes them (final checkpoints), then the connections. */
+/**
+ * Starts the pipelines once the app is up; on SIGTERM goes Stopping, closes them (final checkpoints), then the
+ * connections, then goes Stopped.
+ */
 @Injectable()
-class AggregatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+class AggregatorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(PIPELINE_RUNNER) private readonly runner: PipelineRunner,
     @Inject(STREAMING_CLIENT) private readonly client: StreamingClient,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly log: PinoLogger,
+    @Inject(SERVICE_STATUS) private readonly status: ServiceStatusReporter | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,11 +46,16 @@ class AggregatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     this.log.info({ pipelines: this.runner.names }, 'pipelines running');
   }
 
+  beforeApplicationShutdown(signal?: string): void {
+    this.status?.stopping(signal);
+  }
+
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.log.info({ signal }, 'stopping pipelines (final checkpoints)');
     await this.runner.close();
     await this.client.close();
     await this.pool.end();
+    await this.status?.stopped();
   }
 }
 
@@ -57,7 +70,7 @@ function streamsLogger(log: PinoLogger): StreamsLogger {
 
 @Module({})
 export class AggregatorModule {
-  static register({ config, pipelines }: AggregatorModuleOptions): DynamicModule {
+  static register({ config, pipelines, status }: AggregatorModuleOptions): DynamicModule {
     return {
       module: AggregatorModule,
       imports: [
@@ -72,6 +85,7 @@ export class AggregatorModule {
       controllers: [HealthController],
       providers: [
         { provide: AGGREGATOR_CONFIG, useValue: config },
+        { provide: SERVICE_STATUS, useValue: status ?? null },
         { provide: PG_POOL, useFactory: () => new Pool({ connectionString: config.databaseUrl, max: 10 }) },
         {
           provide: METRICS_REGISTRY,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { serviceStatus } from '@switchboard/service';
 import { Logger } from 'nestjs-pino';
 import { AggregatorModule } from './app.module';
 import { loadAggregatorConfig } from './config';
@@ -7,12 +8,25 @@ import { aggregatorPipelines } from './pipelines';
 
 async function main(): Promise<void> {
   const config = loadAggregatorConfig();
-  const app = await NestFactory.create(AggregatorModule.register({ config, pipelines: aggregatorPipelines }), {
-    bufferLogs: true,
-  });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  await app.listen(config.http.port, config.http.host);
+  const status = serviceStatus({
+    service: 'aggregator',
+    brokers: config.kafkaBrokers,
+    instanceId: config.instanceId,
+    topicNamespace: config.topicNamespace,
+  }).exitOnCrash();
+  // Running once HTTP listens and the pipelines started (listen runs onApplicationBootstrap).
+  const app = await status.boot(
+    async () => {
+      const app = await NestFactory.create(
+        AggregatorModule.register({ config, pipelines: aggregatorPipelines, status }),
+        { bufferLogs: true },
+      );
+      app.useLogger(app.get(Logger));
+      app.enableShutdownHooks();
+      return app;
+    },
+    (app) => app.listen(config.http.port, config.http.host),
+  );
   app.get(Logger).log(`aggregator ${config.instanceId ?? process.pid} on ${await app.getUrl()}`, 'Aggregator');
 }
 

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
 import { LoggerModule } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -23,11 +24,13 @@ export interface IngestModuleOptions {
   config: IngestConfig;
   /** Replaces the Kafka publisher (tests: a broker-less port, a fake). */
   publisher?: EventPublisher;
+  /** The instance's status on service.status: Stopping on shutdown, Stopped once everything is closed. */
+  status?: ServiceStatusReporter;
 }
 
 @Module({})
 export class IngestModule {
-  static register({ config, publisher }: IngestModuleOptions): DynamicModule {
+  static register({ config, publisher, status }: IngestModuleOptions): DynamicModule {
     return {
       module: IngestModule,
       imports: [
@@ -45,6 +48,7 @@ export class IngestModule {
       controllers: [EventsController, PropertiesController, HealthController, MetricsController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
+        { provide: SERVICE_STATUS, useValue: status ?? null },
         { provide: SHUTDOWN_STATE, useValue: { shuttingDown: false } },
         IngestMetrics,
         { provide: PG_POOL, useFactory: () => new Pool({ connectionString: config.databaseUrl, max: 10 }) },

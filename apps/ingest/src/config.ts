@@ -11,6 +11,7 @@ const envSchema = z.object({
   DATABASE_URL: sharedEnv.DATABASE_URL,
   SWITCHBOARD_TOPIC_NAMESPACE: sharedEnv.SWITCHBOARD_TOPIC_NAMESPACE,
   KAFKA_BROKERS: sharedEnv.KAFKA_BROKERS,
+  INSTANCE_ID: sharedEnv.INSTANCE_ID,
   INGEST_MAX_BODY_BYTES: int(1).default(5 * 1024 * 1024),
   INGEST_MAX_EVENTS: int(1).default(10_000),
   INGEST_MAX_PAST_MS: int(0).default(DEFAULT_MAX_PAST_MS),
@@ -25,6 +26,8 @@ const envSchema = z.object({
 
 export interface IngestConfig {
   http: { port: number; host: string };
+  /** This instance's name on service.status; default `<host>-<pid>`. */
+  instanceId: string | undefined;
   databaseUrl: string;
   kafka: { brokers: string[]; clientId: string; topicNamespace?: string };
   limits: { maxBodyBytes: number; maxEvents: number };
@@ -53,6 +56,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   const e = parsed.data;
   return Object.freeze({
     http: { port: e.INGEST_PORT, host: e.INGEST_HOST },
+    instanceId: e.INSTANCE_ID,
     databaseUrl: e.DATABASE_URL,
     kafka: { brokers: e.KAFKA_BROKERS, clientId: 'switchboard-ingest', topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE },
     limits: { maxBodyBytes: e.INGEST_MAX_BODY_BYTES, maxEvents: e.INGEST_MAX_EVENTS },

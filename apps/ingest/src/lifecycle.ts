@@ -1,11 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
 import type { Pool } from 'pg';
 import { EVENT_PUBLISHER, type EventPublisher } from './publishing/event-publisher';
 import { PG_POOL, SHUTDOWN_STATE, type ShutdownState } from './tokens';
 
 /**
  * Shutdown order: readiness turns false first; Nest then closes the HTTP server, which waits for the
- * in-flight requests (and their Kafka acks); only after that are the producer and the pool closed.
+ * in-flight requests (and their Kafka acks); only after that are the producer and the pool closed. The
+ * status goes Stopping first and Stopped last.
  */
 @Injectable()
 export class Lifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
@@ -15,14 +17,17 @@ export class Lifecycle implements BeforeApplicationShutdown, OnApplicationShutdo
     @Inject(SHUTDOWN_STATE) private readonly state: ShutdownState,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(SERVICE_STATUS) private readonly status: ServiceStatusReporter | null,
   ) {}
 
   beforeApplicationShutdown(signal?: string): void {
     this.state.shuttingDown = true;
+    this.status?.stopping(signal);
     this.log.log(`shutting down${signal ? ` on ${signal}` : ''}: finishing in-flight requests`);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([this.publisher.close(), this.pool.end()]);
+    await this.status?.stopped();
   }
 }

@@ -1,12 +1,21 @@
 import 'reflect-metadata';
+import { serviceStatus } from '@switchboard/service';
 import { Logger } from 'nestjs-pino';
 import { createIngestApp } from './bootstrap';
 import { loadIngestConfig } from './config';
 
 async function main(): Promise<void> {
   const config = loadIngestConfig();
-  const app = await createIngestApp({ config });
-  await app.listen(config.http.port, config.http.host);
+  const status = serviceStatus({
+    service: 'ingest',
+    brokers: config.kafka.brokers,
+    instanceId: config.instanceId,
+    topicNamespace: config.kafka.topicNamespace,
+  }).exitOnCrash();
+  const app = await status.boot(
+    () => createIngestApp({ config, status }),
+    (app) => app.listen(config.http.port, config.http.host),
+  );
   app.get(Logger).log(`ingest listening on ${await app.getUrl()} (docs at /docs)`, 'Ingest');
 }
 

@@ -17,5 +17,7 @@ export const sharedEnv = {
     .string()
     .regex(/^[A-Za-z0-9._-]+$/)
     .optional(),
+  /** This instance's name on `service.status` (default `<host>-<pid>`). */
+  INSTANCE_ID: z.string().min(1).max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
