@@ -1,16 +1,15 @@
 import {
   CheckpointStore,
   type ConsumedMessage,
-  createStreamsSchema,
-  dropStreamsSchema,
   ProcessorCore,
   TimeseriesData,
   type WindowRow,
 } from '@switchboard/streams';
 import fc from 'fast-check';
-import { Pool, type PoolClient } from 'pg';
-import { testEnv, uniqueName } from '../support/env';
-import { createSumTable, sumTopology } from '../support/sum-topology';
+import type { PoolClient } from 'pg';
+import { uniqueName } from '../support/env';
+import { ProcessorTables } from '../support/processor-tables';
+import { sumTopology } from '../support/sum-topology';
 
 // Property, on the real Postgres: random inputs (out of order within grace, repeated values, records late
 // beyond grace) on two partitions, fed in random batches with checkpoints at random points and crashes at
@@ -78,19 +77,11 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
 );
 
 describe('StreamProcessor core: crash and restart from Postgres equals the batch result', () => {
-  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
-  const prefix = `${uniqueName('p').replaceAll('-', '_')}_`;
-  const table = uniqueName('prop_sums').replaceAll('-', '_');
+  const tables = new ProcessorTables();
+  const { pool, prefix, table } = tables;
 
-  beforeAll(async () => {
-    await createStreamsSchema(pool, prefix);
-    await createSumTable(pool, table);
-  });
-  afterAll(async () => {
-    await pool.query(`DROP TABLE IF EXISTS ${table}`);
-    await dropStreamsSchema(pool, prefix);
-    await pool.end();
-  });
+  beforeAll(() => tables.setUp());
+  afterAll(() => tables.tearDown());
 
   it('holds for random inputs, batches, checkpoints and crashes', async () => {
     let run = 0;

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createStreamsSchema, dropStreamsSchema } from '@switchboard/streams';
-import { Pool } from 'pg';
 import { testEnv, uniqueName } from './env';
-import { createSumTable } from './sum-topology';
+import { ProcessorTables } from './processor-tables';
+import { sumTotals } from './sum-totals';
 
 const root = join(__dirname, '..', '..');
 
@@ -11,17 +10,14 @@ const root = join(__dirname, '..', '..');
 export class ProcessorFleet {
   readonly topic = uniqueName('t-proc');
   readonly group = uniqueName('g-proc');
-  readonly table = uniqueName('sums').replaceAll('-', '_');
-  readonly prefix = `${uniqueName('s').replaceAll('-', '_')}_`;
-  readonly pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
+  private readonly tables = new ProcessorTables();
   private readonly workers = new Set<ChildProcess>();
   readonly log: string[] = [];
 
   constructor(private readonly settings: { windowMs: number; graceMs: number; idleMs?: number }) {}
 
-  async setUp(): Promise<void> {
-    await createStreamsSchema(this.pool, this.prefix);
-    await createSumTable(this.pool, this.table);
+  setUp(): Promise<void> {
+    return this.tables.setUp();
   }
 
   start(name: string): ChildProcess {
@@ -36,8 +32,8 @@ export class ProcessorFleet {
           DATABASE_URL: testEnv.databaseUrl,
           TOPIC: this.topic,
           GROUP: this.group,
-          TABLE: this.table,
-          PREFIX: this.prefix,
+          TABLE: this.tables.table,
+          PREFIX: this.tables.prefix,
           WINDOW_MS: String(this.settings.windowMs),
           GRACE_MS: String(this.settings.graceMs),
           ...(this.settings.idleMs ? { IDLE_MS: String(this.settings.idleMs) } : {}),
@@ -64,17 +60,12 @@ export class ProcessorFleet {
   }
 
   /** The table as a map "key@windowStart" → total. */
-  async totals(): Promise<Map<string, number>> {
-    const r = await this.pool.query<{ key: string; window_start: string; total: string }>(
-      `SELECT key, window_start, total FROM ${this.table}`,
-    );
-    return new Map(r.rows.map((row) => [`${row.key}@${row.window_start}`, Number(row.total)]));
+  totals(): Promise<Map<string, number>> {
+    return sumTotals(this.tables.pool, this.tables.table);
   }
 
   async tearDown(): Promise<void> {
     await Promise.all([...this.workers].map((w) => this.stop(w, 'SIGKILL')));
-    await this.pool.query(`DROP TABLE IF EXISTS ${this.table}`).catch(() => undefined);
-    await dropStreamsSchema(this.pool, this.prefix).catch(() => undefined);
-    await this.pool.end();
+    await this.tables.tearDown();
   }
 }

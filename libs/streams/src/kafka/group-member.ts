@@ -1,4 +1,12 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  type Assigner,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type PartitionAssigner,
+  PartitionAssigners,
+} from 'kafkajs';
 import { StreamsClosedError, StreamsConfigError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
 
@@ -9,7 +17,10 @@ export interface GroupMemberHooks {
    * absent = Kafka's committed position). Batches of a partition wait for this.
    */
   onAssigned?(partitions: number[]): Promise<Map<number, string | null> | undefined> | undefined;
-  /** A rebalance starts; the partitions are still ours: finish and save what is done. */
+  /**
+   * A rebalance starts; the partitions are still ours: finish and save what is done. The member holds the
+   * handover until this resolves (bounded by half the session timeout), see the class comment.
+   */
   onRevoking?(): Promise<void>;
   /** These partitions went to another member. */
   onRevoked?(partitions: number[]): void;
@@ -42,6 +53,17 @@ export interface GroupMemberOptions {
  * stored in Postgres), and commits of finished offsets to Kafka. kafkajs has no rebalance listener, so
  * "revoking" is detected from the heartbeat (REBALANCE_IN_PROGRESS) and kafkajs' REBALANCING event, and
  * the assignment from GROUP_JOIN.
+ *
+ * Handover (eager protocol: every member gives up its partitions, then the leader assigns them again): no
+ * member may get a partition before its previous owner saved its work (`onRevoking`), or the new owner's
+ * takeover fences that save and the previous owner has to restart from its checkpoint. kafkajs sends the
+ * JoinGroup right after REBALANCING without waiting for a listener, so two holds instead:
+ * - a rebalance seen inside a batch (its heartbeat, and one at the end of every batch) holds the batch until
+ *   `onRevoking` resolved: kafkajs rejoins only once its batches returned;
+ * - when this member leads the group, its assignment (the step every member waits for in SyncGroup) waits
+ *   for its own `onRevoking`.
+ * Both holds are bounded (half the session timeout) so that a slow save never costs the group; fencing keeps
+ * a late save from writing anything then.
  */
 export class GroupMember {
   private consumer: Consumer | undefined;
@@ -79,6 +101,7 @@ export class GroupMember {
       heartbeatInterval: this.opts.heartbeatIntervalMs,
       rebalanceTimeout: Math.max(this.opts.sessionTimeoutMs * 3, 30_000),
       allowAutoTopicCreation: false,
+      partitionAssigners: [this.handoverAssigner(PartitionAssigners.roundRobin)],
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment[this.topic] ?? []));
@@ -138,6 +161,45 @@ export class GroupMember {
     }
   }
 
+  /**
+   * The given assigner (same name and version, so members of other builds agree on it), whose assignment, when
+   * this member leads, waits until this member's revoked partitions are saved.
+   */
+  private handoverAssigner(inner: PartitionAssigner): PartitionAssigner {
+    return (config) => {
+      const assigner = inner(config);
+      const wrapped: Assigner = {
+        name: assigner.name,
+        version: assigner.version,
+        protocol: (subscription) => assigner.protocol(subscription),
+        assign: async (group) => {
+          await this.revocationSaved();
+          return assigner.assign(group);
+        },
+      };
+      return wrapped;
+    };
+  }
+
+  /** Waits for the running revocation (if any) to finish, at most half the session timeout. */
+  private async revocationSaved(): Promise<void> {
+    const revoking = this.revoking;
+    if (!revoking) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limitMs = Math.floor(this.opts.sessionTimeoutMs / 2);
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), limitMs);
+    });
+    try {
+      if (await Promise.race([revoking.then(() => false), late]))
+        this.logger.warn(
+          `revocation handling of "${this.topic}" takes longer than ${limitMs} ms: handing the partitions over without waiting`,
+        );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private startRevoking(): Promise<void> {
     this.revoking ??= (async () => {
       try {
@@ -171,33 +233,36 @@ export class GroupMember {
         return;
       }
     }
-    let lastBeat = Date.now();
     let done: string | undefined;
     const flushDone = () => {
       if (done === undefined) return;
       resolveOffset(done);
       this.finished.set(partition, (BigInt(done) + 1n).toString());
     };
+    // kafkajs sends a heartbeat only once the interval passed since the last; one that finds the group
+    // rebalancing holds this batch until what is done is saved (kafkajs rejoins once its batches returned).
+    const beat = async () => {
+      flushDone();
+      try {
+        await heartbeat();
+      } catch (err) {
+        if ((err as { type?: string }).type === 'REBALANCE_IN_PROGRESS') {
+          void this.startRevoking();
+          await this.revocationSaved();
+        }
+        throw err;
+      }
+    };
     await this.hooks.onBatch(partition, messages, {
       done: (offset) => {
         done = offset;
       },
-      heartbeat: async () => {
-        if (Date.now() - lastBeat < this.opts.heartbeatIntervalMs) return;
-        flushDone();
-        lastBeat = Date.now();
-        try {
-          await heartbeat();
-        } catch (err) {
-          // The group is rebalancing: save what is done while the partitions are still ours.
-          if ((err as { type?: string }).type === 'REBALANCE_IN_PROGRESS') await this.startRevoking();
-          throw err;
-        }
-      },
+      heartbeat: beat,
       stopping: () => this.closing || !isRunning() || isStale(),
       lag: () => Number(batch.offsetLag()),
     });
-    flushDone();
+    // Here rather than in kafkajs after the batch, where a rebalance would be seen outside it.
+    await beat();
   }
 
   /** Next offsets of finished messages not yet committed to Kafka. */

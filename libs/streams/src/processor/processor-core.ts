@@ -1,6 +1,6 @@
 import { StreamsError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
-import type { CheckpointStore, OutboxRecord, PartitionCheckpoint } from '../postgres/checkpoint-store';
+import type { CheckpointBatch, CheckpointStore, OutboxRecord, PartitionCheckpoint } from '../postgres/checkpoint-store';
 import type { StoreChanges } from '../postgres/state-codec';
 import type { ConsumedMessage, Topology } from './topology';
 
@@ -29,17 +29,22 @@ export interface ProcessorCoreOptions<R, M = ConsumedMessage> {
  *   3. after COMMIT the caller commits the offsets to Kafka, for lag tools (Postgres stays the source of
  *      truth); the operators' state was marked checkpointed when it was taken in step 1
  *
- * Step 1 is synchronous and copies what it takes, so processing goes on while the transaction runs: a
- * checkpoint holds every batch whole or not at all, and batches after it go into the next one. Only one
- * checkpoint runs at a time. A failed checkpoint leaves the in-memory state ahead of Postgres: every later
- * checkpoint is refused until the caller drops all partitions (revokeAll) and acquires them again, which
- * replays from the checkpointed offsets.
+ * Step 1 runs when the checkpoint is asked for, synchronously, and copies what it takes, so processing goes
+ * on while the transaction runs: a checkpoint holds every batch processed before the call whole, and batches
+ * after it go into the next one. The transactions run one at a time, in call order (a partition's offsets
+ * only move forward); a checkpoint asked for while one runs takes its step 1 at once and commits after it. So
+ * a caller that stops processing and checkpoints (a revocation) leaves nothing unsaved from that moment on.
+ * A failed checkpoint leaves the in-memory state ahead of Postgres: it and every later checkpoint are refused
+ * until the caller drops all partitions (revokeAll) and acquires them again, which replays from the
+ * checkpointed offsets.
  */
 export class ProcessorCore<R, M = ConsumedMessage> {
   private readonly owned = new Map<number, Owned>();
   private deadLetters: OutboxRecord[] = [];
   private checkpointing: Promise<{ partition: number; offset: string }[]> | undefined;
   private failed: Error | undefined;
+  /** Counts revokeAll calls: a checkpoint taken before one must not be written after it. */
+  private resets = 0;
 
   constructor(private readonly opts: ProcessorCoreOptions<R, M>) {}
 
@@ -81,6 +86,7 @@ export class ProcessorCore<R, M = ConsumedMessage> {
     this.opts.topology.drain();
     this.deadLetters = [];
     this.failed = undefined;
+    this.resets++;
   }
 
   /** The next offset to process in the partition (null: never read or checkpointed), or undefined if not owned. */
@@ -113,28 +119,38 @@ export class ProcessorCore<R, M = ConsumedMessage> {
   }
 
   /**
-   * Runs a checkpoint; if one is in flight, runs after it. Resolves with the offsets now safe in Postgres
-   * (empty when there was nothing to save).
+   * Takes a checkpoint of everything processed until now; its transaction runs after the one in flight, if
+   * any. Resolves with the offsets now safe in Postgres (empty when there was nothing to save).
    */
-  async checkpoint(): Promise<{ partition: number; offset: string }[]> {
-    while (this.checkpointing) await this.checkpointing.catch(() => undefined);
-    if (this.failed) throw this.failed;
-    const run = this.runCheckpoint();
-    this.checkpointing = run;
-    try {
-      return await run;
-    } catch (err) {
-      this.failed = err as Error;
+  checkpoint(): Promise<{ partition: number; offset: string }[]> {
+    if (this.failed) return Promise.reject(this.failed);
+    const taken = this.take();
+    const previous = this.checkpointing;
+    const resets = this.resets;
+    const run = (async () => {
+      if (previous) await previous.catch(() => undefined);
+      if (resets !== this.resets) return []; // its partitions were dropped meanwhile
+      if (this.failed) throw this.failed; // what this one took builds on what failed: it cannot be written
+      if (!taken) return [];
+      await this.opts.store.commit(taken.commit);
+      return taken.offsets;
+    })().catch((err: Error) => {
+      this.failed ??= err;
       throw err;
-    } finally {
-      this.checkpointing = undefined;
-    }
+    });
+    this.checkpointing = run;
+    const clear = () => {
+      if (this.checkpointing === run) this.checkpointing = undefined;
+    };
+    run.then(clear, clear);
+    return run;
   }
 
-  private async runCheckpoint(): Promise<{ partition: number; offset: string }[]> {
-    const { topology, store, group, topic } = this.opts;
-    // Step 1, synchronous: take results, outbox, state changes and offsets, as copies — batches processed
-    // while the transaction runs must not change what it writes.
+  /** Step 1: what the next transaction writes, or undefined when there is nothing to save. */
+  private take(): { commit: CheckpointBatch; offsets: { partition: number; offset: string }[] } | undefined {
+    const { topology, group, topic } = this.opts;
+    // Synchronous: take results, outbox, state changes and offsets, as copies — batches processed while the
+    // transaction runs must not change what it writes.
     const drained = topology.drain();
     const results = structuredClone(drained.results);
     const outbox = this.deadLetters.length > 0 ? [...this.deadLetters, ...drained.outbox] : drained.outbox;
@@ -153,10 +169,12 @@ export class ProcessorCore<R, M = ConsumedMessage> {
       owned.dirty = false;
       parts.push({ topic, partition, epoch: owned.epoch, nextOffset: owned.next, state });
     }
-    if (parts.length === 0 && results.length === 0 && outbox.length === 0) return [];
-    // Step 2: one transaction. Step 3 (the state marked checkpointed) happened above; if this fails, the
-    // core refuses further checkpoints until the partitions are acquired again.
-    await store.commit({ group, partitions: parts, outbox, sink: (client) => topology.writeResults(client, results) });
-    return parts.map((p) => ({ partition: p.partition, offset: String(p.nextOffset) }));
+    if (parts.length === 0 && results.length === 0 && outbox.length === 0) return undefined;
+    // Step 2 (the caller runs it): one transaction. The state was marked checkpointed above; if the transaction
+    // fails, the core refuses further checkpoints until the partitions are acquired again.
+    return {
+      commit: { group, partitions: parts, outbox, sink: (client) => topology.writeResults(client, results) },
+      offsets: parts.map((p) => ({ partition: p.partition, offset: String(p.nextOffset) })),
+    };
   }
 }

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
-import { StreamsConfigError, StreamsDecodeError } from '../core/errors';
+import { StreamsConfigError, StreamsDecodeError, StreamsError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
 import { decode } from '../core/model/codec';
 import { GroupMember } from '../kafka/group-member';
@@ -76,6 +76,8 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   /** Per owned partition: everything in it has been read (so silence there means the source is quiet). */
   private readonly caughtUp = new Map<number, boolean>();
   private checkpointRun: Promise<void> | undefined;
+  /** Offset commits to Kafka (for lag tools), one after the other, off the checkpoint's path. */
+  private kafkaCommits: Promise<void> = Promise.resolve();
   private restarting: Promise<void> | undefined;
   private closing = false;
 
@@ -115,7 +117,10 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   }
 
   private async join(): Promise<void> {
-    const member = new GroupMember(
+    // The hooks of a member this processor has left (a restart) change nothing: its late assignment must not
+    // take partitions into the state of the member that replaced it.
+    const current = () => this.member === member;
+    const member: GroupMember = new GroupMember(
       this.kafka,
       {
         topic: this.topic,
@@ -128,7 +133,13 @@ export class StreamProcessor<R, M = ConsumedMessage> {
       {
         onAssigned: async (partitions) => {
           try {
+            if (!current()) throw new StreamsError(`partitions ${partitions.join(', ')} came to a member that left`);
             const positions = await this.core.assign(partitions);
+            if (!current()) {
+              // Left while acquiring (a restart's pause): drop them again, unless the next member is already in.
+              if (!this.member) this.core.revoke(partitions);
+              throw new StreamsError(`partitions ${partitions.join(', ')} came to a member that left`);
+            }
             const ends = await this.admin.endOffsets(this.topic);
             for (const p of partitions) {
               const next = BigInt(positions.get(p) ?? '0');
@@ -138,21 +149,26 @@ export class StreamProcessor<R, M = ConsumedMessage> {
             return positions;
           } catch (err) {
             // Postgres away or refusing: without the checkpoint we must not process; try again from the top.
-            void this.restart(`could not take partitions ${partitions.join(', ')}: ${(err as Error).message}`);
+            if (current())
+              void this.restart(`could not take partitions ${partitions.join(', ')}: ${(err as Error).message}`);
             throw err;
           }
         },
         onRevoking: async () => {
+          if (!current()) return;
           // From here until the group settles nothing is processed (a partition processed now may belong to
           // another member in a moment) and no partition idles; what is done is saved while still ours.
+          // The checkpoint takes what is done now (not only what a checkpoint in flight took): the member hands
+          // the partitions over once it is committed, so no new owner's takeover fences it.
           this.rebalancing = true;
           for (const p of this.caughtUp.keys()) this.caughtUp.set(p, false);
-          await this.checkpoint();
+          await this.checkpoint(true);
         },
         onJoined: () => {
-          this.rebalancing = false;
+          if (current()) this.rebalancing = false;
         },
         onRevoked: (partitions) => {
+          if (!current()) return;
           for (const p of partitions) this.caughtUp.delete(p);
           this.core.revoke(partitions);
           this.emitter.emit('revoked', { partitions });
@@ -237,13 +253,18 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     this.core.tick(now);
   }
 
-  /** Runs a checkpoint now; after it commits, the offsets also go to Kafka (for lag tools). */
-  checkpoint(): Promise<void> {
-    // Callers during a run share it (the timer, the message count, revocation), so each checkpoint is one event.
-    this.checkpointRun ??= this.runCheckpoint().finally(() => {
-      this.checkpointRun = undefined;
+  /**
+   * Runs a checkpoint now; after it commits, the offsets also go to Kafka (for lag tools). Callers during a run
+   * share it (the timer, the message count), so each checkpoint is one event — unless `all`: then a new one
+   * takes everything processed until now, and resolves once that and every checkpoint before it committed.
+   */
+  checkpoint(all = false): Promise<void> {
+    if (this.checkpointRun && !all) return this.checkpointRun;
+    const run = this.runCheckpoint().finally(() => {
+      if (this.checkpointRun === run) this.checkpointRun = undefined;
     });
-    return this.checkpointRun;
+    this.checkpointRun = run;
+    return run;
   }
 
   private async runCheckpoint(): Promise<void> {
@@ -254,9 +275,13 @@ export class StreamProcessor<R, M = ConsumedMessage> {
       const partitions = await this.core.checkpoint();
       if (partitions.length === 0) return;
       this.emitter.emit('checkpoint', { partitions, durationMs: Date.now() - t0 });
-      await this.member
-        ?.commit(partitions)
-        .catch((err) => this.logger.debug(`Kafka offset commit skipped: ${(err as Error).message}`));
+      const member = this.member;
+      this.kafkaCommits = this.kafkaCommits.then(() =>
+        member
+          ?.commit(partitions)
+          .then(() => undefined)
+          .catch((err) => this.logger.debug(`Kafka offset commit skipped: ${(err as Error).message}`)),
+      );
     } catch (err) {
       const reason =
         err instanceof FencedError ? `fenced: ${err.message}` : `checkpoint failed: ${(err as Error).message}`;
@@ -270,7 +295,9 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     this.restarting ??= (async () => {
       this.logger.warn(`processor of "${this.topic}" restarts: ${reason}`);
       this.emitter.emit('restart', { reason });
-      await this.member?.close().catch(() => undefined);
+      const leaving = this.member;
+      this.member = undefined;
+      await leaving?.close().catch(() => undefined);
       this.core.revokeAll();
       await new Promise((r) => setTimeout(r, 1000));
       if (!this.closing) await this.join();
@@ -288,7 +315,8 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await this.restarting;
     await this.member?.drain();
-    await this.checkpoint();
+    await this.checkpoint(true);
+    await this.kafkaCommits;
     this.closing = true;
     await this.member?.close();
     this.core.revokeAll();
