@@ -2,6 +2,7 @@ import { StreamingClient } from '@switchboard/streams';
 import { testEnv, uniqueName } from '../support/env';
 import { GroupByInstance } from '../support/groupby-instance';
 import { ProcessorTables } from '../support/processor-tables';
+import { siteReadings } from '../support/site-readings';
 import { sumTotals } from '../support/sum-totals';
 import { eventually } from '../support/wait';
 
@@ -54,27 +55,9 @@ describe('a second instance joins a groupBy across a hop', () => {
     });
     await source.ensureTopics([input, hop]);
     const producer = await source.getTopicProducer(input);
-    const expected = new Map<string, number>();
-    let t = T0;
-    // 24 meters over 4 sites, a reading every 5 s each; each step leaves before the next (event-time order).
-    const publishUntil = async (end: number) => {
-      for (; t < end; t += 5_000) {
-        for (let m = 0; m < 24; m++) {
-          const site = `site-${m % 4}`;
-          const v = ((t / 5_000 + m) % 7) + 1;
-          producer
-            .getOrCreateStream(`meter-${m}`)
-            .timeseries.buffer.addTimestamp(t)
-            .addValue('site', site)
-            .addValue('v', v)
-            .publish();
-          const id = `${site}@${t - (t % WINDOW)}`;
-          expected.set(id, (expected.get(id) ?? 0) + v);
-        }
-        await new Promise((r) => setImmediate(r));
-      }
-      await producer.flush();
-    };
+    // 24 meters over 4 sites, a reading every 5 s each.
+    const readings = siteReadings(producer, { meters: 24, sites: 4, stepMs: 5_000, windowMs: WINDOW, start: T0 });
+    const { expected, publishUntil } = readings;
     await publishUntil(T0 + 3_600_000); // an hour of backlog
 
     await instance('a').start();
