@@ -1,4 +1,4 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, type InjectionToken, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { StreamingClient, type StreamingClientOptions } from '../client';
 
 export const STREAMING_CLIENT = Symbol('STREAMING_CLIENT');
@@ -16,7 +16,7 @@ class StreamingClientCloser implements OnApplicationShutdown {
 
 export interface StreamsModuleAsyncOptions {
   imports?: DynamicModule['imports'];
-  inject?: (string | symbol | Function)[];
+  inject?: InjectionToken[];
   useFactory: (...args: never[]) => StreamingClientOptions | Promise<StreamingClientOptions>;
 }
 
