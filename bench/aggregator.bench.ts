@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { type IngestEvent, namespaced, parseEvent, Topics, toStreamRecord } from '@switchboard/domain';
+import { namespaced, Topics, toStreamRecord } from '@switchboard/domain';
 import { streamsTables } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
@@ -13,15 +13,12 @@ import {
 import { StreamsEventPublisher } from '../apps/ingest/src/publishing/streams-event-publisher';
 import { AggregatorFleet } from '../test/support/aggregator-fleet';
 import { testEnv, uniqueName } from '../test/support/env';
+import { BACKLOG_MINUTES, mixOf, parsedEvent, publishBacklog } from './backlog';
 import { type BenchRow, type BenchSuite, perSecond } from './harness';
 
 /** Event-time grace and idle of the instances: the app's defaults. */
 const GRACE_MS = 60_000;
 const IDLE_MS = 10_000;
-/** Backlog: 45 simulated minutes of a busy weekday morning, ~150k events (meters ~45 %, calls ~28 %, agents ~26 %). */
-const BACKLOG_MINUTES = Number(process.env.BENCH_AGGREGATOR_BACKLOG_MINUTES ?? 45);
-/** Events per publish request: ~7 s of event time here, well inside the grace (see the chaos test's comment). */
-const REQUEST_EVENTS = 400;
 const LIVE_SECONDS = Number(process.env.BENCH_AGGREGATOR_LIVE_SECONDS ?? 20);
 const LIVE_TICK_MS = 100;
 const DRAIN_TIMEOUT_MS = Number(process.env.BENCH_AGGREGATOR_TIMEOUT_MS ?? 120_000);
@@ -30,18 +27,6 @@ const QUARTER = 15 * 60_000;
 const MINUTE = 60_000;
 /** HTTP ports of the instances: outside 3400–3800 (the fleet's default range, used by test runs). */
 const PORT = 4800 + Math.floor(Math.random() * 150);
-
-const backlogSim = (start: number): SimulationOptions => ({
-  ...DEFAULT_SIMULATION,
-  seed: 7001,
-  start,
-  durationMs: BACKLOG_MINUTES * MINUTE,
-  meters: 250,
-  meterIntervalMs: 10_000,
-  callsPerMinute: 400,
-  agents: 1200,
-  anomalies: { duplicate: 0.005, outOfOrder: 0.01, late: 0, reset: 0.001 },
-});
 
 /** Live traffic (~250 events/s): 2,000 meters every 10 s, 600 calls a minute with enough agents, no anomalies. */
 const liveSim = (start: number): SimulationOptions => ({
@@ -55,18 +40,6 @@ const liveSim = (start: number): SimulationOptions => ({
   agents: 2200,
   anomalies: { duplicate: 0, outOfOrder: 0, late: 0, reset: 0 },
 });
-
-function parsed(e: SimEvent): IngestEvent {
-  const p = parseEvent(e);
-  if (!p.ok) throw new Error(`simulator produced an invalid event: ${p.error}`);
-  return p.event;
-}
-
-function mixOf(events: SimEvent[]): string {
-  const by = new Map<string, number>();
-  for (const e of events) by.set(e.type.split('.')[0], (by.get(e.type.split('.')[0]) ?? 0) + 1);
-  return [...by].map(([k, n]) => `${k} ${Math.round((n / events.length) * 100)}%`).join(', ');
-}
 
 /** CPU seconds (user + system) of a process from /proc, 0 when it is gone. */
 function procCpuSeconds(pid: number): number {
@@ -190,22 +163,13 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
     const hop = `${fleet.groupPrefix}.calls.by-queue`;
 
     // ---- 1. Throughput ----
-    const start = Math.floor((Date.now() - DAY) / DAY) * DAY + 9 * 3600_000;
-    const backlog = [...simulate(backlogSim(start))].map((e) => e.event);
-    log(
-      `namespace ${namespace}, tenant ${tenant}; backlog ${backlog.length.toLocaleString()} events (${mixOf(backlog)})`,
-    );
-    const records = backlog.map((e) => toStreamRecord(tenant, parsed(e)));
-    const t = performance.now();
-    for (let i = 0; i < records.length; i += REQUEST_EVENTS)
-      await publisher.publish(records.slice(i, i + REQUEST_EVENTS));
-    const publishS = (performance.now() - t) / 1000;
+    const backlog = await publishBacklog(publisher, tenant);
+    const records = backlog.events;
+    log(`namespace ${namespace}, tenant ${tenant}; ${backlog.summary}`);
     let messages = 0;
     for (const topics of Object.values(inputs))
       for (const o of await admin.fetchTopicOffsets(topics[0])) messages += Number(o.high);
-    log(
-      `published in ${publishS.toFixed(1)} s (${perSecond(records.length, publishS * 1000)} events/s), ${messages.toLocaleString()} messages; starting two instances…`,
-    );
+    log(`${messages.toLocaleString()} messages; starting two instances…`);
 
     const cpu0 = { machine: machineCpu(), pg: postgresCpuSeconds() };
     const spawnedAt = performance.now();
@@ -398,7 +362,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
           }
           pending.push(...samples);
           const sentAt = performance.now();
-          await publisher.publish(batch.map((e) => toStreamRecord(tenant, parsed(e))));
+          await publisher.publish(batch.map((e) => toStreamRecord(tenant, parsedEvent(e))));
           const ackAt = performance.now();
           maxRequestMs = Math.max(maxRequestMs, ackAt - sentAt);
           for (const s of samples) s.ackAt = ackAt;

@@ -6,6 +6,7 @@ import { aggregatorSuite } from './aggregator.bench';
 import { type BenchSuite, runSuite } from './harness';
 import { ingestSuite } from './ingest.bench';
 import { processingSuite } from './processing.bench';
+import { replaySuite } from './replay.bench';
 import { streamsSuite } from './streams.bench';
 
 const suites: Record<string, () => BenchSuite> = {
@@ -13,6 +14,7 @@ const suites: Record<string, () => BenchSuite> = {
   ingest: ingestSuite,
   processing: processingSuite,
   aggregator: aggregatorSuite,
+  replay: replaySuite,
 };
 
 const program = new Command('bench')
