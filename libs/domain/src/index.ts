@@ -11,6 +11,15 @@ export {
   isAlertRule,
 } from './alerts';
 export { generateApiKey, hashApiKey, isWellFormedApiKey, type NewApiKey } from './api-keys';
+export {
+  createDashboardToken,
+  DASHBOARD_ROLES,
+  type DashboardClaims,
+  type DashboardRole,
+  DashboardTokenError,
+  MIN_SECRET_BYTES,
+  verifyDashboardToken,
+} from './dashboard-token';
 export * from './events';
 export {
   DEFAULT_SLA_SECONDS,
