@@ -74,6 +74,8 @@ export class GroupMember {
   private readonly committed = new Map<number, string>();
   private readonly active = new Set<Promise<void>>();
   private revoking: Promise<void> | undefined;
+  /** Crashes since kafkajs last worked (a join or a batch): an outage is logged once, not per restart. */
+  private crashes = 0;
   private closing = false;
   private closed = false;
 
@@ -107,8 +109,12 @@ export class GroupMember {
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment[this.topic] ?? []));
     consumer.on(consumer.events.REBALANCING, () => void this.startRevoking());
     consumer.on(consumer.events.CRASH, (e) => {
-      this.logger.error(`consumer of "${this.topic}" crashed: ${e.payload.error.message}`, {
+      // kafkajs restarts its consumer after a crash with back-off of its own (retry options); while the broker
+      // stays away that is one crash per attempt, so only the first of a row is an error line.
+      const log = this.crashes++ === 0 || !e.payload.restart ? this.logger.error : this.logger.debug;
+      log.call(this.logger, `consumer of "${this.topic}" crashed: ${e.payload.error.message}`, {
         restart: e.payload.restart,
+        crashes: this.crashes,
       });
       this.hooks.onCrash?.(e.payload.error);
     });
@@ -132,6 +138,7 @@ export class GroupMember {
   }
 
   private onGroupJoin(partitions: number[]): void {
+    this.worked();
     this.revoking = undefined;
     const next = new Set(partitions);
     const revoked = [...this.assigned].filter((p) => !next.has(p));
@@ -211,8 +218,17 @@ export class GroupMember {
     return this.revoking;
   }
 
+  private worked(): void {
+    if (this.crashes > 0)
+      this.logger.info(`consumer of "${this.topic}" works again after ${this.crashes} crash(es)`, {
+        crashes: this.crashes,
+      });
+    this.crashes = 0;
+  }
+
   private async runBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
+    this.worked();
     const loading = this.ready.get(partition);
     if (loading) await loading; // a rejected load surfaces as a crash of this batch, and kafkajs retries it
     if (this.closing || !isRunning() || isStale() || batch.messages.length === 0) return;
@@ -278,6 +294,31 @@ export class GroupMember {
     await this.consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o })));
     for (const o of offsets) this.committed.set(o.partition, o.offset);
     return offsets;
+  }
+
+  /**
+   * Stops fetching every partition of the topic, present and future (kafkajs keeps a topic-wide pause across
+   * rebalances), while the member stays in the group and keeps heartbeating: what is not fetched takes no memory.
+   */
+  pause(): void {
+    this.consumer?.pause([{ topic: this.topic }]);
+  }
+
+  resume(): void {
+    this.consumer?.resume([{ topic: this.topic }]);
+  }
+
+  /**
+   * Reads the partitions again from the given next offsets (e.g. the last checkpoint, after the work since was
+   * dropped): the next batches start there, whatever was fetched or finished before.
+   */
+  rewind(positions: ReadonlyMap<number, string>): void {
+    for (const [partition, offset] of positions) {
+      if (!this.assigned.has(partition)) continue;
+      this.startAt.set(partition, offset);
+      this.finished.delete(partition);
+      this.consumer?.seek({ topic: this.topic, partition, offset });
+    }
   }
 
   assignedPartitions(): number[] {

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { StreamsConfigError } from '../core/errors';
 import { FencedError } from './errors';
+import { borrowClient } from './pool-guard';
 import { DEFAULT_TABLE_PREFIX, type StreamsTables, streamsTables } from './schema';
 import { normaliseChanges, type StoreChanges, type StoredState } from './state-codec';
 
@@ -79,7 +80,7 @@ export class CheckpointStore {
    */
   async acquire(group: string, topic: string, partition: number, ownerId: string): Promise<Acquired> {
     const t = this.tables;
-    const client = await this.pool.connect();
+    const { client, release } = await borrowClient(this.pool);
     try {
       const owned = await client.query<{ owner_epoch: string; next_offset: string | null }>(
         `INSERT INTO ${t.offsets} AS o (consumer_group, topic, partition, next_offset, owner_id, owner_epoch, updated_at)
@@ -116,7 +117,7 @@ export class CheckpointStore {
       const row = owned.rows[0];
       return { epoch: Number(row.owner_epoch), nextOffset: row.next_offset, state };
     } finally {
-      client.release();
+      release();
     }
   }
 
@@ -127,7 +128,7 @@ export class CheckpointStore {
    */
   async commit(batch: CheckpointBatch): Promise<CommitResult> {
     const parts = checkBatch(batch);
-    const client = await this.pool.connect();
+    const { client, release } = await borrowClient(this.pool);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -145,7 +146,7 @@ export class CheckpointStore {
         throw err;
       }
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
 

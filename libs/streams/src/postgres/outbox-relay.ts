@@ -3,6 +3,8 @@ import type { Notification, Pool, PoolClient } from 'pg';
 import { StreamsConfigError } from '../core/errors';
 import { consoleWarnLogger, type StreamsLogger } from '../core/logger';
 import type { OutgoingMessage } from '../streams/transport';
+import { Outage, type OutageStatus } from './outage';
+import { guardPool } from './pool-guard';
 import { DEFAULT_TABLE_PREFIX, type StreamsTables, streamsTables } from './schema';
 
 /** One outbox row handed to `send`, in id order. */
@@ -21,7 +23,8 @@ export interface OutboxRelayOptions {
   pool: Pool;
   /**
    * Publishes a batch, in order; resolves only when the broker acknowledged all of it (e.g. the app's
-   * `MessageSender.send(groupByTopic(batch))`). On rejection the same rows are offered again after `retryMs`.
+   * `MessageSender.send(groupByTopic(batch))`). On rejection the same rows are offered again after a back-off
+   * (`retryMs`, doubling up to `retryMaxMs` while the failures go on).
    */
   send: (batch: OutboxMessage[]) => Promise<void>;
   tablePrefix?: string;
@@ -29,8 +32,10 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Polls this often when no NOTIFY arrives (fallback), and retries the leader lock this often. Default 1000. */
   pollIntervalMs?: number;
-  /** Wait after a failed send or a database error. Default 1000. */
+  /** First wait after a failed send or a database error; it doubles while they go on. Default 1000. */
   retryMs?: number;
+  /** Longest wait between two attempts while Kafka or Postgres stays away. Default 5000. */
+  retryMaxMs?: number;
   logger?: StreamsLogger;
 }
 
@@ -38,8 +43,15 @@ export interface OutboxRelayEvents {
   /** This instance holds the lock and publishes; `false` when it lost it (connection error, stop). */
   leader: { leader: boolean };
   published: { rows: number; firstId: string; lastId: string; durationMs: number };
-  /** A send or a database call failed (logged as well); the relay retries. */
+  /** A send or a database call failed (logged once per outage); the relay retries with back-off. */
   failure: { error: Error; phase: 'send' | 'database' };
+}
+
+/** What the relay is up to, for readiness: an outage of its database or of Kafka (its sends) in progress. */
+export interface OutboxRelayStatus {
+  leader: boolean;
+  database?: OutageStatus;
+  send?: OutageStatus;
 }
 
 /**
@@ -53,8 +65,11 @@ export class OutboxRelay {
   private readonly emitter = new EventEmitter();
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
-  private readonly retryMs: number;
   private readonly logger: StreamsLogger;
+  /** Postgres away (the LISTEN connection, the reads and marks): reconnects with back-off. */
+  private readonly database: Outage;
+  /** Kafka refusing the sends: the same rows are offered again with back-off, so nothing overtakes them. */
+  private readonly sending: Outage;
   private client: PoolClient | undefined;
   private leader = false;
   private running: Promise<void> | undefined;
@@ -69,8 +84,14 @@ export class OutboxRelay {
     this.tables = streamsTables(opts.tablePrefix ?? DEFAULT_TABLE_PREFIX);
     this.batchSize = positive('batchSize', opts.batchSize ?? 500);
     this.pollIntervalMs = positive('pollIntervalMs', opts.pollIntervalMs ?? 1000);
-    this.retryMs = positive('retryMs', opts.retryMs ?? 1000);
+    const backoff = {
+      initialMs: positive('retryMs', opts.retryMs ?? 1000),
+      maxMs: positive('retryMaxMs', opts.retryMaxMs ?? 5000),
+    };
     this.logger = opts.logger ?? consoleWarnLogger;
+    guardPool(opts.pool, this.logger);
+    this.database = new Outage(`outbox relay: Postgres (${this.tables.outbox})`, backoff, this.logger);
+    this.sending = new Outage(`outbox relay: Kafka (sending ${this.tables.outbox})`, backoff, this.logger);
   }
 
   on<E extends keyof OutboxRelayEvents>(event: E, listener: (payload: OutboxRelayEvents[E]) => void): this {
@@ -81,6 +102,15 @@ export class OutboxRelay {
   /** Whether this instance currently holds the lock. */
   get isLeader(): boolean {
     return this.leader;
+  }
+
+  /** Leadership and the outages in progress (none when all is well). */
+  get status(): OutboxRelayStatus {
+    return {
+      leader: this.leader,
+      ...(this.database.status ? { database: this.database.status } : {}),
+      ...(this.sending.status ? { send: this.sending.status } : {}),
+    };
   }
 
   /** Starts the loop in the background; resolves at once. */
@@ -103,7 +133,9 @@ export class OutboxRelay {
       try {
         const client = this.client ?? (await this.connect());
         if (!this.leader) {
-          if (!(await this.tryLock(client))) {
+          const locked = await this.tryLock(client);
+          this.database.recovered();
+          if (!locked) {
             // Standby: try again at the next poll, or sooner when a NOTIFY says there is work.
             this.pending = false;
             await this.sleep(this.pollIntervalMs);
@@ -111,16 +143,19 @@ export class OutboxRelay {
           }
         }
         const sent = await this.publishBatch(client);
-        // A full batch or a failed send (-1, already waited retryMs): go again at once.
+        this.database.recovered();
+        // A full batch or a failed send (-1, already waited its back-off): go again at once.
         if (sent >= 0 && sent < this.batchSize) await this.sleep(this.pollIntervalMs);
       } catch (err) {
         const error = err as Error;
-        this.logger.warn(`outbox relay: database error, reconnecting: ${error.message}`, {
+        // The connection (and its LISTEN and lock) is gone with the database: a new one listens again, and
+        // whatever was committed meanwhile is found by the first read, NOTIFY or not.
+        const waitMs = this.database.failed(error, 'publishing stops; reconnecting and listening again with back-off', {
           table: this.tables.outbox,
         });
         this.emitter.emit('failure', { error, phase: 'database' });
         this.dropClient(error);
-        await this.sleep(this.retryMs);
+        await this.sleep(waitMs, true);
       }
     }
     await this.release();
@@ -165,14 +200,15 @@ export class OutboxRelay {
       await this.opts.send(r.rows);
     } catch (err) {
       const error = err as Error;
-      this.logger.warn(`outbox relay: send failed, retrying in ${this.retryMs} ms: ${error.message}`, {
+      const waitMs = this.sending.failed(error, 'the same rows are offered again with back-off', {
         firstId: r.rows[0].id,
         rows: r.rows.length,
       });
       this.emitter.emit('failure', { error, phase: 'send' });
-      await this.sleep(this.retryMs, true);
+      await this.sleep(waitMs, true);
       return -1;
     }
+    this.sending.recovered();
     await client.query(`UPDATE ${t.outbox} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
       r.rows.map((row) => row.id),
     ]);

@@ -11,6 +11,8 @@ import type { KafkaTopicAdmin } from '../kafka/topic-admin';
 import { headersToStrings } from '../kafka/topic-consumer';
 import { CheckpointStore, type OutboxRecord } from '../postgres/checkpoint-store';
 import { FencedError } from '../postgres/errors';
+import { type BackoffOptions, backoffDelay, interruptibleSleep, Outage, type OutageStatus } from '../postgres/outage';
+import { guardPool } from '../postgres/pool-guard';
 import type { TopicSpec } from '../streams/transport';
 import { deadLetterRecord } from './dead-letter';
 import { ProcessorCore } from './processor-core';
@@ -46,15 +48,34 @@ export interface StreamProcessorOptions<R, M = ConsumedMessage> {
   sessionTimeoutMs?: number;
   /** Default `<topic>.dlq`: undecodable messages go there through the outbox, in the checkpoint's transaction. */
   deadLetterTopic?: string;
+  /**
+   * Back-off while Postgres is away (checkpoints, takeovers) and between restarts: the first wait, doubling up
+   * to the longest (default 500 ms → 5000 ms; restarts start at twice the first wait).
+   */
+  retry?: Partial<BackoffOptions>;
   clock?: () => number;
+}
+
+/** What a processor is up to, for readiness. */
+export interface StreamProcessorStatus {
+  /** Fetching is paused: Postgres refused a checkpoint or takeover, and the processor retries with back-off. */
+  paused: boolean;
+  /** The outage of Postgres in progress, if any. */
+  postgres?: OutageStatus;
+  /** The member left the group and rejoins (fenced, or Kafka refused the rejoin). */
+  restarting: boolean;
 }
 
 export interface ProcessorEvents {
   checkpoint: { partitions: { partition: number; offset: string }[]; durationMs: number };
   assigned: { partitions: number[] };
   revoked: { partitions: number[] };
-  /** The member lost ownership (fenced) or a checkpoint failed: it dropped its state and rejoins. */
+  /** The member lost ownership (fenced), or could not rejoin: it dropped its state and rejoins (with back-off). */
   restart: { reason: string };
+  /** A checkpoint or takeover failed (Postgres away): fetching paused, work since the last checkpoint dropped. */
+  paused: { reason: string };
+  /** Postgres answered again: the partitions were taken again from their checkpoints and fetching goes on. */
+  resumed: { partitions: number[]; outageMs: number };
 }
 
 /**
@@ -79,7 +100,16 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   /** Offset commits to Kafka (for lag tools), one after the other, off the checkpoint's path. */
   private kafkaCommits: Promise<void> = Promise.resolve();
   private restarting: Promise<void> | undefined;
-  private closing = false;
+  /** Restarts since the last checkpoint that committed: each waits longer than the one before. */
+  private restartsInRow = 0;
+  /** Set while fetching is paused because Postgres refused us: see suspend(). */
+  private suspension: Promise<void> | undefined;
+  private readonly postgres: Outage;
+  private readonly backoff: BackoffOptions;
+  /** Cuts short the back-off wait in progress (suspension or restart) when the processor closes. */
+  private interruptWait: (() => void) | undefined;
+  /** close() was called: no new suspension or restart, and waits end now. */
+  private stopping = false;
 
   constructor(
     readonly topic: string,
@@ -93,6 +123,13 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     if (!opts.pool) throw new StreamsConfigError(`a processor of "${topic}" needs a pg Pool for its checkpoints`);
     this.ownerId = opts.ownerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.decode = opts.decode ?? (decodeStreamMessage as unknown as (partition: number, message: RawMessage) => M);
+    guardPool(opts.pool, logger);
+    this.backoff = { initialMs: opts.retry?.initialMs ?? 500, maxMs: opts.retry?.maxMs ?? 5000 };
+    if (!(this.backoff.initialMs > 0 && this.backoff.maxMs >= this.backoff.initialMs))
+      throw new StreamsConfigError(
+        `processor of "${topic}": retry needs 0 < initialMs ≤ maxMs, got ${this.backoff.initialMs} and ${this.backoff.maxMs}`,
+      );
+    this.postgres = new Outage(`Postgres (checkpoints of "${opts.consumerGroup}" on "${topic}")`, this.backoff, logger);
     this.core = new ProcessorCore<R, M>({
       group: opts.consumerGroup,
       topic,
@@ -106,6 +143,15 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   on<E extends keyof ProcessorEvents>(event: E, listener: (payload: ProcessorEvents[E]) => void): this {
     this.emitter.on(event, listener);
     return this;
+  }
+
+  get status(): StreamProcessorStatus {
+    const postgres = this.postgres.status;
+    return {
+      paused: this.suspension !== undefined,
+      restarting: this.restarting !== undefined,
+      ...(postgres ? { postgres } : {}),
+    };
   }
 
   async start(): Promise<void> {
@@ -132,27 +178,27 @@ export class StreamProcessor<R, M = ConsumedMessage> {
       },
       {
         onAssigned: async (partitions) => {
+          if (!current()) throw new StreamsError(`partitions ${partitions.join(', ')} came to a member that left`);
+          // Paused for Postgres: the recovery takes every partition the member has when Postgres answers.
+          if (this.suspension) return undefined;
+          let positions: Map<number, string | null>;
           try {
-            if (!current()) throw new StreamsError(`partitions ${partitions.join(', ')} came to a member that left`);
-            const positions = await this.core.assign(partitions);
-            if (!current()) {
-              // Left while acquiring (a restart's pause): drop them again, unless the next member is already in.
-              if (!this.member) this.core.revoke(partitions);
-              throw new StreamsError(`partitions ${partitions.join(', ')} came to a member that left`);
-            }
-            const ends = await this.admin.endOffsets(this.topic);
-            for (const p of partitions) {
-              const next = BigInt(positions.get(p) ?? '0');
-              this.caughtUp.set(p, next >= (ends.get(p) ?? 0n));
-            }
-            this.emitter.emit('assigned', { partitions });
-            return positions;
+            positions = await this.core.assign(partitions);
           } catch (err) {
-            // Postgres away or refusing: without the checkpoint we must not process; try again from the top.
-            if (current())
-              void this.restart(`could not take partitions ${partitions.join(', ')}: ${(err as Error).message}`);
-            throw err;
+            // Postgres away or refusing: without the checkpoint we must not process. Stay in the group, paused,
+            // and take the partitions when it answers (no rejoin: that would only move the problem around).
+            if (current()) this.suspend(err as Error);
+            return undefined;
           }
+          if (!current()) {
+            // Left while acquiring (a restart's pause): drop them again, unless the next member is already in.
+            if (!this.member) this.core.revoke(partitions);
+            throw new StreamsError(`partitions ${partitions.join(', ')} came to a member that left`);
+          }
+          if (this.suspension) return undefined; // a failure meanwhile dropped them; the recovery takes them again
+          await this.markCaughtUp(partitions, positions);
+          this.emitter.emit('assigned', { partitions });
+          return positions;
         },
         onRevoking: async () => {
           if (!current()) return;
@@ -178,7 +224,22 @@ export class StreamProcessor<R, M = ConsumedMessage> {
       this.logger,
     );
     this.member = member;
-    await member.start();
+    try {
+      await member.start();
+    } catch (err) {
+      if (this.member === member) this.member = undefined;
+      await member.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Whether each partition's position is at the end of its log (so that silence there is the source being quiet). */
+  private async markCaughtUp(partitions: readonly number[], positions: ReadonlyMap<number, string | null>) {
+    const ends = await this.admin.endOffsets(this.topic);
+    for (const p of partitions) {
+      const next = BigInt(positions.get(p) ?? '0');
+      this.caughtUp.set(p, next >= (ends.get(p) ?? 0n));
+    }
   }
 
   private async processBatch(
@@ -186,7 +247,8 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     messages: KafkaMessage[],
     ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean; lag(): number },
   ): Promise<void> {
-    if (ctx.stopping() || this.restarting || this.rebalancing) return;
+    // While paused for Postgres, batches fetched before the pause are dropped: they are read again after it.
+    if (ctx.stopping() || this.restarting || this.rebalancing || this.suspension) return;
     this.caughtUp.set(partition, false);
     // After a rebalance that left us the partition, kafkajs fetches again from the offset committed to Kafka,
     // which trails what we processed in memory: skip what the state already holds.
@@ -249,6 +311,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
    * and make them late (after a rebalance pause, or while catching up after downtime).
    */
   private tick(now: number): void {
+    if (this.suspension) return;
     for (const caughtUp of this.caughtUp.values()) if (!caughtUp) return;
     this.core.tick(now);
   }
@@ -268,12 +331,13 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   }
 
   private async runCheckpoint(): Promise<void> {
-    if (this.restarting) return;
+    if (this.restarting || this.suspension) return;
     const t0 = Date.now();
     this.sinceCheckpoint = 0;
     try {
       const partitions = await this.core.checkpoint();
       if (partitions.length === 0) return;
+      this.restartsInRow = 0;
       this.emitter.emit('checkpoint', { partitions, durationMs: Date.now() - t0 });
       const member = this.member;
       this.kafkaCommits = this.kafkaCommits.then(() =>
@@ -283,15 +347,94 @@ export class StreamProcessor<R, M = ConsumedMessage> {
           .catch((err) => this.logger.debug(`Kafka offset commit skipped: ${(err as Error).message}`)),
       );
     } catch (err) {
-      const reason =
-        err instanceof FencedError ? `fenced: ${err.message}` : `checkpoint failed: ${(err as Error).message}`;
-      void this.restart(reason);
+      if (err instanceof FencedError) void this.restart(`fenced: ${err.message}`);
+      else if (this.stopping)
+        this.logger.warn(`processor of "${this.topic}": last checkpoint failed: ${(err as Error).message}`);
+      else this.suspend(err as Error);
     }
   }
 
-  /** Drops all partitions and state and joins the group again: state comes back from Postgres. */
+  /**
+   * A checkpoint or a takeover failed, not fenced: Postgres is away (or refuses). The member stays in the group
+   * (heartbeats go on, nothing moves to another member) but stops fetching every partition, and drops what it
+   * processed since the last checkpoint: memory stays bounded however long the outage, and Postgres holds the
+   * truth (a commit whose answer was lost may have gone through; re-reading the checkpoint settles it). Then it
+   * takes its partitions again from Postgres, with back-off, until that works, and reads on from the checkpointed
+   * offsets. Logged once when it starts and once when it ends.
+   */
+  private suspend(error: Error): void {
+    const member = this.member;
+    if (this.stopping || this.suspension || this.restarting || !member) return;
+    member.pause();
+    this.core.revokeAll();
+    this.caughtUp.clear();
+    const context = { group: this.opts.consumerGroup, topic: this.topic, partitions: member.assignedPartitions() };
+    const waitMs = this.postgres.failed(
+      error,
+      'fetching paused, work since the last checkpoint dropped; taking the partitions again with back-off',
+      context,
+    );
+    this.emitter.emit('paused', { reason: error.message });
+    this.suspension = this.recover(member, waitMs)
+      .catch((err) => this.logger.error(`processor of "${this.topic}" could not resume: ${(err as Error).message}`))
+      .finally(() => {
+        this.suspension = undefined;
+      });
+  }
+
+  /** The retry loop of a suspension: ends when the partitions are taken again, or the member was replaced. */
+  private async recover(member: GroupMember, firstWaitMs: number): Promise<void> {
+    let waitMs = firstWaitMs;
+    for (;;) {
+      if (!(await this.wait(waitMs)) || this.member !== member) return;
+      const partitions = member.assignedPartitions();
+      try {
+        this.core.revokeAll();
+        const positions = await this.core.assign(partitions);
+        if (this.member !== member) return;
+        const now = member.assignedPartitions();
+        if (now.length !== partitions.length || now.some((p, i) => p !== partitions[i])) {
+          waitMs = 0; // a rebalance moved partitions meanwhile: take the new set
+          continue;
+        }
+        member.rewind(await this.startOffsets(positions));
+        await this.markCaughtUp(partitions, positions);
+        const outage = this.postgres.recovered({ topic: this.topic, partitions });
+        this.emitter.emit('assigned', { partitions });
+        this.emitter.emit('resumed', { partitions, outageMs: outage?.durationMs ?? 0 });
+        member.resume();
+        return;
+      } catch (err) {
+        this.core.revokeAll();
+        waitMs = this.postgres.failed(err as Error, 'still paused', { topic: this.topic, partitions });
+      }
+    }
+  }
+
+  /** Where to read each partition from: its checkpoint, or the start of its log when it has none yet. */
+  private async startOffsets(positions: ReadonlyMap<number, string | null>): Promise<Map<number, string>> {
+    const starts = new Map<number, string>();
+    const ranges = [...positions.values()].includes(null) ? await this.admin.offsetRanges(this.topic) : undefined;
+    for (const [p, next] of positions) starts.set(p, next ?? String(ranges?.get(p)?.start ?? 0n));
+    return starts;
+  }
+
+  /** Waits `ms` unless the processor closes meanwhile; false when it did. */
+  private async wait(ms: number): Promise<boolean> {
+    if (this.stopping) return false;
+    const sleep = interruptibleSleep(ms);
+    this.interruptWait = sleep.interrupt;
+    await sleep.done;
+    this.interruptWait = undefined;
+    return !this.stopping;
+  }
+
+  /**
+   * Drops all partitions and state and joins the group again: state comes back from Postgres. Restarts in a row
+   * (no checkpoint committed between them) wait longer each time, and a rejoin Kafka refuses is tried again.
+   */
   private restart(reason: string): Promise<void> {
-    if (this.closing) return Promise.resolve();
+    if (this.stopping) return Promise.resolve();
     this.restarting ??= (async () => {
       this.logger.warn(`processor of "${this.topic}" restarts: ${reason}`);
       this.emitter.emit('restart', { reason });
@@ -299,13 +442,25 @@ export class StreamProcessor<R, M = ConsumedMessage> {
       this.member = undefined;
       await leaving?.close().catch(() => undefined);
       this.core.revokeAll();
-      await new Promise((r) => setTimeout(r, 1000));
-      if (!this.closing) await this.join();
-    })()
-      .catch((err) => this.logger.error(`processor of "${this.topic}" could not rejoin: ${(err as Error).message}`))
-      .finally(() => {
-        this.restarting = undefined;
-      });
+      this.caughtUp.clear();
+      const backoff = { initialMs: 2 * this.backoff.initialMs, maxMs: 6 * this.backoff.maxMs };
+      for (let attempt = 1; ; attempt++) {
+        if (!(await this.wait(backoffDelay(++this.restartsInRow, backoff)))) return;
+        try {
+          await this.join();
+          return;
+        } catch (err) {
+          // Kafka away: kafkajs logs its own retries; one line here says the processor keeps trying.
+          const log = attempt === 1 ? this.logger.warn : this.logger.debug;
+          log.call(
+            this.logger,
+            `processor of "${this.topic}" could not rejoin, retrying with back-off: ${(err as Error).message}`,
+          );
+        }
+      }
+    })().finally(() => {
+      this.restarting = undefined;
+    });
     return this.restarting;
   }
 
@@ -313,11 +468,13 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   async close(): Promise<void> {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.stopping = true;
+    this.interruptWait?.();
     await this.restarting;
+    await this.suspension;
     await this.member?.drain();
     await this.checkpoint(true);
     await this.kafkaCommits;
-    this.closing = true;
     await this.member?.close();
     this.core.revokeAll();
   }
