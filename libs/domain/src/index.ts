@@ -32,6 +32,18 @@ export {
   slaSecondsOf,
 } from './properties';
 export {
+  abandonRate,
+  averageCallDurationMs,
+  averageSpeedOfAnswerMs,
+  type DerivedQueueMetrics,
+  derivedQueueMetrics,
+  EMPTY_QUEUE_STATS,
+  QUEUE_STATS_SQL_COLUMNS,
+  type QueueStatsSums,
+  serviceLevel,
+  sumQueueStats,
+} from './queue-metrics';
+export {
   type AgentEventValue,
   type CallEventValue,
   type EventRecord,

@@ -1,4 +1,14 @@
 export { bounded } from './bounded';
+export {
+  DASHBOARD_TOKEN_SECRET_FILE,
+  DashboardSecretError,
+  type DashboardTokenSecret,
+  DEFAULT_DASHBOARD_GATEWAY_PORT,
+  DEFAULT_DATA_DIR,
+  dashboardLink,
+  dashboardPublicUrl,
+  dashboardTokenSecret,
+} from './dashboard-token-secret';
 export { sharedEnv } from './env-schemas';
 export { LivenessController } from './health.controller';
 export { type HttpServiceOptions, startHttpService } from './http-app';

@@ -1,3 +1,4 @@
+import { QUEUE_STATS_SQL_COLUMNS, type QueueStatsSums } from '@switchboard/domain';
 import { CallDomainError } from './call-errors';
 import type { CallFact } from './call-facts';
 
@@ -8,33 +9,9 @@ export function queueWindowStart(ts: number): number {
   return Math.floor(ts / QUEUE_WINDOW_MS) * QUEUE_WINDOW_MS;
 }
 
-/** The metric columns of a `queue_stats_1m` row (camelCase of the SQL names; see QUEUE_STATS_SQL_COLUMNS). */
-export interface QueueStatsColumns {
-  readonly offered: number;
-  readonly answered: number;
-  readonly abandoned: number;
-  readonly answeredInSla: number;
-  readonly abandonedShort: number;
-  readonly answeredWaitMsSum: number;
-  readonly waitMsSum: number;
-  /** Null when no call of the window finished waiting (SQL NULL). */
-  readonly maxWaitMs: number | null;
-  readonly talkMsSum: number;
-  readonly talkCount: number;
-}
-
-export const QUEUE_STATS_SQL_COLUMNS: Readonly<Record<keyof QueueStatsColumns, string>> = {
-  offered: 'offered',
-  answered: 'answered',
-  abandoned: 'abandoned',
-  answeredInSla: 'answered_in_sla',
-  abandonedShort: 'abandoned_short',
-  answeredWaitMsSum: 'answered_wait_ms_sum',
-  waitMsSum: 'wait_ms_sum',
-  maxWaitMs: 'max_wait_ms',
-  talkMsSum: 'talk_ms_sum',
-  talkCount: 'talk_count',
-};
+// The row's metric columns and their SQL names live in libs/domain (the gateway reads the same rows).
+export type QueueStatsColumns = QueueStatsSums;
+export { QUEUE_STATS_SQL_COLUMNS };
 
 type Counters = { -readonly [K in Exclude<keyof QueueStatsColumns, 'maxWaitMs'>]: number };
 
