@@ -9,7 +9,12 @@ import { METRICS_REGISTRY, PG_POOL, PIPELINE_RUNNER, STREAMING_CLIENT } from '..
 
 const CHECK_TIMEOUT_MS = 2000;
 
-/** Liveness, readiness (pipelines running, Postgres and Kafka answer) and Prometheus metrics. */
+/**
+ * Liveness, readiness (pipelines running, Postgres and Kafka answer, the outbox relay publishes) and Prometheus
+ * metrics. While a dependency is away the pipelines wait and retry by themselves (see the streams README, "When
+ * Postgres or Kafka is down"): readiness says not ready with the reason, liveness stays ok — a restart would not
+ * bring the dependency back.
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -40,6 +45,12 @@ export class HealthController {
           bounded(this.pool.query('SELECT 1'), 'Postgres', CHECK_TIMEOUT_MS).then(() => undefined),
         ),
       () => this.probe('kafka', () => this.client.checkConnection(CHECK_TIMEOUT_MS)),
+      () =>
+        this.probe('outbox', async () => {
+          const outages = this.runner.outages();
+          if (outages.length > 0) throw new Error(outages.join('; '));
+          return undefined;
+        }),
     ]);
   }
 

@@ -41,6 +41,22 @@ export class PipelineRunner {
     return this.started;
   }
 
+  /**
+   * What keeps the results from reaching Kafka right now, one sentence each (empty when nothing does): the relay's
+   * outages in progress — its database, or Kafka refusing its sends. The relay retries on its own; this is for
+   * readiness, so that an operator sees why updates stopped.
+   */
+  outages(now = Date.now()): string[] {
+    const status = this.relay?.status;
+    if (!status) return [];
+    const say = (what: string, o: NonNullable<typeof status.send>) =>
+      `outbox relay: ${what} failing for ${now - o.since} ms (${o.attempts} attempts, retrying with back-off): ${o.lastError.message}`;
+    return [
+      ...(status.database ? [say('Postgres', status.database)] : []),
+      ...(status.send ? [say('publishing to Kafka', status.send)] : []),
+    ];
+  }
+
   async start(): Promise<void> {
     this.relay = this.ctx.client.createOutboxRelay({
       pool: this.ctx.pool,

@@ -19,6 +19,7 @@ export {
   type RawMessage,
   StreamProcessor,
   type StreamProcessorOptions,
+  type StreamProcessorStatus,
 } from './stream-processor';
 export type { CheckpointedState, ConsumedMessage, Topology } from './topology';
 export { windowState } from './window-state';
