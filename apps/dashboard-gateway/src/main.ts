@@ -1,9 +1,31 @@
 import 'reflect-metadata';
-import { startHttpService } from '@switchboard/service';
-import { DashboardGatewayModule } from './app.module';
+import { serviceStatus } from '@switchboard/service';
+import { Logger } from 'nestjs-pino';
+import { createGatewayApp } from './bootstrap';
+import { loadGatewayConfig } from './config';
 
-void startHttpService({
-  name: 'dashboard-gateway',
-  module: DashboardGatewayModule,
-  port: Number(process.env.DASHBOARD_GATEWAY_PORT ?? 3002),
+async function main(): Promise<void> {
+  const config = loadGatewayConfig();
+  const status = serviceStatus({
+    service: 'dashboard-gateway',
+    brokers: config.kafka.brokers,
+    instanceId: config.instanceId,
+    topicNamespace: config.kafka.topicNamespace,
+  }).exitOnCrash();
+  const app = await status.boot(
+    () => createGatewayApp({ config, status }),
+    (app) => app.listen(config.http.port, config.http.host),
+  );
+  app
+    .get(Logger)
+    .log(
+      `dashboard-gateway listening on ${await app.getUrl()} (docs at /docs, dashboard at ${config.publicUrl})`,
+      'Gateway',
+    );
+}
+
+main().catch((err) => {
+  // Before the logger exists (bad config) the error still reaches the operator, as readable lines.
+  process.stderr.write(`dashboard-gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 });

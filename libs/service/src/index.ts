@@ -12,4 +12,14 @@ export {
 export { sharedEnv } from './env-schemas';
 export { LivenessController } from './health.controller';
 export { type HttpServiceOptions, startHttpService } from './http-app';
+export {
+  ApiError,
+  type ErrorBody,
+  HTTP_ERROR_CODES,
+  JsonErrorFilter,
+  type RenderErrorOptions,
+  type RenderedError,
+  renderError,
+} from './http-errors';
+export { readinessProbe } from './readiness';
 export { SERVICE_STATUS, type ServiceStatusOptions, ServiceStatusReporter, serviceStatus } from './service-status';

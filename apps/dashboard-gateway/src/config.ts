@@ -1,0 +1,81 @@
+import {
+  DEFAULT_DASHBOARD_GATEWAY_PORT,
+  DEFAULT_DATA_DIR,
+  dashboardPublicUrl,
+  dashboardTokenSecret,
+  sharedEnv,
+} from '@switchboard/service';
+import { z } from 'zod';
+
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** The environment the gateway reads, validated once at start; everything below it takes the typed object. */
+const envSchema = z.object({
+  DASHBOARD_GATEWAY_PORT: int(0).max(65_535).default(DEFAULT_DASHBOARD_GATEWAY_PORT),
+  DASHBOARD_GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: sharedEnv.DATABASE_URL,
+  SWITCHBOARD_TOPIC_NAMESPACE: sharedEnv.SWITCHBOARD_TOPIC_NAMESPACE,
+  KAFKA_BROKERS: sharedEnv.KAFKA_BROKERS,
+  INSTANCE_ID: sharedEnv.INSTANCE_ID,
+  LOG_LEVEL: sharedEnv.LOG_LEVEL,
+  DASHBOARD_GATEWAY_RATE_LIMIT: int(1).default(120),
+  DASHBOARD_GATEWAY_RATE_WINDOW_MS: int(1).default(60_000),
+  DASHBOARD_GATEWAY_MAX_CSV_ROWS: int(1).default(200_000),
+  DASHBOARD_GATEWAY_STATEMENT_TIMEOUT_MS: int(1).default(15_000),
+});
+
+export interface GatewayConfig {
+  http: { port: number; host: string };
+  /** Where users reach the dashboard (links printed by `switchboard tokens create`); no trailing slash. */
+  publicUrl: string;
+  /** This instance's name on service.status; default `<host>-<pid>`. */
+  instanceId: string | undefined;
+  databaseUrl: string;
+  kafka: { brokers: string[]; topicNamespace?: string };
+  /** The HMAC secret of dashboard tokens (DASHBOARD_TOKEN_SECRET or .data/dashboard-token.secret). */
+  tokenSecret: string;
+  /** Requests per token per window, per gateway instance. */
+  rateLimit: { limit: number; windowMs: number };
+  /** Rows one CSV export may carry; more is answered 413 (split the range). */
+  maxCsvRows: number;
+  /** Postgres cancels a billing query that runs longer. */
+  statementTimeoutMs: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid dashboard-gateway configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the environment; `dataDir` is where the token secret file lives when the env has none. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, dataDir = DEFAULT_DATA_DIR): GatewayConfig {
+  const parsed = envSchema.safeParse(env);
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const attempt = <T>(name: string, read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (err) {
+      issues.push(`${name}: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const publicUrl = attempt('DASHBOARD_PUBLIC_URL', () => dashboardPublicUrl(env));
+  const secret = attempt('DASHBOARD_TOKEN_SECRET', () => dashboardTokenSecret({ env, dataDir }).secret);
+  if (!parsed.success || publicUrl === undefined || secret === undefined) throw new ConfigError(issues);
+  const e = parsed.data;
+  return Object.freeze({
+    http: { port: e.DASHBOARD_GATEWAY_PORT, host: e.DASHBOARD_GATEWAY_HOST },
+    publicUrl,
+    instanceId: e.INSTANCE_ID,
+    databaseUrl: e.DATABASE_URL,
+    kafka: { brokers: e.KAFKA_BROKERS, topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE },
+    tokenSecret: secret,
+    rateLimit: { limit: e.DASHBOARD_GATEWAY_RATE_LIMIT, windowMs: e.DASHBOARD_GATEWAY_RATE_WINDOW_MS },
+    maxCsvRows: e.DASHBOARD_GATEWAY_MAX_CSV_ROWS,
+    statementTimeoutMs: e.DASHBOARD_GATEWAY_STATEMENT_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}
