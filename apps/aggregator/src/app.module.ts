@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
+import { databasePool, SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
 import { StreamingClient, type StreamsLogger } from '@switchboard/streams';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
@@ -86,7 +86,7 @@ export class AggregatorModule {
       providers: [
         { provide: AGGREGATOR_CONFIG, useValue: config },
         { provide: SERVICE_STATUS, useValue: status ?? null },
-        { provide: PG_POOL, useFactory: () => new Pool({ connectionString: config.databaseUrl, max: 10 }) },
+        { provide: PG_POOL, useFactory: () => databasePool(config.databaseUrl, 'aggregator') },
         {
           provide: METRICS_REGISTRY,
           useFactory: () => {

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
+import { databasePool, SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
 import { LoggerModule } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -51,7 +51,7 @@ export class IngestModule {
         { provide: SERVICE_STATUS, useValue: status ?? null },
         { provide: SHUTDOWN_STATE, useValue: { shuttingDown: false } },
         IngestMetrics,
-        { provide: PG_POOL, useFactory: () => new Pool({ connectionString: config.databaseUrl, max: 10 }) },
+        { provide: PG_POOL, useFactory: () => databasePool(config.databaseUrl, 'ingest') },
         {
           provide: EVENT_PUBLISHER,
           useFactory: () => publisher ?? createStreamsPublisher(config),

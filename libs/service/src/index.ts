@@ -9,6 +9,7 @@ export {
   dashboardPublicUrl,
   dashboardTokenSecret,
 } from './dashboard-token-secret';
+export { databasePool, nestStreamsLogger } from './database-pool';
 export { sharedEnv } from './env-schemas';
 export { LivenessController } from './health.controller';
 export { type HttpServiceOptions, startHttpService } from './http-app';

@@ -7,9 +7,9 @@ import {
   type ServiceStatus,
   type ServiceStatusPublisher,
   StreamingClient,
-  type StreamsLogger,
 } from '@switchboard/streams';
 import { bounded } from './bounded';
+import { nestStreamsLogger } from './database-pool';
 
 /** Nest token of the app's `ServiceStatusReporter` (null where an app runs without one, e.g. in tests). */
 export const SERVICE_STATUS = Symbol('SERVICE_STATUS');
@@ -36,10 +36,6 @@ const FAILURE: Partial<Record<ServiceStatus, ServiceStatus>> = {
   Stopping: 'Stopped',
 };
 
-function nestLogger(log: Logger): StreamsLogger {
-  return { debug: (m) => log.debug(m), info: (m) => log.log(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
-}
-
 /**
  * One service instance's status on `service.status`, as a service lives it: `boot()` goes
  * QueuedForDeployment → Deploying → Starting → Running (or DeploymentFailed), `stopping()` / `stopped()` on a
@@ -59,7 +55,7 @@ export class ServiceStatusReporter {
     const instanceId = opts.instanceId ?? `${hostname()}-${process.pid}`;
     this.lifecycle = new ServiceLifecycle({ service: opts.service, instanceId });
     this.log = new Logger('ServiceStatus');
-    const quiet = nestLogger(this.log);
+    const quiet = nestStreamsLogger(this.log);
     this.client = new StreamingClient({
       brokers: opts.brokers,
       clientId: `${opts.service}-status-${instanceId}`,
@@ -71,7 +67,7 @@ export class ServiceStatusReporter {
       topic: namespaced(SERVICE_STATUS_TOPIC, opts.topicNamespace),
       heartbeatMs: opts.heartbeatMs,
       version: opts.version,
-      logger: nestLogger(this.log),
+      logger: nestStreamsLogger(this.log),
     });
   }
 

@@ -37,12 +37,15 @@ export {
   type PartitionCheckpoint,
 } from './postgres/checkpoint-store';
 export { FencedError } from './postgres/errors';
+export type { OutageStatus } from './postgres/outage';
 export {
   type OutboxMessage,
   OutboxRelay,
   type OutboxRelayEvents,
   type OutboxRelayOptions,
+  type OutboxRelayStatus,
 } from './postgres/outbox-relay';
+export { guardPool } from './postgres/pool-guard';
 export {
   createStreamsSchema,
   DEFAULT_TABLE_PREFIX,

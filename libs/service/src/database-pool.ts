@@ -1,0 +1,19 @@
+import { Logger } from '@nestjs/common';
+import { guardPool, type StreamsLogger } from '@switchboard/streams';
+import { Pool } from 'pg';
+
+/** A Nest logger as the streams library's logger. */
+export function nestStreamsLogger(log: Logger): StreamsLogger {
+  return { debug: (m) => log.debug(m), info: (m) => log.log(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
+}
+
+/**
+ * The service's Postgres pool, guarded: pg emits `error` on the pool when an idle connection dies (the database
+ * restarted, the network went), and an `error` event nobody listens to kills a Node process. With the guard, a
+ * Postgres outage costs the requests that need the database (they fail, readiness says so), never the process.
+ */
+export function databasePool(connectionString: string, service: string, max = 10): Pool {
+  const pool = new Pool({ connectionString, max });
+  guardPool(pool, nestStreamsLogger(new Logger(`${service}:postgres`)));
+  return pool;
+}
