@@ -68,18 +68,18 @@ export class KafkaFeed {
   async start(): Promise<void> {
     await this.admin.connect();
     const { updates, alerts, status } = this.topics;
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: updates, numPartitions: this.opts.topicPartitions },
-        { topic: alerts, numPartitions: this.opts.topicPartitions },
-        {
-          topic: status,
-          numPartitions: this.opts.topicPartitions,
-          configEntries: Object.entries(SERVICE_STATUS_TOPIC_CONFIG).map(([name, value]) => ({ name, value })),
-        },
-      ],
-    });
+    const existing = new Set(await this.admin.listTopics());
+    const missing = [
+      { topic: updates, numPartitions: this.opts.topicPartitions },
+      { topic: alerts, numPartitions: this.opts.topicPartitions },
+      {
+        topic: status,
+        numPartitions: this.opts.topicPartitions,
+        configEntries: Object.entries(SERVICE_STATUS_TOPIC_CONFIG).map(([name, value]) => ({ name, value })),
+      },
+    ].filter((t) => !existing.has(t.topic));
+    // A concurrent creator (the aggregator, another gateway) may win the race: that is fine.
+    if (missing.length > 0) await this.admin.createTopics({ waitForLeaders: true, topics: missing }).catch(() => undefined);
     const from = Date.now() - this.opts.warmupMs;
     const target = new Map<string, number>();
     for (const topic of [updates, alerts, status]) {
