@@ -11,6 +11,7 @@ import { DEFAULT_SIMULATION } from './simulate/generator';
 import { seedFrom } from './simulate/rng';
 import { runSimulation } from './simulate/run-simulation';
 import { IngestSender } from './simulate/sender';
+import { tokensCommand } from './tokens/tokens-command';
 import { verifyTenant } from './verify/verify';
 
 function positive(name: string) {
@@ -260,6 +261,7 @@ program
   .action(replayCommand);
 
 program.addCommand(billingCommand());
+program.addCommand(tokensCommand());
 
 program
   .command('bench')
