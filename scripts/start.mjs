@@ -80,6 +80,27 @@ console.log(
   '[switchboard] running: ingest http://127.0.0.1:3000 (docs /docs), aggregators :3001 and :3011, gateway :3002, simulator for tenant "demo" — Ctrl-C to stop',
 );
 
+// The dashboard link for tenant demo, once the gateway takes requests: `switchboard tokens create` signs it with the
+// secret the gateway reads (DASHBOARD_TOKEN_SECRET, else .data/dashboard-token.secret).
+waitForReady('http://127.0.0.1:3002/health/ready')
+  .then(() => dashboardLink('demo'))
+  .then((link) => console.log(`[switchboard] dashboard for tenant "demo" (8 h): ${link}`))
+  .catch((err) => console.log(`[switchboard] no dashboard link: ${err.message}`));
+
+function dashboardLink(tenant) {
+  return new Promise((done, fail) => {
+    const cli = spawn(process.execPath, [resolve(root, 'bin/switchboard'), 'tokens', 'create', '--tenant', tenant], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    cli.stdout.on('data', (c) => (out += c));
+    cli.stderr.on('data', (c) => (err += c));
+    cli.on('exit', (code) => (code === 0 ? done(out.split('\n')[0]) : fail(new Error(err.trim() || `exit ${code}`))));
+  });
+}
+
 let stopping = false;
 async function shutdown() {
   if (stopping) return;
