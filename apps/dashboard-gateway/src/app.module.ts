@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
+import { databasePool, SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
 import { LoggerModule } from 'nestjs-pino';
-import { Pool } from 'pg';
 import { DashboardAuthGuard } from './auth/dashboard-auth.guard';
 import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { EnergyController } from './billing/energy.controller';
@@ -50,12 +49,7 @@ export class DashboardGatewayModule {
         {
           provide: PG_POOL,
           useFactory: () =>
-            new Pool({
-              connectionString: config.databaseUrl,
-              max: 10,
-              statement_timeout: config.statementTimeoutMs,
-              application_name: 'dashboard-gateway',
-            }),
+            databasePool(config.databaseUrl, 'dashboard-gateway', { statement_timeout: config.statementTimeoutMs }),
         },
         GatewayMetrics,
         DashboardAuthGuard,

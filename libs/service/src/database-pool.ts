@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { guardPool, type StreamsLogger } from '@switchboard/streams';
-import { Pool } from 'pg';
+import { Pool, type PoolConfig } from 'pg';
 
 /** A Nest logger as the streams library's logger. */
 export function nestStreamsLogger(log: Logger): StreamsLogger {
@@ -12,8 +12,12 @@ export function nestStreamsLogger(log: Logger): StreamsLogger {
  * restarted, the network went), and an `error` event nobody listens to kills a Node process. With the guard, a
  * Postgres outage costs the requests that need the database (they fail, readiness says so), never the process.
  */
-export function databasePool(connectionString: string, service: string, max = 10): Pool {
-  const pool = new Pool({ connectionString, max });
+export function databasePool(
+  connectionString: string,
+  service: string,
+  options: Omit<PoolConfig, 'connectionString'> = {},
+): Pool {
+  const pool = new Pool({ max: 10, application_name: service, ...options, connectionString });
   guardPool(pool, nestStreamsLogger(new Logger(`${service}:postgres`)));
   return pool;
 }
