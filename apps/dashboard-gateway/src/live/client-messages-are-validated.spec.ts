@@ -1,0 +1,38 @@
+import { isLiveError, parseChannel, parseClientMessage } from './protocol';
+
+describe('client messages', () => {
+  it('accepts subscribe with or without resume, and unsubscribe', () => {
+    expect(parseClientMessage('subscribe', [{ channel: 'queues' }])).toEqual({
+      type: 'subscribe',
+      message: { channel: 'queues' },
+    });
+    const resume = { channel: 'meter:m-1', resume: { epoch: 'x.1', seq: 4 } };
+    expect(parseClientMessage('subscribe', [resume, () => undefined])).toEqual({ type: 'subscribe', message: resume });
+    expect(parseClientMessage('unsubscribe', [{ channel: 'alerts' }])).toEqual({
+      type: 'unsubscribe',
+      message: { channel: 'alerts' },
+    });
+  });
+
+  it.each([
+    ['unknown event', 'hello', [{}], 'unknown_event'],
+    ['no payload', 'subscribe', [], 'bad_message'],
+    ['two payloads', 'subscribe', [{ channel: 'queues' }, 1], 'bad_message'],
+    ['a string', 'subscribe', ['queues'], 'bad_message'],
+    ['extra fields', 'subscribe', [{ channel: 'queues', tenant: 'other' }], 'bad_message'],
+    ['negative seq', 'subscribe', [{ channel: 'queues', resume: { epoch: 'e', seq: -1 } }], 'bad_message'],
+    ['over 4 KB', 'subscribe', [{ channel: 'queues', pad: 'x'.repeat(5000) }], 'too_large'],
+  ])('refuses %s with a code', (_what, event, args, code) => {
+    const parsed = parseClientMessage(event as string, args as unknown[]);
+    expect(isLiveError(parsed) && parsed.code).toBe(code);
+  });
+
+  it('knows the channels and who may read them', () => {
+    expect(parseChannel('queues', 'analyst')).toEqual({ kind: 'queues' });
+    expect(parseChannel('meter:site-1.m:2', 'supervisor')).toEqual({ kind: 'meter', meterId: 'site-1.m:2' });
+    expect(parseChannel('services', 'operator')).toEqual({ kind: 'services' });
+    expect(parseChannel('services', 'supervisor')).toMatchObject({ code: 'forbidden' });
+    expect(parseChannel('meter:a/b', 'supervisor')).toMatchObject({ code: 'unknown_channel' });
+    expect(parseChannel('acme|queues', 'supervisor')).toMatchObject({ code: 'unknown_channel' });
+  });
+});

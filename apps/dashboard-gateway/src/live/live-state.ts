@@ -1,0 +1,226 @@
+import type { MetricUpdate } from '@switchboard/domain';
+import { isUnresponsive, type ServiceStatusRecord } from '@switchboard/streams';
+import { ChannelLog, type LiveRow } from './channel-log';
+import type { LiveLimits } from './live-options';
+import type { ParsedChannel } from './protocol';
+
+/** One channel of one tenant (or the tenant-less `services`), with who reads it. */
+export interface LiveChannel {
+  /** `<tenant>|<name>`, or `services`. */
+  readonly key: string;
+  readonly name: string;
+  readonly log: ChannelLog;
+  subscribers: number;
+  /** Epoch ms the last subscriber left (meter channels are dropped after a while without one). */
+  idleSince: number;
+  /** Resolves once the channel holds its rows from Postgres (meter channels load on first subscribe). */
+  ready: Promise<void>;
+  loaded: boolean;
+}
+
+/** Postgres reads the state needs on demand (the start-up fill goes through `applyUpdate`). */
+export type MeterLoader = (tenant: string, meterId: string, sinceMs: number) => Promise<MetricUpdate[]>;
+
+export const SERVICE_STATUS_KIND = 'service_status';
+const SERVICES = 'services';
+
+/**
+ * Every channel of this gateway instance and how updates reach them. Pure of sockets and Kafka: the feed calls
+ * `applyUpdate` / `applyServiceStatus`, the socket layer calls `acquire` / `release` and reads the logs; `tick`
+ * ages rows out of their horizons, derives `unresponsive`, and drops idle meter channels.
+ *
+ * Routing (tenant from the update, checked against its id and row: a row never lands in another tenant's channel):
+ * queue_stats_1m, queue_gauge, agent_status, agent_counts → `queues`; meter_energy_15m → `meter:<meter_id>` (only
+ * while that channel exists: it loads the last 24 h from Postgres when first subscribed); alert → `alerts`.
+ */
+export class LiveState {
+  private readonly channels = new Map<string, LiveChannel>();
+  private meterChannels = 0;
+  private incarnation = 0;
+  /** Updates dropped as malformed or cross-tenant. */
+  rejected = 0;
+
+  constructor(
+    readonly epoch: string,
+    private readonly limits: LiveLimits,
+    private readonly loadMeter: MeterLoader,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The channel if it exists (tests and the socket layer read it). */
+  channel(tenant: string | null, name: string): LiveChannel | undefined {
+    return this.channels.get(channelKey(tenant, name));
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  applyUpdate(u: MetricUpdate): boolean {
+    if (!u.id.startsWith(`${u.tenant}/${u.kind}/`) && u.id !== `${u.tenant}/${u.kind}`) return this.reject();
+    if (u.row.tenant !== undefined && u.row.tenant !== u.tenant) return this.reject();
+    const row: LiveRow = { id: u.id, kind: u.kind, version: u.version, row: u.row };
+    const now = this.now();
+    switch (u.kind) {
+      case 'queue_stats_1m':
+        if (this.expired(row, now)) return false;
+        return this.ensure(u.tenant, 'queues').log.apply(row);
+      case 'queue_gauge':
+      case 'agent_status':
+      case 'agent_counts':
+        return this.ensure(u.tenant, 'queues').log.apply(row);
+      case 'alert':
+        if (this.expired(row, now)) return false;
+        return this.ensure(u.tenant, 'alerts').log.apply(row);
+      case 'meter_energy_15m': {
+        if (typeof u.row.meter_id !== 'string') return this.reject();
+        const channel = this.channels.get(channelKey(u.tenant, `meter:${u.row.meter_id}`));
+        if (!channel || this.expired(row, now)) return false;
+        return channel.log.apply(row);
+      }
+      default:
+        return this.reject();
+    }
+  }
+
+  /**
+   * One `service.status` record (null: the tombstone of a removed instance) at its partition offset. The row's
+   * version is 2 × (offset + 1), + 1 once the instance turned unresponsive: it grows with every record and once
+   * more when the heartbeat stops, and the same on every gateway instance.
+   */
+  applyServiceStatus(key: string, record: ServiceStatusRecord | null, offset: number): boolean {
+    const version = 2 * (offset + 1);
+    const log = this.ensure(null, SERVICES).log;
+    if (record === null) return log.apply({ id: key, kind: SERVICE_STATUS_KIND, version, row: null });
+    const unresponsive = isUnresponsive(record, this.now(), this.limits.heartbeatMs);
+    return log.apply({
+      id: key,
+      kind: SERVICE_STATUS_KIND,
+      version: version + (unresponsive ? 1 : 0),
+      row: { key, ...record, unresponsive },
+    });
+  }
+
+  /** A subscriber takes the channel (created, and for a meter loaded, on first use); null when at the meter cap. */
+  acquire(tenant: string, parsed: ParsedChannel): LiveChannel | null {
+    const name = parsed.kind === 'meter' ? `meter:${parsed.meterId}` : parsed.kind;
+    let channel = this.channels.get(channelKey(parsed.kind === 'services' ? null : tenant, name));
+    if (!channel && parsed.kind === 'meter') {
+      if (this.meterChannels >= this.limits.maxMeterChannels && !this.evictIdleMeter()) return null;
+      channel = this.ensure(tenant, name);
+      this.meterChannels++;
+      channel.loaded = false;
+      const meterChannel = channel;
+      channel.ready = this.loadMeter(tenant, parsed.meterId, this.now() - this.limits.meterHorizonMs).then(
+        (rows) => {
+          for (const u of rows) this.applyUpdate(u);
+          meterChannel.loaded = true;
+        },
+        (err) => {
+          this.drop(meterChannel);
+          throw err;
+        },
+      );
+    }
+    channel ??= this.ensure(parsed.kind === 'services' ? null : tenant, name);
+    channel.subscribers++;
+    return channel;
+  }
+
+  release(channel: LiveChannel): void {
+    channel.subscribers = Math.max(0, channel.subscribers - 1);
+    if (channel.subscribers === 0) channel.idleSince = this.now();
+  }
+
+  /** Ages rows out, derives `unresponsive`, drops meter channels idle for longer than `meterIdleMs`. */
+  tick(): void {
+    const now = this.now();
+    for (const channel of this.channels.values()) {
+      if (channel.key === SERVICES) this.refreshUnresponsive(channel.log, now);
+      else channel.log.prune((row) => this.expired(row, now));
+      if (
+        channel.name.startsWith('meter:') &&
+        channel.loaded &&
+        channel.subscribers === 0 &&
+        now - channel.idleSince > this.limits.meterIdleMs
+      ) {
+        this.drop(channel);
+      }
+    }
+  }
+
+  private refreshUnresponsive(log: ChannelLog, now: number): void {
+    for (const r of log.snapshot().rows) {
+      const row = r.row as (ServiceStatusRecord & { unresponsive: boolean }) | null;
+      if (row && !row.unresponsive && isUnresponsive(row, now, this.limits.heartbeatMs)) {
+        log.apply({ ...r, version: r.version + 1, row: { ...row, unresponsive: true } });
+      }
+    }
+  }
+
+  /** Whether a row is past its channel's horizon (queue windows, meter windows, resolved alerts). */
+  private expired(r: LiveRow, now: number): boolean {
+    const row = r.row;
+    if (row === null) return false;
+    switch (r.kind) {
+      case 'queue_stats_1m':
+        return !(Date.parse(String(row.window_start)) >= now - this.limits.queueHorizonMs);
+      case 'meter_energy_15m':
+        return !(Date.parse(String(row.window_start)) >= now - this.limits.meterHorizonMs);
+      case 'alert':
+        return (
+          row.state !== 'firing' &&
+          !(Date.parse(String(row.resolved_at ?? row.fired_at)) >= now - this.limits.alertHorizonMs)
+        );
+      default:
+        return false;
+    }
+  }
+
+  private ensure(tenant: string | null, name: string): LiveChannel {
+    const key = channelKey(tenant, name);
+    let channel = this.channels.get(key);
+    if (!channel) {
+      channel = {
+        key,
+        name,
+        log: new ChannelLog({
+          epoch: `${this.epoch}.${++this.incarnation}`,
+          maxRows: this.limits.maxRowsPerChannel,
+          ringSize: this.limits.ringSize,
+        }),
+        subscribers: 0,
+        idleSince: this.now(),
+        ready: Promise.resolve(),
+        loaded: true,
+      };
+      this.channels.set(key, channel);
+    }
+    return channel;
+  }
+
+  private evictIdleMeter(): boolean {
+    let oldest: LiveChannel | undefined;
+    for (const c of this.channels.values()) {
+      if (c.name.startsWith('meter:') && c.loaded && c.subscribers === 0 && (!oldest || c.idleSince < oldest.idleSince))
+        oldest = c;
+    }
+    if (oldest) this.drop(oldest);
+    return oldest !== undefined;
+  }
+
+  private drop(channel: LiveChannel): void {
+    if (this.channels.get(channel.key) !== channel) return;
+    this.channels.delete(channel.key);
+    if (channel.name.startsWith('meter:')) this.meterChannels--;
+  }
+
+  private reject(): false {
+    this.rejected++;
+    return false;
+  }
+}
+
+function channelKey(tenant: string | null, name: string): string {
+  return tenant === null ? name : `${tenant}|${name}`;
+}
