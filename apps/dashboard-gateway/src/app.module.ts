@@ -1,19 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { databasePool, SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
-import { LoggerModule } from 'nestjs-pino';
+import {
+  CLOSE_ON_SHUTDOWN,
+  databasePool,
+  gracefulShutdownProviders,
+  HealthController,
+  HttpMetrics,
+  httpServiceImports,
+  MetricsController,
+  postgresReady,
+  READINESS_CHECKS,
+  SERVICE_STATUS,
+  type ServiceStatusReporter,
+} from '@switchboard/service';
+import type { Pool } from 'pg';
 import { DashboardAuthGuard } from './auth/dashboard-auth.guard';
 import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { EnergyController } from './billing/energy.controller';
 import type { GatewayConfig } from './config';
-import { HealthController } from './health/health.controller';
 import type { HttpRequest } from './http/http-types';
-import { Lifecycle } from './lifecycle';
-import { GatewayMetrics } from './metrics/gateway-metrics';
-import { MetricsController } from './metrics/metrics.controller';
 import { QueueStatsController } from './queues/queue-stats.controller';
-import { GATEWAY_CONFIG, PG_POOL, SHUTDOWN_STATE } from './tokens';
+import { GATEWAY_CONFIG, PG_POOL } from './tokens';
 
 export interface GatewayModuleOptions {
   config: GatewayConfig;
@@ -27,16 +33,11 @@ export class DashboardGatewayModule {
     return {
       module: DashboardGatewayModule,
       imports: [
-        TerminusModule,
-        ThrottlerModule.forRoot([{ name: 'default', ttl: config.rateLimit.windowMs, limit: config.rateLimit.limit }]),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // Tokens travel only in the Authorization header (links carry them in the fragment, never sent).
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            customProps: (req) => ({ tenant: (req as HttpRequest).dashboard?.tenant }),
-            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
-          },
+        // Tokens travel only in the Authorization header (links carry them in the fragment, never sent).
+        ...httpServiceImports({
+          logLevel: config.logLevel,
+          rateLimit: config.rateLimit,
+          tenantOf: (req) => (req as HttpRequest).dashboard?.tenant,
         }),
         // ── LIVE: the WebSocket module (apps/dashboard-gateway/src/live, socket.io snapshot + deltas) is wired in
         // here by the lead, e.g. `LiveModule.register({ config, pool })`. Nothing under src/live/ is owned here.
@@ -44,17 +45,25 @@ export class DashboardGatewayModule {
       controllers: [EnergyController, QueueStatsController, HealthController, MetricsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        { provide: SERVICE_STATUS, useValue: status ?? null },
-        { provide: SHUTDOWN_STATE, useValue: { shuttingDown: false } },
+        ...gracefulShutdownProviders(status),
         {
           provide: PG_POOL,
           useFactory: () =>
             databasePool(config.databaseUrl, 'dashboard-gateway', { statement_timeout: config.statementTimeoutMs }),
         },
-        GatewayMetrics,
+        {
+          provide: HttpMetrics,
+          useFactory: () =>
+            new HttpMetrics({
+              prefix: 'dashboard_gateway',
+              latencyBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+            }),
+        },
+        // Ready = Postgres answers; the HTTP server closes first, then the pool.
+        { provide: READINESS_CHECKS, inject: [PG_POOL], useFactory: (pool: Pool) => [postgresReady(pool)] },
+        { provide: CLOSE_ON_SHUTDOWN, inject: [PG_POOL], useFactory: (pool: Pool) => [() => pool.end()] },
         DashboardAuthGuard,
         TokenThrottlerGuard,
-        Lifecycle,
       ],
       exports: [GATEWAY_CONFIG, PG_POOL, SERVICE_STATUS],
     };

@@ -1,11 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { JsonErrorFilter } from '@switchboard/service';
+import { HttpMetrics, JsonErrorFilter } from '@switchboard/service';
 import { Logger } from 'nestjs-pino';
 import { DashboardGatewayModule, type GatewayModuleOptions } from './app.module';
 import { GATEWAY_ERRORS } from './http/api-error';
 import { urlLengthLimit } from './http/request-limits';
-import { GatewayMetrics } from './metrics/gateway-metrics';
 import { setupOpenApi } from './openapi';
 
 /** Builds the gateway app (not yet listening): main.ts and the integration tests share it. */
@@ -17,7 +16,7 @@ export async function createGatewayApp(options: GatewayModuleOptions): Promise<I
   });
   app.useLogger(app.get(Logger));
   app.use(urlLengthLimit);
-  app.use(app.get(GatewayMetrics).middleware());
+  app.use(app.get(HttpMetrics).middleware());
   app.useGlobalFilters(new JsonErrorFilter(GATEWAY_ERRORS));
   app.enableShutdownHooks();
   setupOpenApi(app);

@@ -1,24 +1,32 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { databasePool, SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
-import { LoggerModule } from 'nestjs-pino';
+import {
+  bounded,
+  CLOSE_ON_SHUTDOWN,
+  databasePool,
+  gracefulShutdownProviders,
+  HealthController,
+  HttpMetrics,
+  httpServiceImports,
+  MetricsController,
+  postgresReady,
+  READINESS_CHECKS,
+  READINESS_TIMEOUT_MS,
+  type ServiceStatusReporter,
+} from '@switchboard/service';
 import { Pool } from 'pg';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import type { AuthenticatedRequest } from './auth/tenant';
 import { TenantThrottlerGuard } from './auth/tenant-throttler.guard';
 import type { IngestConfig } from './config';
 import { EventsController } from './events/events.controller';
 import { IngestService } from './events/ingest.service';
-import { HealthController } from './health/health.controller';
-import { Lifecycle } from './lifecycle';
 import { IngestMetrics } from './metrics/ingest-metrics';
-import { MetricsController } from './metrics/metrics.controller';
 import { PropertiesController } from './properties/properties.controller';
 import { EVENT_PUBLISHER, type EventPublisher } from './publishing/event-publisher';
 import { createStreamsPublisher } from './publishing/streams-event-publisher';
-import { INGEST_CONFIG, INGEST_SERVICE, PG_POOL, SHUTDOWN_STATE } from './tokens';
+import { INGEST_CONFIG, INGEST_SERVICE, PG_POOL } from './tokens';
 
 export interface IngestModuleOptions {
   config: IngestConfig;
@@ -33,28 +41,35 @@ export class IngestModule {
   static register({ config, publisher, status }: IngestModuleOptions): DynamicModule {
     return {
       module: IngestModule,
-      imports: [
-        TerminusModule,
-        ThrottlerModule.forRoot([{ name: 'default', ttl: config.rateLimit.windowMs, limit: config.rateLimit.limit }]),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            customProps: (req) => ({ tenant: (req as { tenant?: string }).tenant }),
-            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
-          },
-        }),
-      ],
+      imports: httpServiceImports({
+        logLevel: config.logLevel,
+        rateLimit: config.rateLimit,
+        tenantOf: (req) => (req as Partial<AuthenticatedRequest>).tenant,
+      }),
       controllers: [EventsController, PropertiesController, HealthController, MetricsController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
-        { provide: SERVICE_STATUS, useValue: status ?? null },
-        { provide: SHUTDOWN_STATE, useValue: { shuttingDown: false } },
+        ...gracefulShutdownProviders(status),
         IngestMetrics,
+        { provide: HttpMetrics, useExisting: IngestMetrics },
         { provide: PG_POOL, useFactory: () => databasePool(config.databaseUrl, 'ingest') },
         {
           provide: EVENT_PUBLISHER,
           useFactory: () => publisher ?? createStreamsPublisher(config),
+        },
+        // Ready = Postgres and Kafka answer; the HTTP server closes first, then the producer and the pool.
+        {
+          provide: READINESS_CHECKS,
+          inject: [PG_POOL, EVENT_PUBLISHER],
+          useFactory: (pool: Pool, p: EventPublisher) => [
+            postgresReady(pool),
+            { key: 'kafka', check: () => bounded(p.checkReady(), 'Kafka', READINESS_TIMEOUT_MS) },
+          ],
+        },
+        {
+          provide: CLOSE_ON_SHUTDOWN,
+          inject: [EVENT_PUBLISHER, PG_POOL],
+          useFactory: (p: EventPublisher, pool: Pool) => [() => p.close(), () => pool.end()],
         },
         {
           provide: ApiKeyAuthenticator,
@@ -69,7 +84,6 @@ export class IngestModule {
         },
         ApiKeyGuard,
         TenantThrottlerGuard,
-        Lifecycle,
       ],
     };
   }

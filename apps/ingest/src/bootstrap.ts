@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { JsonErrorFilter } from '@switchboard/service';
 import { Logger } from 'nestjs-pino';
 import { IngestModule, type IngestModuleOptions } from './app.module';
-import { ErrorFilter } from './http/error.filter';
+import { ingestErrors } from './http/api-error';
 import { IngestMetrics } from './metrics/ingest-metrics';
-import { requestMetrics } from './metrics/request-metrics.middleware';
 import { setupOpenApi } from './openapi';
 
 /** Builds the ingest app (not yet listening): main.ts and the integration tests share it. */
@@ -15,8 +15,8 @@ export async function createIngestApp(options: IngestModuleOptions): Promise<INe
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.use(requestMetrics(app.get(IngestMetrics)));
-  app.useGlobalFilters(new ErrorFilter(options.config.publish.retryAfterSeconds));
+  app.use(app.get(IngestMetrics).middleware());
+  app.useGlobalFilters(new JsonErrorFilter(ingestErrors(options.config.publish.retryAfterSeconds)));
   app.enableShutdownHooks();
   setupOpenApi(app);
   return app;

@@ -2,9 +2,3 @@
 export const INGEST_CONFIG = Symbol('IngestConfig');
 export const PG_POOL = Symbol('PgPool');
 export const INGEST_SERVICE = Symbol('IngestService');
-export const SHUTDOWN_STATE = Symbol('ShutdownState');
-
-/** Set when shutdown begins, so readiness fails while in-flight requests finish. */
-export interface ShutdownState {
-  shuttingDown: boolean;
-}

@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { HttpRequest, HttpResponse } from './http-types';
 
 /** Every error body of a Switchboard HTTP API: a stable machine code and one sentence for humans. */
 export interface ErrorBody {
@@ -20,6 +20,21 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = 'ApiError';
+  }
+
+  /** 400, `bad_request` unless a more precise code is given. */
+  static badRequest(message: string, code = 'bad_request'): ApiError {
+    return new ApiError(400, code, message);
+  }
+
+  /** 401 with `WWW-Authenticate: Bearer` (every Switchboard API takes bearer credentials). */
+  static unauthorized(message: string, code = 'unauthorized'): ApiError {
+    return new ApiError(401, code, message, { 'WWW-Authenticate': 'Bearer' });
+  }
+
+  /** 413, `payload_too_large` unless a more precise code is given. */
+  static payloadTooLarge(message: string, code = 'payload_too_large'): ApiError {
+    return new ApiError(413, code, message);
   }
 }
 
@@ -47,6 +62,8 @@ export interface RenderErrorOptions {
   map?: (err: unknown) => RenderedError | undefined;
   /** The sentence of a 429 from the throttler (it has none worth showing). */
   rateLimitedMessage?: string;
+  /** The sentence of a 404 for an unknown route; by default the router's own (`Cannot GET /x`). */
+  notFoundMessage?: string;
 }
 
 /** Maps anything thrown to a status and an `{error, message}` body; never a stack trace. */
@@ -66,16 +83,11 @@ export function renderError(err: unknown, opts: RenderErrorOptions = {}): Render
       status === 429
         ? (opts.rateLimitedMessage ?? 'too many requests; retry later')
         : status === 404
-          ? 'no such endpoint; see /docs'
+          ? (opts.notFoundMessage ?? err.message)
           : err.message;
     return { status, body: { error: HTTP_ERROR_CODES[status] ?? `http_${status}`, message }, headers: {} };
   }
   return { status: 500, body: { error: 'internal_error', message: 'internal error; it has been logged' }, headers: {} };
-}
-
-interface JsonResponse extends ServerResponse {
-  status(code: number): this;
-  json(body: unknown): this;
 }
 
 /** Renders every exception as JSON `{error, message}` (5xx are logged with the error, never sent). */
@@ -86,8 +98,8 @@ export class JsonErrorFilter implements ExceptionFilter {
   constructor(private readonly opts: RenderErrorOptions = {}) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<JsonResponse>();
-    const req = host.switchToHttp().getRequest<{ path?: string }>();
+    const res = host.switchToHttp().getResponse<HttpResponse>();
+    const req = host.switchToHttp().getRequest<HttpRequest>();
     const { status, body, headers } = renderError(err, this.opts);
     if (status >= 500) this.log.error({ err, path: req.path, status }, body.message);
     if (res.headersSent) return void res.end();

@@ -11,7 +11,15 @@ export {
 } from './dashboard-token-secret';
 export { databasePool, nestStreamsLogger } from './database-pool';
 export { sharedEnv } from './env-schemas';
-export { LivenessController } from './health.controller';
+export {
+  CLOSE_ON_SHUTDOWN,
+  type CloseOnShutdown,
+  GracefulShutdown,
+  gracefulShutdownProviders,
+  SHUTDOWN_STATE,
+  type ShutdownState,
+} from './graceful-shutdown';
+export { HealthController, LivenessController } from './health.controller';
 export { type HttpServiceOptions, startHttpService } from './http-app';
 export {
   ApiError,
@@ -22,5 +30,14 @@ export {
   type RenderedError,
   renderError,
 } from './http-errors';
-export { readinessProbe } from './readiness';
+export { HttpMetrics, type HttpMetricsOptions, MetricsController } from './http-metrics';
+export { type HttpServiceImportsOptions, httpServiceImports } from './http-service-imports';
+export type { HttpRequest, HttpResponse } from './http-types';
+export {
+  postgresReady,
+  READINESS_CHECKS,
+  READINESS_TIMEOUT_MS,
+  type ReadinessCheck,
+  readinessProbe,
+} from './readiness';
 export { SERVICE_STATUS, type ServiceStatusOptions, ServiceStatusReporter, serviceStatus } from './service-status';

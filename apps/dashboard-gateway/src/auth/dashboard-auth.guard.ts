@@ -3,7 +3,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { type DashboardRole, DashboardTokenError, verifyDashboardToken } from '@switchboard/domain';
 import type { GatewayConfig } from '../config';
-import { ApiError, unauthorized } from '../http/api-error';
+import { ApiError } from '../http/api-error';
 import type { HttpRequest } from '../http/http-types';
 import { GATEWAY_CONFIG } from '../tokens';
 import { ROLES_KEY } from './roles';
@@ -23,18 +23,18 @@ export class DashboardAuthGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<HttpRequest>();
     const header = req.headers.authorization;
-    if (!header)
-      throw unauthorized('unauthorized', 'missing Authorization header; send "Authorization: Bearer <token>"');
+    if (!header) throw ApiError.unauthorized('missing Authorization header; send "Authorization: Bearer <token>"');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw unauthorized('unauthorized', 'Authorization must be "Bearer <dashboard token>"');
+    if (!match) throw ApiError.unauthorized('Authorization must be "Bearer <dashboard token>"');
     const token = match[1];
     try {
       const claims = verifyDashboardToken(this.config.tokenSecret, token);
       req.dashboard = { ...claims, tokenId: createHash('sha256').update(token).digest('base64url').slice(0, 22) };
     } catch (err) {
       if (!(err instanceof DashboardTokenError)) throw err;
-      if (err.code === 'expired') throw unauthorized('expired', 'the token has expired; ask for a new dashboard link');
-      throw unauthorized('unauthorized', 'the token is not a valid dashboard token of this installation');
+      if (err.code === 'expired')
+        throw ApiError.unauthorized('the token has expired; ask for a new dashboard link', 'expired');
+      throw ApiError.unauthorized('the token is not a valid dashboard token of this installation');
     }
     const roles = this.reflector.getAllAndOverride<readonly DashboardRole[] | undefined>(ROLES_KEY, [
       ctx.getHandler(),

@@ -3,14 +3,6 @@ import { ApiError, type RenderErrorOptions } from '@switchboard/service';
 
 export { ApiError };
 
-export function badRequest(code: string, message: string): ApiError {
-  return new ApiError(400, code, message);
-}
-
-export function unauthorized(code: 'unauthorized' | 'expired', message: string): ApiError {
-  return new ApiError(401, code, message, { 'WWW-Authenticate': 'Bearer' });
-}
-
 /** The gateway's errors beyond ApiError: the billing library's typed refusals are 400 with their code. */
 export const GATEWAY_ERRORS: RenderErrorOptions = {
   map: (err) =>
@@ -18,4 +10,5 @@ export const GATEWAY_ERRORS: RenderErrorOptions = {
       ? { status: 400, body: { error: err.code, message: err.message }, headers: {} }
       : undefined,
   rateLimitedMessage: 'too many requests for this token; slow down and retry after Retry-After seconds',
+  notFoundMessage: 'no such endpoint; see /docs',
 };

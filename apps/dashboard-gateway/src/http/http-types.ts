@@ -1,16 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DashboardClaims } from '@switchboard/domain';
+import type { HttpRequest as ServiceHttpRequest } from '@switchboard/service';
 
-// The few Express request/response members we touch (the repo has no @types/express).
-export interface HttpRequest extends IncomingMessage {
-  path?: string;
-  route?: { path?: string };
+export type { HttpResponse } from '@switchboard/service';
+
+export interface HttpRequest extends ServiceHttpRequest {
   query?: Record<string, unknown>;
   /** Set by DashboardAuthGuard: the verified token's claims. The tenant comes from here only. */
   dashboard?: DashboardClaims & { tokenId: string };
-}
-
-export interface HttpResponse extends ServerResponse {
-  status(code: number): this;
-  json(body: unknown): this;
 }

@@ -1,4 +1,4 @@
-import { badRequest } from './api-error';
+import { ApiError } from './api-error';
 import type { HttpRequest, HttpResponse } from './http-types';
 
 /** The longest request target the gateway reads: its queries need a few hundred characters at most. */
@@ -22,7 +22,10 @@ export function urlLengthLimit(req: HttpRequest, res: HttpResponse, next: () => 
 export function allowedQuery(query: Record<string, unknown>, allowed: readonly string[]): Record<string, unknown> {
   for (const name of Object.keys(query)) {
     if (!allowed.includes(name)) {
-      throw badRequest('unknown_parameter', `unknown query parameter; this endpoint takes ${allowed.join(', ')}`);
+      throw ApiError.badRequest(
+        `unknown query parameter; this endpoint takes ${allowed.join(', ')}`,
+        'unknown_parameter',
+      );
     }
   }
   return query;

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { HttpRequest } from '../http/http-types';
+import type { HttpRequest } from '@switchboard/service';
 
 /** A request the API key guard let through: the tenant comes from the key, never from the body. */
 export interface AuthenticatedRequest extends HttpRequest {

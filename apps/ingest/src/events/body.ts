@@ -19,7 +19,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
 }
 
 function tooLarge(maxBytes: number): ApiError {
-  return ApiError.payloadTooLarge('payload_too_large', `request body exceeds ${maxBytes} bytes`);
+  return ApiError.payloadTooLarge(`request body exceeds ${maxBytes} bytes`);
 }
 
 /** An NDJSON line that is not JSON: reported by index like any other invalid item. */
@@ -47,7 +47,7 @@ export function parseBatch(body: Buffer, contentType: string | undefined, maxEve
 }
 
 function tooMany(maxEvents: number): ApiError {
-  return ApiError.payloadTooLarge('too_many_events', `more than ${maxEvents} events in one request`);
+  return ApiError.payloadTooLarge(`more than ${maxEvents} events in one request`, 'too_many_events');
 }
 
 function parseJsonArray(text: string): unknown[] {

@@ -1,10 +1,10 @@
 import { Controller, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { HttpRequest } from '@switchboard/service';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Tenant } from '../auth/tenant';
 import { TenantThrottlerGuard } from '../auth/tenant-throttler.guard';
 import type { IngestConfig } from '../config';
-import type { HttpRequest } from '../http/http-types';
 import { INGEST_CONFIG, INGEST_SERVICE } from '../tokens';
 import { parseBatch, readBody } from './body';
 import type { IngestResult, IngestService } from './ingest.service';

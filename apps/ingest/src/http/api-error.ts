@@ -1,25 +1,22 @@
-/**
- * An error the API answers with: status, a stable machine code and a sentence for humans.
- * Thrown from guards, body parsing and handlers; the error filter renders it as `{error, message}`.
- */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
+import { ApiError, type RenderErrorOptions } from '@switchboard/service';
+import { PublisherUnavailableError } from '../publishing/event-publisher';
 
-  static badRequest(message: string): ApiError {
-    return new ApiError(400, 'bad_request', message);
-  }
-  static unauthorized(message: string): ApiError {
-    return new ApiError(401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' });
-  }
-  static payloadTooLarge(code: 'payload_too_large' | 'too_many_events', message: string): ApiError {
-    return new ApiError(413, code, message);
-  }
+export { ApiError };
+
+/** Ingest's errors beyond ApiError: Kafka unavailable is a 503 with Retry-After, nothing of the request accepted. */
+export function ingestErrors(retryAfterSeconds: number): RenderErrorOptions {
+  return {
+    map: (err) =>
+      err instanceof PublisherUnavailableError
+        ? {
+            status: 503,
+            body: {
+              error: 'unavailable',
+              message: `Kafka cannot take events right now; nothing of this request was accepted. Retry later.`,
+            },
+            headers: { 'Retry-After': String(retryAfterSeconds) },
+          }
+        : undefined,
+    rateLimitedMessage: 'too many requests for this tenant; slow down and retry after Retry-After seconds',
+  };
 }

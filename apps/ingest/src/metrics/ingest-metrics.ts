@@ -1,9 +1,8 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { HttpMetrics } from '@switchboard/service';
+import { Counter, Histogram } from 'prom-client';
 
-/** Ingest's Prometheus metrics, on a registry of its own (no global state shared between app instances). */
-export class IngestMetrics {
-  readonly registry = new Registry();
-
+/** Ingest's Prometheus metrics: the shared HTTP ones (`ingest_http_*`) plus what it accepts and publishes. */
+export class IngestMetrics extends HttpMetrics {
   readonly eventsAccepted = new Counter({
     name: 'ingest_events_accepted_total',
     help: 'Events acknowledged by Kafka and answered 202',
@@ -17,21 +16,6 @@ export class IngestMetrics {
     registers: [this.registry],
   });
 
-  readonly requests = new Counter({
-    name: 'ingest_http_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['route', 'status'] as const,
-    registers: [this.registry],
-  });
-
-  readonly requestSeconds = new Histogram({
-    name: 'ingest_http_request_duration_seconds',
-    help: 'HTTP request latency',
-    labelNames: ['route'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-
   readonly publishSeconds = new Histogram({
     name: 'ingest_publish_duration_seconds',
     help: 'Time from handing a batch to the producer until Kafka acknowledged it',
@@ -40,6 +24,6 @@ export class IngestMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    super({ prefix: 'ingest', latencyBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
   }
 }

@@ -1,13 +1,13 @@
 import { Controller, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ID_PATTERN, meterPropertiesSchema, queuePropertiesSchema } from '@switchboard/domain';
+import type { HttpRequest } from '@switchboard/service';
 import type { z } from 'zod';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Tenant } from '../auth/tenant';
 import { TenantThrottlerGuard } from '../auth/tenant-throttler.guard';
 import { readBody } from '../events/body';
 import { ApiError } from '../http/api-error';
-import type { HttpRequest } from '../http/http-types';
 import { EVENT_PUBLISHER, type EventPublisher } from '../publishing/event-publisher';
 
 const MAX_PROPERTIES_BYTES = 64 * 1024;

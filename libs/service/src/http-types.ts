@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-// The few Express request/response members we touch (the repo has no @types/express).
+// The few Express request/response members the services touch (the repo has no @types/express); apps extend them.
 export interface HttpRequest extends IncomingMessage {
   path?: string;
   route?: { path?: string };
