@@ -18,6 +18,7 @@ import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { EnergyController } from './billing/energy.controller';
 import type { GatewayConfig } from './config';
 import type { HttpRequest } from './http/http-types';
+import { LiveModule } from './live';
 import { QueueStatsController } from './queues/queue-stats.controller';
 import { GATEWAY_CONFIG, PG_POOL } from './tokens';
 
@@ -30,6 +31,9 @@ export interface GatewayModuleOptions {
 @Module({})
 export class DashboardGatewayModule {
   static register({ config, status }: GatewayModuleOptions): DynamicModule {
+    const pool = databasePool(config.databaseUrl, 'dashboard-gateway', {
+      statement_timeout: config.statementTimeoutMs,
+    });
     return {
       module: DashboardGatewayModule,
       imports: [
@@ -39,18 +43,20 @@ export class DashboardGatewayModule {
           rateLimit: config.rateLimit,
           tenantOf: (req) => (req as HttpRequest).dashboard?.tenant,
         }),
-        // ── LIVE: the WebSocket module (apps/dashboard-gateway/src/live, socket.io snapshot + deltas) is wired in
-        // here by the lead, e.g. `LiveModule.register({ config, pool })`. Nothing under src/live/ is owned here.
+        // Snapshot + deltas over socket.io on the same HTTP server (src/live/README.md); it shares the pool.
+        LiveModule.forRoot({
+          brokers: config.kafka.brokers,
+          topicNamespace: config.kafka.topicNamespace,
+          pool,
+          tokenSecret: config.tokenSecret,
+          instanceId: config.instanceId,
+        }),
       ],
       controllers: [EnergyController, QueueStatsController, HealthController, MetricsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         ...gracefulShutdownProviders(status),
-        {
-          provide: PG_POOL,
-          useFactory: () =>
-            databasePool(config.databaseUrl, 'dashboard-gateway', { statement_timeout: config.statementTimeoutMs }),
-        },
+        { provide: PG_POOL, useValue: pool },
         {
           provide: HttpMetrics,
           useFactory: () =>
