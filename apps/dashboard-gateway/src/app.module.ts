@@ -19,6 +19,7 @@ import { EnergyController } from './billing/energy.controller';
 import type { GatewayConfig } from './config';
 import type { HttpRequest } from './http/http-types';
 import { LiveModule } from './live';
+import { PageModule } from './page';
 import { QueueStatsController } from './queues/queue-stats.controller';
 import { GATEWAY_CONFIG, PG_POOL } from './tokens';
 
@@ -51,6 +52,8 @@ export class DashboardGatewayModule {
           tokenSecret: config.tokenSecret,
           instanceId: config.instanceId,
         }),
+        // The supervisor's wallboard at `/` (src/page/): static files, same origin as the socket.
+        PageModule,
       ],
       controllers: [EnergyController, QueueStatsController, HealthController, MetricsController],
       providers: [

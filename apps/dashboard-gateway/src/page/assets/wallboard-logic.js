@@ -1,0 +1,179 @@
+// The wallboard's pure logic (no DOM, no socket): merging rows by version, the 15-minute queue figures derived
+// from summed windows, and the wait/percent formatting. A classic script, so the same file runs in the browser
+// (as `globalThis.WallboardLogic`, loaded before wallboard.js) and under Jest (`require`, typed by the .d.ts
+// beside it), with no build step.
+((root, factory) => {
+  const api = factory();
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else root.WallboardLogic = api;
+})(typeof globalThis === 'object' ? globalThis : this, () => {
+  const WINDOW_MINUTES = 15;
+  const MINUTE_MS = 60_000;
+
+  /**
+   * A channel's new state after a snapshot: the snapshot's rows, except that a row we already hold at a higher
+   * version keeps it (a client never shows an older version after a newer one). Rows absent from the snapshot
+   * are gone (they aged out or were removed).
+   */
+  function applySnapshot(prev, rows) {
+    const next = new Map();
+    for (const r of rows) {
+      const held = prev.get(r.id);
+      next.set(r.id, held && held.version > r.version ? held : r);
+    }
+    return next;
+  }
+
+  /** Applies a delta's rows in place, keeping the highest version per id; true when anything changed. */
+  function applyDelta(state, rows) {
+    let changed = false;
+    for (const r of rows) {
+      const held = state.get(r.id);
+      if (held && held.version >= r.version) continue;
+      state.set(r.id, r);
+      changed = true;
+    }
+    return changed;
+  }
+
+  function num(v) {
+    const n = typeof v === 'number' ? v : Number(v);
+    return Number.isFinite(n) ? n : 0;
+  }
+
+  function ratio(a, b) {
+    return b > 0 ? a / b : null;
+  }
+
+  /**
+   * Per queue: the live gauge, and the `queue_stats_1m` windows of the last 15 minutes (the current minute's and
+   * the 14 before it) summed column by column, then derived as PRODUCT.md says — never an average of averages.
+   * `rows` are live rows ({id, kind, version, row}); tombstones (row null) count as absent. Sorted by queue name.
+   */
+  function queueSummaries(rows, nowMs) {
+    const from = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS - (WINDOW_MINUTES - 1) * MINUTE_MS;
+    const queues = new Map();
+    const entry = (name) => {
+      let q = queues.get(name);
+      if (!q) {
+        q = {
+          queue: name,
+          waiting: 0,
+          longestWaitingSince: null,
+          offered: 0,
+          answered: 0,
+          abandoned: 0,
+          answeredInSla: 0,
+          abandonedShort: 0,
+          answeredWaitMsSum: 0,
+        };
+        queues.set(name, q);
+      }
+      return q;
+    };
+    for (const r of rows) {
+      if (!r.row) continue;
+      if (r.kind === 'queue_gauge') {
+        const q = entry(String(r.row.queue));
+        q.waiting = num(r.row.waiting);
+        q.longestWaitingSince = r.row.longest_waiting_since ?? null;
+      } else if (r.kind === 'queue_stats_1m') {
+        const start = Date.parse(r.row.window_start);
+        const q = entry(String(r.row.queue));
+        if (!(start >= from && start <= nowMs)) continue;
+        q.offered += num(r.row.offered);
+        q.answered += num(r.row.answered);
+        q.abandoned += num(r.row.abandoned);
+        q.answeredInSla += num(r.row.answered_in_sla);
+        q.abandonedShort += num(r.row.abandoned_short);
+        q.answeredWaitMsSum += num(r.row.answered_wait_ms_sum);
+      }
+    }
+    return [...queues.values()]
+      .sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0))
+      .map((q) => ({
+        queue: q.queue,
+        waiting: q.waiting,
+        longestWaitingSince: q.longestWaitingSince,
+        offered: q.offered,
+        answered: q.answered,
+        abandoned: q.abandoned,
+        serviceLevel: ratio(q.answeredInSla, q.answered + q.abandoned - q.abandonedShort),
+        asaMs: ratio(q.answeredWaitMsSum, q.answered),
+        abandonRate: ratio(q.abandoned, q.offered),
+      }));
+  }
+
+  const AGENT_STATUSES = ['available', 'busy', 'wrap_up', 'break', 'offline'];
+
+  /** The tenant's agents by status (the `agent_counts` row), or null before it is known. */
+  function agentCounts(rows) {
+    for (const r of rows) {
+      if (r.kind === 'agent_counts' && r.row) return AGENT_STATUSES.map((status) => [status, num(r.row[status])]);
+    }
+    return null;
+  }
+
+  const SEVERITY_RANK = { critical: 0, warning: 1 };
+
+  /** Firing alerts, critical first, then the most recently fired first. */
+  function firingAlerts(rows) {
+    return rows
+      .filter((r) => r.kind === 'alert' && r.row && r.row.state === 'firing')
+      .map((r) => ({
+        id: r.id,
+        severity: String(r.row.severity),
+        rule: String(r.row.rule),
+        entity: `${r.row.entity_type} ${r.row.entity_id}`,
+        message: r.row.message == null ? '' : String(r.row.message),
+        firedAt: r.row.fired_at,
+      }))
+      .sort(
+        (a, b) =>
+          (SEVERITY_RANK[a.severity] ?? 2) - (SEVERITY_RANK[b.severity] ?? 2) ||
+          Date.parse(b.firedAt) - Date.parse(a.firedAt),
+      );
+  }
+
+  /** How long since `sinceIso`, as m:ss or h:mm:ss; an em dash when nobody waits. Never negative. */
+  function formatWait(sinceIso, nowMs) {
+    if (sinceIso == null) return '—';
+    const since = Date.parse(sinceIso);
+    if (!Number.isFinite(since)) return '—';
+    const total = Math.max(0, Math.floor((nowMs - since) / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = String(total % 60).padStart(2, '0');
+    return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+  }
+
+  /** 0..1 as a whole percent; an em dash when there is nothing to judge (null). */
+  function formatPercent(fraction) {
+    return fraction == null ? '—' : `${Math.round(fraction * 100)} %`;
+  }
+
+  /** Milliseconds as whole seconds ("12 s"); an em dash for null. */
+  function formatSeconds(ms) {
+    return ms == null ? '—' : `${Math.round(ms / 1000)} s`;
+  }
+
+  /** The token of a `#token=…` fragment, or null. */
+  function tokenFromHash(hash) {
+    const params = new URLSearchParams(String(hash || '').replace(/^#/, ''));
+    const token = params.get('token');
+    return token && token.trim() !== '' ? token.trim() : null;
+  }
+
+  return {
+    WINDOW_MINUTES,
+    applySnapshot,
+    applyDelta,
+    queueSummaries,
+    agentCounts,
+    firingAlerts,
+    formatWait,
+    formatPercent,
+    formatSeconds,
+    tokenFromHash,
+  };
+});

@@ -1,0 +1,2 @@
+export { PAGE_CSP } from './page.controller';
+export { PageModule } from './page.module';
