@@ -4,9 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './browser.mjs';
 import { down, up } from './stack.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+ensureChromium(root);
 const started = await up();
 let status = 1;
 try {
