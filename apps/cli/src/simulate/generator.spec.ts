@@ -23,6 +23,14 @@ describe('simulate', () => {
     expect(run(opts({ seed: 8 }))).not.toEqual(emissions);
   });
 
+  it('never reuses a call id in another run (another start): the aggregator would take it for the same call', () => {
+    const callIds = (list: Emission[]) => new Set(list.flatMap((e) => ('callId' in e.event ? [e.event.callId] : [])));
+    const mine = callIds(emissions);
+    const later = callIds(run(opts({ start: START + 3600_000 })));
+    expect(mine.size).toBeGreaterThan(0);
+    expect([...later].filter((id) => mine.has(id))).toEqual([]);
+  });
+
   it('produces only events the ingest API accepts', () => {
     for (const e of events) {
       const r = parseEvent(e);

@@ -89,7 +89,10 @@ export function* simulate(opts: SimulationOptions): Generator<Emission> {
   const rng = new Rng(opts.seed);
   const end = opts.start + opts.durationMs;
   let seq = 0;
-  const id = (prefix: string) => `sim-${opts.seed}-${prefix}-${(seq++).toString(36)}`;
+  // Ids name the run (seed and start): the same run repeats exactly, and another run never reuses a call id (a
+  // call id seen again would be the same call to the aggregator: its transitions would conflict, not count).
+  const run = `${opts.seed}-${Math.floor(opts.start / 1000).toString(36)}`;
+  const id = (prefix: string) => `sim-${run}-${prefix}-${(seq++).toString(36)}`;
 
   const agents: Agent[] = Array.from({ length: opts.agents }, (_, i) => ({
     id: `agent-${String(i + 1).padStart(3, '0')}`,
@@ -134,7 +137,7 @@ export function* simulate(opts: SimulationOptions): Generator<Emission> {
     // Arrivals: Poisson, shaped by the time of day, spread over the queues.
     const arrivals = rng.poisson((opts.callsPerMinute / 60) * (TICK_MS / 1000) * callLoad(now));
     for (let i = 0; i < arrivals; i++) {
-      const callId = `call-${opts.seed}-${(callNo++).toString(36)}`;
+      const callId = `call-${run}-${(callNo++).toString(36)}`;
       const queue = rng.pick(opts.queues);
       waiting.push({ callId, started: now, abandonAt: now + Math.round(rng.exponential(90_000)) });
       emit({ type: 'call.started', ts: now, id: id('c'), callId, queue });
