@@ -1,4 +1,4 @@
-import { type IngestEvent, queueMetadata, streamId, toStreamRecord } from '@switchboard/domain';
+import { EMPTY_QUEUE_STATS, type IngestEvent, queueMetadata, streamId, toStreamRecord } from '@switchboard/domain';
 import { createStreamsSchema, dropStreamsSchema, type OutboxRelay, type StreamingClient } from '@switchboard/streams';
 import { Pool } from 'pg';
 import { type CallsPipelineOptions, callsPipeline } from '../../../apps/aggregator/src/pipelines/calls-pipeline';
@@ -165,18 +165,7 @@ export function expectedQueueStats(
     }
     let c = q.get(ws);
     if (!c) {
-      c = {
-        offered: 0,
-        answered: 0,
-        abandoned: 0,
-        answeredInSla: 0,
-        abandonedShort: 0,
-        answeredWaitMsSum: 0,
-        waitMsSum: 0,
-        maxWaitMs: null,
-        talkMsSum: 0,
-        talkCount: 0,
-      };
+      c = { ...EMPTY_QUEUE_STATS };
       q.set(ws, c);
     }
     return c;
