@@ -38,6 +38,7 @@ export {
   type DerivedQueueMetrics,
   derivedQueueMetrics,
   EMPTY_QUEUE_STATS,
+  handledCalls,
   QUEUE_STATS_SQL_COLUMNS,
   type QueueStatsSums,
   serviceLevel,

@@ -67,11 +67,16 @@ export function averageCallDurationMs(c: Pick<QueueStatsSums, 'talkMsSum' | 'tal
   return ratio(c.talkMsSum, c.talkCount);
 }
 
-/** Service level, 0..1: answered_in_sla / (answered + abandoned − abandoned_short). Short abandons do not count. */
+/** The calls the service level is judged on: answered + abandoned − abandoned_short (short abandons do not count). */
+export function handledCalls(c: Pick<QueueStatsSums, 'answered' | 'abandoned' | 'abandonedShort'>): number {
+  return c.answered + c.abandoned - c.abandonedShort;
+}
+
+/** Service level, 0..1: answered_in_sla / handled calls. */
 export function serviceLevel(
   c: Pick<QueueStatsSums, 'answeredInSla' | 'answered' | 'abandoned' | 'abandonedShort'>,
 ): number | null {
-  return ratio(c.answeredInSla, c.answered + c.abandoned - c.abandonedShort);
+  return ratio(c.answeredInSla, handledCalls(c));
 }
 
 /** Abandon rate, 0..1: abandoned / offered. */

@@ -1,4 +1,4 @@
-import type { MetricUpdate } from '@switchboard/domain';
+import { handledCalls, type MetricUpdate } from '@switchboard/domain';
 import { z } from 'zod';
 
 /** What the alert rules read from `metrics.updates`: a queue window, a queue's waiting gauge, a meter window. */
@@ -66,7 +66,10 @@ export function alertInputOf(u: MetricUpdate): AlertInput | undefined {
         queue: r.queue,
         windowStart: r.window_start,
         answeredInSla: r.answered_in_sla,
-        handled: Math.max(0, r.answered + r.abandoned - r.abandoned_short),
+        handled: Math.max(
+          0,
+          handledCalls({ answered: r.answered, abandoned: r.abandoned, abandonedShort: r.abandoned_short }),
+        ),
         version: u.version,
       };
     }
