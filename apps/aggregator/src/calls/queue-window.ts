@@ -1,4 +1,4 @@
-import { QUEUE_STATS_SQL_COLUMNS, type QueueStatsSums } from '@switchboard/domain';
+import { EMPTY_QUEUE_STATS, QUEUE_STATS_SQL_COLUMNS, type QueueStatsSums } from '@switchboard/domain';
 import { CallDomainError } from './call-errors';
 import type { CallFact } from './call-facts';
 
@@ -30,20 +30,9 @@ export class QueueWindow {
   }
 
   static empty(): QueueWindow {
-    return new QueueWindow(
-      {
-        offered: 0,
-        answered: 0,
-        abandoned: 0,
-        answeredInSla: 0,
-        abandonedShort: 0,
-        answeredWaitMsSum: 0,
-        waitMsSum: 0,
-        talkMsSum: 0,
-        talkCount: 0,
-      },
-      new Map(),
-    );
+    // max_wait_ms is not a counter: the window derives it from its waits.
+    const { maxWaitMs: _derived, ...counters } = EMPTY_QUEUE_STATS;
+    return new QueueWindow(counters, new Map());
   }
 
   static fromSnapshot(snapshot: QueueWindowSnapshot): QueueWindow {
