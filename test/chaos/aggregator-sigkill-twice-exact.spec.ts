@@ -99,7 +99,18 @@ describe('aggregator chaos: 200,000 simulated events, one of two instances SIGKI
       },
       240_000,
       1000,
-    );
+    ).catch(async (err) => {
+      // What the instances said, and where each group stands: a stall must be diagnosable from the CI log alone.
+      const offsets = await pool.query(
+        `SELECT consumer_group, topic, partition, next_offset, owner_id, owner_epoch, updated_at FROM streams_offsets
+         WHERE consumer_group LIKE $1 ORDER BY consumer_group, partition`,
+        [`${fleet.groupPrefix}.%`],
+      );
+      console.log(
+        `not drained; checkpoints:\n${JSON.stringify(offsets.rows, null, 1)}\nlog:\n${fleet.log.slice(-60).join('\n')}`,
+      );
+      throw err;
+    });
 
     expect(await storedEnergy(pool, tenant)).toEqual(recomputeEnergy(events));
     expect(await storedQueueStats(pool, tenant)).toEqual(recomputeQueueStats(events));
