@@ -114,8 +114,9 @@ interface Sample {
  * 1. Throughput: a backlog of simulated events (both domains) is published as ingest publishes it (its
  *    StreamsEventPublisher, 400 events a request) before the instances start; the clock runs from the first
  *    checkpoint of any input group (Node start-up and the first ≤ 500 ms of work excluded: "incl. startup" is
- *    from the spawn) until every consumer group (energy, agents, calls, queues) has checkpointed in Postgres to
- *    the end of its input and no hop record waits in the outbox. CPU figures cover the same interval.
+ *    from the spawn) until the input groups (energy, agents, calls) have checkpointed in Postgres to the end of
+ *    their input, no hop record waits in the outbox, and the queue stage has checkpointed past where the hop
+ *    topic ended then (its end moves on with stage 1's idle time markers). CPU figures cover the same interval.
  * 2. Latency: with both instances caught up, live simulated events (timestamps = now) are published for
  *    LIVE_SECONDS; for a sample of them the figure is from the publish promise resolving (Kafka acks=all) to the
  *    start of the first query that sees the event's row change in Postgres. Queries run on every checkpoint's
@@ -161,6 +162,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
       calls: [namespaced(Topics.calls, namespace)],
     };
     const hop = `${fleet.groupPrefix}.calls.by-queue`;
+    const queueStageCaughtUp = fleet.queueStageCaughtUp(pool, inputs);
 
     // ---- 1. Throughput ----
     const backlog = await publishBacklog(publisher, tenant);
@@ -219,15 +221,9 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
           cpuFirst = { machine: machineCpu(), pg: postgresCpuSeconds() };
           aggCpuFirst = names.map((n) => procCpuSeconds(pids.get(n) as number));
         }
-        if (committed >= messages && (await fleet.drained(pool, inputs))) {
-          const unsent = await pool.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM streams_outbox WHERE topic = $1 AND sent_at IS NULL',
-            [hop],
-          );
-          if (unsent.rows[0].n === 0 && (await fleet.drained(pool, { queues: [hop] }))) {
-            drainedAt = performance.now();
-            break;
-          }
+        if (committed >= messages && (await queueStageCaughtUp())) {
+          drainedAt = performance.now();
+          break;
         }
         if (performance.now() - lastLog > 5000) {
           lastLog = performance.now();

@@ -11,7 +11,7 @@ import { MAX_REQUEST_SPAN_MS } from '../../apps/cli/src/simulate/run-simulation'
 import { StreamsEventPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
 import { testEnv, uniqueName } from '../support/env';
 import { freshMigratedDatabase } from '../support/replay-database';
-import { type AggregateSnapshot, liveDrained, snapshotAggregates, type WindowRows } from '../support/replay-tables';
+import { type AggregateSnapshot, liveDrain, snapshotAggregates, type WindowRows } from '../support/replay-tables';
 import { testClient } from '../support/streams';
 import { switchboardReplay } from '../support/switchboard-cli';
 import { eventually } from '../support/wait';
@@ -111,7 +111,8 @@ describe('switchboard replay rebuilds the aggregate tables equal to the live run
       agents: namespaced(Topics.agents, namespace),
       calls: namespaced(Topics.calls, namespace),
     };
-    await eventually(async () => expect(await liveDrained(pool, client, groupPrefix, inputs)).toBe(true), 120_000, 500);
+    const liveDrained = liveDrain(pool, client, groupPrefix, inputs);
+    await eventually(async () => expect(await liveDrained()).toBe(true), 120_000, 500);
     let previous = await snapshotAggregates(pool);
     const liveRows = await eventually(
       async () => {
@@ -181,7 +182,7 @@ describe('switchboard replay rebuilds the aggregate tables equal to the live run
     expect(progressCalls).toBeGreaterThan(0);
 
     // The groups are left where the live aggregator resumes: every events partition checkpointed to its end.
-    expect(await liveDrained(pool, client, groupPrefix, inputs)).toBe(true);
+    expect(await liveDrain(pool, client, groupPrefix, inputs)()).toBe(true);
 
     // A second replay, as an operator runs it, rebuilds exactly the same rows (finality included: nothing idles).
     const again = switchboardReplay(['--yes', '--group-prefix', groupPrefix, '--namespace', namespace], {

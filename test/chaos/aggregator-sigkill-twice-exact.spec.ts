@@ -80,34 +80,26 @@ describe('aggregator chaos: 200,000 simulated events, one of two instances SIGKI
     fleet.start('a3');
     await publishRange(2 * third, events.length);
 
-    const hop = `${fleet.groupPrefix}.calls.by-queue`;
-    await eventually(
-      async () => {
-        expect(
-          await fleet.drained(pool, {
-            energy: [`${namespace}.events.meters`],
-            agents: [`${namespace}.events.agents`],
-            calls: [`${namespace}.events.calls`],
-          }),
-        ).toBe(true);
-        const unsent = await pool.query(
-          `SELECT count(*)::int AS n FROM streams_outbox WHERE topic = $1 AND sent_at IS NULL`,
-          [hop],
-        );
-        expect(unsent.rows[0].n).toBe(0);
-        expect(await fleet.drained(pool, { queues: [hop] })).toBe(true);
-      },
-      240_000,
-      1000,
-    ).catch(async (err) => {
+    const caughtUp = fleet.queueStageCaughtUp(pool, {
+      energy: [`${namespace}.events.meters`],
+      agents: [`${namespace}.events.agents`],
+      calls: [`${namespace}.events.calls`],
+    });
+    await eventually(async () => expect(await caughtUp()).toBe(true), 240_000, 1000).catch(async (err) => {
       // What the instances said, and where each group stands: a stall must be diagnosable from the CI log alone.
       const offsets = await pool.query(
         `SELECT consumer_group, topic, partition, next_offset, owner_id, owner_epoch, updated_at FROM streams_offsets
          WHERE consumer_group LIKE $1 ORDER BY consumer_group, partition`,
         [`${fleet.groupPrefix}.%`],
       );
+      const ends = await Promise.all(
+        [...new Set(offsets.rows.map((r) => r.topic as string))].map(async (t) => [
+          t,
+          [...(await fleet.endOffsets(t))],
+        ]),
+      );
       console.log(
-        `not drained; checkpoints:\n${JSON.stringify(offsets.rows, null, 1)}\nlog:\n${fleet.log.slice(-60).join('\n')}`,
+        `not drained; checkpoints:\n${JSON.stringify(offsets.rows, null, 1)}\ntopic ends: ${JSON.stringify(ends, (_, v) => (typeof v === 'bigint' ? String(v) : v))}\nlog:\n${fleet.log.slice(-60).join('\n')}`,
       );
       throw err;
     });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
+import { checkpointedTo, queueStageCaughtUp } from './drain';
 import { testEnv, uniqueName } from './env';
 
 const root = join(__dirname, '..', '..');
@@ -58,30 +59,46 @@ export class AggregatorFleet {
     });
   }
 
-  /**
-   * True when every consumer group of this fleet has checkpointed (in Postgres) up to the end of each
-   * partition of its input topics.
-   */
-  async drained(pool: Pool, topicsByGroup: Record<string, string[]>, tablePrefix = 'streams_'): Promise<boolean> {
+  /** Next offset at the end of each partition of `topic`. */
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
     const kafka = new Kafka({ clientId: 'drain-check', brokers: testEnv.brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     try {
-      for (const [group, topics] of Object.entries(topicsByGroup)) {
-        for (const topic of topics) {
-          const ends = await admin.fetchTopicOffsets(topic);
-          const stored = await pool.query<{ partition: number; next_offset: string | null }>(
-            `SELECT partition, next_offset FROM ${tablePrefix}offsets WHERE consumer_group = $1 AND topic = $2`,
-            [`${this.groupPrefix}.${group}`, topic],
-          );
-          const at = new Map(stored.rows.map((r) => [r.partition, BigInt(r.next_offset ?? '0')]));
-          for (const end of ends) if (BigInt(end.high) > (at.get(end.partition) ?? 0n)) return false;
-        }
-      }
-      return true;
+      return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /**
+   * True when every consumer group of this fleet has checkpointed (in Postgres) up to the end of each
+   * partition of its input topics. (A topic whose end keeps moving needs a fixed mark: see queueStageCaughtUp.)
+   */
+  async drained(pool: Pool, topicsByGroup: Record<string, string[]>, tablePrefix = 'streams_'): Promise<boolean> {
+    for (const [group, topics] of Object.entries(topicsByGroup))
+      for (const topic of topics)
+        if (
+          !(await checkpointedTo(
+            pool,
+            `${this.groupPrefix}.${group}`,
+            topic,
+            await this.endOffsets(topic),
+            tablePrefix,
+          ))
+        )
+          return false;
+    return true;
+  }
+
+  /** The check that the calls queue stage has caught up once `inputs` are drained (see queueStageCaughtUp). */
+  queueStageCaughtUp(pool: Pool, inputs: Record<string, string[]>): () => Promise<boolean> {
+    return queueStageCaughtUp(
+      pool,
+      this.groupPrefix,
+      (t) => this.endOffsets(t),
+      () => this.drained(pool, inputs),
+    );
   }
 
   async stopAll(): Promise<void> {

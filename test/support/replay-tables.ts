@@ -1,5 +1,6 @@
 import type { StreamingClient } from '@switchboard/streams';
 import type { Pool } from 'pg';
+import { checkpointedTo, queueStageCaughtUp } from './drain';
 
 /** A window row's numbers (joined by '|') and whether it is final, by `<tenant>/<entity>@<window start ms>`. */
 export type WindowRows = Map<string, { numbers: string; isFinal: boolean }>;
@@ -65,26 +66,23 @@ export async function snapshotAggregates(pool: Pool): Promise<AggregateSnapshot>
 }
 
 /**
- * The live aggregator of `groupPrefix` has checkpointed (in Postgres) every partition of the events topics up to
- * their end, published its outbox, and its queue stage has read the hop topic to its end.
+ * A check, called until it says true, that the live aggregator of `groupPrefix` has checkpointed (in Postgres)
+ * every partition of the events topics up to their end, published its outbox, and its queue stage has read the hop
+ * topic past where it ended then (see queueStageCaughtUp).
  */
-export async function liveDrained(
+export function liveDrain(
   pool: Pool,
   client: StreamingClient,
   groupPrefix: string,
   inputs: Record<string, string>,
-): Promise<boolean> {
-  const checkpointedTo = async (group: string, topic: string) => {
-    const ends = await client.endOffsets(topic);
-    const r = await pool.query<{ partition: number; next_offset: string | null }>(
-      'SELECT partition, next_offset FROM streams_offsets WHERE consumer_group = $1 AND topic = $2',
-      [`${groupPrefix}.${group}`, topic],
+): () => Promise<boolean> {
+  const inputsDone = async () => {
+    for (const [group, topic] of Object.entries(inputs))
+      if (!(await checkpointedTo(pool, `${groupPrefix}.${group}`, topic, await client.endOffsets(topic)))) return false;
+    const unsent = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM streams_outbox WHERE sent_at IS NULL',
     );
-    const at = new Map(r.rows.map((x) => [x.partition, BigInt(x.next_offset ?? '0')]));
-    return [...ends].every(([p, end]) => (at.get(p) ?? 0n) >= end);
+    return unsent.rows[0].n === 0;
   };
-  for (const [group, topic] of Object.entries(inputs)) if (!(await checkpointedTo(group, topic))) return false;
-  const unsent = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM streams_outbox WHERE sent_at IS NULL');
-  if (unsent.rows[0].n > 0) return false;
-  return checkpointedTo('queues', `${groupPrefix}.calls.by-queue`);
+  return queueStageCaughtUp(pool, groupPrefix, (t) => client.endOffsets(t), inputsDone);
 }
