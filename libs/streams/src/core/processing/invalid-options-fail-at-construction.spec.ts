@@ -34,5 +34,8 @@ describe('options that cannot work', () => {
     expect(() => tumbling(0)).toThrow('tumbling window size must be a whole number of milliseconds > 0; got 0');
     expect(() => hopping(1000, 2000)).toThrow('hopping window step must be ≤ its size (1000 ms)');
     expect(() => new RepartitionBoundary({ keyBy: 'queue' as never, sink: [] })).toThrow('keyBy must be a function');
+    expect(() => new RepartitionBoundary({ keyBy: () => 'q', sink: [], idleAnnounceMs: 0 })).toThrow(
+      'idleAnnounceMs must be > 0 ms, or omitted to turn it off; got 0',
+    );
   });
 });

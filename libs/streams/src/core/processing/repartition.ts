@@ -30,6 +30,12 @@ export interface RepartitionOptions<V> {
   sink: Sink<RepartitionMessage<V>>;
   /** A partition quiet this long advances with the wall clock (live mode), and its time marker with it. */
   idleMs?: number;
+  /**
+   * While a partition idles, its time marker goes out once its time moved this much past the last one (default
+   * 1000 ms): downstream windows close at most this much later, and an idle pipeline writes a marker a second
+   * per partition instead of one per tick. Records' times are announced at once, whatever this says.
+   */
+  idleAnnounceMs?: number;
   mode?: TimeMode;
   clock?: Clock;
 }
@@ -66,6 +72,7 @@ export class RepartitionBoundary<V> {
   private readonly keyBy: RepartitionOptions<V>['keyBy'];
   private readonly sink: Sink<RepartitionMessage<V>>;
   private readonly idleMs?: number;
+  private readonly idleAnnounceMs: number;
   private readonly clock: Clock;
   private mode: TimeMode;
   private readonly sources = new Map<number, SourceState>();
@@ -79,6 +86,7 @@ export class RepartitionBoundary<V> {
     requireSink('sink', options.sink);
     this.sink = options.sink;
     this.idleMs = optionalPositiveMs('idleMs', options.idleMs);
+    this.idleAnnounceMs = optionalPositiveMs('idleAnnounceMs', options.idleAnnounceMs) ?? 1000;
     this.mode = timeMode(options.mode);
     this.clock = clockOption(options.clock);
   }
@@ -147,10 +155,12 @@ export class RepartitionBoundary<V> {
     this.touched.length = 0;
   }
 
-  /** Idle partitions advance with the wall clock (live mode) and announce their new time. */
+  /** Idle partitions advance with the wall clock (live mode) and announce their new time, every `idleAnnounceMs`. */
   tick(now: number = this.clock()): void {
     if (this.mode !== 'live' || this.idleMs === undefined) return;
-    for (const st of this.sources.values()) if (st.clock.idle(now, this.idleMs, true)) this.announce(st);
+    for (const st of this.sources.values())
+      if (st.clock.idle(now, this.idleMs, true) && st.clock.time - st.announced >= this.idleAnnounceMs)
+        this.announce(st);
   }
 
   snapshot(partition: number): RepartitionSnapshot {
