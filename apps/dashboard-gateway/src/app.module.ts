@@ -51,8 +51,11 @@ export class DashboardGatewayModule {
           pool,
           tokenSecret: config.tokenSecret,
           instanceId: config.instanceId,
+          consumerLag: config.consumerLag,
+          operatorTenant: config.operatorTenant,
         }),
-        // The supervisor's wallboard at `/` (src/page/): static files, same origin as the socket.
+        // The supervisor's wallboard at `/` and the operator's services panel at `/services` (src/page/): static
+        // files, same origin as the socket.
         PageModule,
       ],
       controllers: [EnergyController, QueueStatsController, HealthController, MetricsController],

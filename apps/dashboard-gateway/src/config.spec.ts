@@ -21,6 +21,35 @@ describe('loadGatewayConfig', () => {
     });
   });
 
+  it("reads the aggregator's group prefix and table prefix for consumer lag, and an optional operator tenant", () => {
+    expect(loadGatewayConfig({}, dataDir)).toMatchObject({
+      consumerLag: { groupPrefix: 'aggregator', tablePrefix: 'streams_', intervalMs: 5000 },
+      operatorTenant: undefined,
+    });
+    expect(
+      loadGatewayConfig(
+        {
+          AGGREGATOR_GROUP_PREFIX: 'agg_2',
+          STREAMS_TABLE_PREFIX: 'sb_',
+          DASHBOARD_GATEWAY_LAG_INTERVAL_MS: '2000',
+          DASHBOARD_OPERATOR_TENANT: 'ops',
+        },
+        dataDir,
+      ),
+    ).toMatchObject({
+      consumerLag: { groupPrefix: 'agg_2', tablePrefix: 'sb_', intervalMs: 2000 },
+      operatorTenant: 'ops',
+    });
+    expect(() =>
+      loadGatewayConfig(
+        { AGGREGATOR_GROUP_PREFIX: 'a b', DASHBOARD_GATEWAY_LAG_INTERVAL_MS: '5', DASHBOARD_OPERATOR_TENANT: '../x' },
+        dataDir,
+      ),
+    ).toThrow(
+      /AGGREGATOR_GROUP_PREFIX.*\n.*DASHBOARD_GATEWAY_LAG_INTERVAL_MS.*\n.*DASHBOARD_OPERATOR_TENANT: must be a tenant id/s,
+    );
+  });
+
   it('names every invalid variable in one sentence each', () => {
     let error: ConfigError | undefined;
     try {

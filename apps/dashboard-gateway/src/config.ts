@@ -1,3 +1,4 @@
+import { ID_PATTERN } from '@switchboard/domain';
 import {
   DEFAULT_DASHBOARD_GATEWAY_PORT,
   DEFAULT_DATA_DIR,
@@ -6,6 +7,7 @@ import {
   sharedEnv,
 } from '@switchboard/service';
 import { z } from 'zod';
+import { DEFAULT_LAG_INTERVAL_MS } from './live/live-options';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
@@ -22,6 +24,18 @@ const envSchema = z.object({
   DASHBOARD_GATEWAY_RATE_WINDOW_MS: int(1).default(60_000),
   DASHBOARD_GATEWAY_MAX_CSV_ROWS: int(1).default(200_000),
   DASHBOARD_GATEWAY_STATEMENT_TIMEOUT_MS: int(1).default(15_000),
+  // The aggregator's own variables (same names, same rules), so one environment describes both: the services
+  // panel's consumer lag reads the checkpoints of its groups `<prefix>.*`.
+  AGGREGATOR_GROUP_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/)
+    .default('aggregator'),
+  STREAMS_TABLE_PREFIX: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,39}$/)
+    .default('streams_'),
+  DASHBOARD_GATEWAY_LAG_INTERVAL_MS: int(100).default(DEFAULT_LAG_INTERVAL_MS),
+  DASHBOARD_OPERATOR_TENANT: z.string().regex(ID_PATTERN, 'must be a tenant id').optional(),
 });
 
 export interface GatewayConfig {
@@ -40,6 +54,10 @@ export interface GatewayConfig {
   maxCsvRows: number;
   /** Postgres cancels a billing query that runs longer. */
   statementTimeoutMs: number;
+  /** Consumer lag of the aggregator's groups on the services panel, recomputed every `intervalMs`. */
+  consumerLag: { groupPrefix: string; tablePrefix: string; intervalMs: number };
+  /** When set, only operator tokens of this tenant read the services panel's channels. */
+  operatorTenant: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -76,6 +94,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, dataDir 
     rateLimit: { limit: e.DASHBOARD_GATEWAY_RATE_LIMIT, windowMs: e.DASHBOARD_GATEWAY_RATE_WINDOW_MS },
     maxCsvRows: e.DASHBOARD_GATEWAY_MAX_CSV_ROWS,
     statementTimeoutMs: e.DASHBOARD_GATEWAY_STATEMENT_TIMEOUT_MS,
+    consumerLag: {
+      groupPrefix: e.AGGREGATOR_GROUP_PREFIX,
+      tablePrefix: e.STREAMS_TABLE_PREFIX,
+      intervalMs: e.DASHBOARD_GATEWAY_LAG_INTERVAL_MS,
+    },
+    operatorTenant: e.DASHBOARD_OPERATOR_TENANT,
     logLevel: e.LOG_LEVEL,
   });
 }

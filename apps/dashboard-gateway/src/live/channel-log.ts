@@ -63,6 +63,11 @@ export class ChannelLog {
     return this.rows.get(id)?.version ?? 0;
   }
 
+  /** The row held for an id (null: a tombstone; undefined: none). */
+  row(id: string): Record<string, unknown> | null | undefined {
+    return this.rows.get(id)?.row;
+  }
+
   /** Applies one row change; true when accepted (a newer version, room for a new id). */
   apply(change: LiveRow): boolean {
     const held = this.rows.get(change.id);

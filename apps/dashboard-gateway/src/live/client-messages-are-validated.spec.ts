@@ -1,3 +1,4 @@
+import type { DashboardRole } from '@switchboard/domain';
 import { isLiveError, parseChannel, parseClientMessage } from './protocol';
 
 describe('client messages', () => {
@@ -28,11 +29,32 @@ describe('client messages', () => {
   });
 
   it('knows the channels and who may read them', () => {
-    expect(parseChannel('queues', 'analyst')).toEqual({ kind: 'queues' });
-    expect(parseChannel('meter:site-1.m:2', 'supervisor')).toEqual({ kind: 'meter', meterId: 'site-1.m:2' });
-    expect(parseChannel('services', 'operator')).toEqual({ kind: 'services' });
-    expect(parseChannel('services', 'supervisor')).toMatchObject({ code: 'forbidden' });
-    expect(parseChannel('meter:a/b', 'supervisor')).toMatchObject({ code: 'unknown_channel' });
-    expect(parseChannel('acme|queues', 'supervisor')).toMatchObject({ code: 'unknown_channel' });
+    const as = (role: DashboardRole, tenant = 'acme') => ({ role, tenant });
+    expect(parseChannel('queues', as('analyst'))).toEqual({ kind: 'queues' });
+    expect(parseChannel('meter:site-1.m:2', as('supervisor'))).toEqual({ kind: 'meter', meterId: 'site-1.m:2' });
+    expect(parseChannel('services', as('operator'))).toEqual({ kind: 'services' });
+    expect(parseChannel('services', as('supervisor'))).toMatchObject({ code: 'forbidden' });
+    expect(parseChannel('meter:a/b', as('supervisor'))).toMatchObject({ code: 'unknown_channel' });
+    expect(parseChannel('acme|queues', as('supervisor'))).toMatchObject({ code: 'unknown_channel' });
+  });
+
+  it('keeps the operational channels (services, lag) to operators, of the operator tenant when one is set', () => {
+    const operator = { role: 'operator', tenant: 'ops' } as const;
+    expect(parseChannel('lag', operator)).toEqual({ kind: 'lag' });
+    expect(parseChannel('lag', { role: 'supervisor', tenant: 'ops' })).toMatchObject({
+      code: 'forbidden',
+      message: 'the lag channel is for the operator role',
+      channel: 'lag',
+    });
+    const pinned = { operatorTenant: 'ops', lagEnabled: true };
+    expect(parseChannel('lag', operator, pinned)).toEqual({ kind: 'lag' });
+    expect(parseChannel('services', operator, pinned)).toEqual({ kind: 'services' });
+    for (const name of ['lag', 'services']) {
+      expect(parseChannel(name, { role: 'operator', tenant: 'acme' }, pinned)).toMatchObject({
+        code: 'forbidden',
+        message: `the ${name} channel is for operator tokens of the operator tenant, not of tenant acme`,
+      });
+    }
+    expect(parseChannel('lag', operator, { lagEnabled: false })).toMatchObject({ code: 'unavailable' });
   });
 });

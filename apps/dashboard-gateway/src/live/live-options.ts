@@ -1,4 +1,4 @@
-import { MIN_SECRET_BYTES } from '@switchboard/domain';
+import { ID_PATTERN, MIN_SECRET_BYTES } from '@switchboard/domain';
 import { DEFAULT_HEARTBEAT_MS } from '@switchboard/streams';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -50,8 +50,17 @@ export interface LiveModuleOptions {
   instanceId?: string;
   /** Partitions of the topics when the gateway has to create them (default 2). */
   topicPartitions?: number;
+  /**
+   * The `lag` channel: consumer lag per partition of the aggregator's groups (`<groupPrefix>.*` in the checkpoint
+   * table `<tablePrefix>offsets`), computed every `intervalMs` (default 5000). Without it `lag` is `unavailable`.
+   */
+  consumerLag?: { groupPrefix: string; tablePrefix?: string; intervalMs?: number };
+  /** When set, the operational channels (`services`, `lag`) are for operator tokens of this tenant only. */
+  operatorTenant?: string;
   limits?: Partial<LiveLimits>;
 }
+
+export const DEFAULT_LAG_INTERVAL_MS = 5000;
 
 export const DEFAULT_LIVE_LIMITS: Readonly<LiveLimits> = Object.freeze({
   tickMs: 100,
@@ -98,6 +107,17 @@ const optionsSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/)
     .optional(),
   topicPartitions: positive.optional(),
+  consumerLag: z
+    .strictObject({
+      groupPrefix: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be 1–200 of A–Z a–z 0–9 . _ -'),
+      tablePrefix: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,39}$/, 'must be a plain lower-case identifier such as "streams_"')
+        .optional(),
+      intervalMs: z.number().int().min(100, 'must be at least 100 ms').optional(),
+    })
+    .optional(),
+  operatorTenant: z.string().regex(ID_PATTERN, 'must be a tenant id').optional(),
   limits: limitsSchema.optional(),
 });
 
@@ -109,6 +129,8 @@ export interface ResolvedLiveOptions {
   path: string;
   instanceId: string;
   topicPartitions: number;
+  consumerLag: { groupPrefix: string; tablePrefix: string; intervalMs: number } | undefined;
+  operatorTenant: string | undefined;
   limits: LiveLimits;
 }
 
@@ -128,6 +150,12 @@ export function resolveLiveOptions(options: LiveModuleOptions, defaultInstanceId
     path: o.path ?? '/socket.io',
     instanceId: o.instanceId ?? defaultInstanceId,
     topicPartitions: o.topicPartitions ?? 2,
+    consumerLag: o.consumerLag && {
+      groupPrefix: o.consumerLag.groupPrefix,
+      tablePrefix: o.consumerLag.tablePrefix ?? 'streams_',
+      intervalMs: o.consumerLag.intervalMs ?? DEFAULT_LAG_INTERVAL_MS,
+    },
+    operatorTenant: o.operatorTenant,
     limits: Object.freeze({ ...DEFAULT_LIVE_LIMITS, ...stripUndefined(o.limits ?? {}) }),
   });
 }

@@ -9,6 +9,7 @@ import {
   isLiveError,
   type LiveError,
   MAX_CLIENT_MESSAGE_BYTES,
+  type OperationalAccess,
   parseChannel,
   parseClientMessage,
   type SnapshotFrame,
@@ -66,6 +67,7 @@ export class LiveSocketServer {
     private readonly state: LiveState,
     private readonly limits: LiveLimits,
     private readonly tokenSecret: string,
+    private readonly access: OperationalAccess,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -157,7 +159,7 @@ export class LiveSocketServer {
 
   private subscribe(client: LiveClient, message: SubscribeMessage): void {
     const name = message.channel;
-    const parsed = parseChannel(name, client.claims.role);
+    const parsed = parseChannel(name, client.claims, this.access);
     if (isLiveError(parsed)) {
       this.sendError(client, parsed);
       return;

@@ -1,12 +1,13 @@
 import type { MetricUpdate } from '@switchboard/domain';
 import { isUnresponsive, type ServiceStatusRecord } from '@switchboard/streams';
 import { ChannelLog, type LiveRow } from './channel-log';
+import { CONSUMER_LAG_KIND, type ConsumerLagFigures, consumerLagId, sameFigures } from './consumer-lag';
 import type { LiveLimits } from './live-options';
 import type { ParsedChannel } from './protocol';
 
-/** One channel of one tenant (or the tenant-less `services`), with who reads it. */
+/** One channel of one tenant (or an operational, tenant-less one: `services`, `lag`), with who reads it. */
 export interface LiveChannel {
-  /** `<tenant>|<name>`, or `services`. */
+  /** `<tenant>|<name>`, or `services` / `lag`. */
   readonly key: string;
   readonly name: string;
   readonly log: ChannelLog;
@@ -23,6 +24,7 @@ export type MeterLoader = (tenant: string, meterId: string, sinceMs: number) => 
 
 export const SERVICE_STATUS_KIND = 'service_status';
 const SERVICES = 'services';
+const LAG = 'lag';
 
 /**
  * Every channel of this gateway instance and how updates reach them. Pure of sockets and Kafka: the feed calls
@@ -101,10 +103,35 @@ export class LiveState {
     });
   }
 
+  /**
+   * One round of consumer lag figures (LagPoller). A row's version grows by one whenever any of its figures changed,
+   * so clients never go back; a row absent from a complete round (its group's checkpoints were deleted, e.g. by a
+   * replay) becomes a tombstone. Versions count per gateway instance, whose epoch is its own.
+   */
+  applyConsumerLag(rows: readonly ConsumerLagFigures[], complete: boolean): number {
+    const log = this.ensure(null, LAG).log;
+    let changed = 0;
+    const seen = new Set<string>();
+    for (const figures of rows) {
+      const id = consumerLagId(figures.consumer_group, figures.topic, figures.partition);
+      seen.add(id);
+      const held = log.row(id);
+      if (held && sameFigures(figures, held)) continue;
+      if (log.apply({ id, kind: CONSUMER_LAG_KIND, version: log.versionOf(id) + 1, row: { ...figures } })) changed++;
+    }
+    if (complete) {
+      for (const r of log.snapshot().rows) {
+        if (!seen.has(r.id) && log.apply({ ...r, version: r.version + 1, row: null })) changed++;
+      }
+    }
+    return changed;
+  }
+
   /** A subscriber takes the channel (created, and for a meter loaded, on first use); null when at the meter cap. */
   acquire(tenant: string, parsed: ParsedChannel): LiveChannel | null {
     const name = parsed.kind === 'meter' ? `meter:${parsed.meterId}` : parsed.kind;
-    let channel = this.channels.get(channelKey(parsed.kind === 'services' ? null : tenant, name));
+    const owner = parsed.kind === 'services' || parsed.kind === 'lag' ? null : tenant;
+    let channel = this.channels.get(channelKey(owner, name));
     if (!channel && parsed.kind === 'meter') {
       if (this.meterChannels >= this.limits.maxMeterChannels && !this.evictIdleMeter()) return null;
       channel = this.ensure(tenant, name);
@@ -122,7 +149,7 @@ export class LiveState {
         },
       );
     }
-    channel ??= this.ensure(parsed.kind === 'services' ? null : tenant, name);
+    channel ??= this.ensure(owner, name);
     channel.subscribers++;
     return channel;
   }

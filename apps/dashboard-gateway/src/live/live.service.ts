@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { CheckpointOffsets } from './checkpoint-offsets';
+import { KafkaEndOffsets } from './kafka-end-offsets';
 import { KafkaFeed } from './kafka-feed';
+import { LagPoller } from './lag-poller';
 import type { ResolvedLiveOptions } from './live-options';
 import { LiveSocketServer } from './live-server';
 import { LiveState } from './live-state';
@@ -19,7 +22,8 @@ export function defaultInstanceId(): string {
 /**
  * Start order: Kafka start offsets fixed first (the feed), then the Postgres fill, then socket.io on Nest's HTTP
  * server. Every row committed before the offsets were fixed is in Postgres, every later one comes from Kafka, and
- * both merge by version, so nothing falls in between. Stop: clients disconnected, consumer stopped, its group
+ * both merge by version, so nothing falls in between. Consumer lag (when configured) has its first round before
+ * socket.io attaches, then one every interval. Stop: clients disconnected, consumer stopped, its group
  * deleted.
  */
 @Injectable()
@@ -28,6 +32,9 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly state: LiveState;
   readonly feed: KafkaFeed;
   readonly server: LiveSocketServer;
+  /** Consumer lag for the `lag` channel, when configured. */
+  readonly lag: LagPoller | undefined;
+  private readonly endOffsets: KafkaEndOffsets | undefined;
 
   constructor(
     @Inject(LIVE_OPTIONS) private readonly options: ResolvedLiveOptions,
@@ -49,7 +56,22 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       this.state,
       this.logger,
     );
-    this.server = new LiveSocketServer(this.state, limits, options.tokenSecret);
+    const lag = options.consumerLag;
+    if (lag) {
+      const checkpoints = new CheckpointOffsets(pool, lag.groupPrefix, lag.tablePrefix);
+      const endOffsets = new KafkaEndOffsets(options.brokers, options.instanceId, this.logger);
+      this.endOffsets = endOffsets;
+      this.lag = new LagPoller(
+        { checkpoints: (limit) => checkpoints.read(limit), ranges: (topics) => endOffsets.ranges(topics) },
+        (rows, complete) => this.state.applyConsumerLag(rows, complete),
+        { intervalMs: lag.intervalMs, maxRows: limits.maxRowsPerChannel },
+        this.logger,
+      );
+    }
+    this.server = new LiveSocketServer(this.state, limits, options.tokenSecret, {
+      operatorTenant: options.operatorTenant,
+      lagEnabled: lag !== undefined,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,6 +86,8 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const u of windows) this.state.applyUpdate(u);
     for (const u of agents) this.state.applyUpdate(u);
     for (const u of alerts) this.state.applyUpdate(u);
+    // The first round before anyone connects (a failure only logs: the next round comes within the interval).
+    await this.lag?.start();
     this.server.attach(this.httpHost.httpAdapter.getHttpServer(), this.options.path);
     this.logger.log(
       `live on ${this.options.path}: epoch ${this.state.epoch}, ${this.state.channelCount} channels, group ${this.feed.groupId}`,
@@ -72,6 +96,8 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.server.close();
+    await this.lag?.stop();
+    await this.endOffsets?.close();
     await this.feed.stop();
   }
 }

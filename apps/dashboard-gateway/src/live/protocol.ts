@@ -1,4 +1,4 @@
-import { type DashboardRole, ID_PATTERN } from '@switchboard/domain';
+import { type DashboardClaims, ID_PATTERN } from '@switchboard/domain';
 import { z } from 'zod';
 import type { LiveRow } from './channel-log';
 
@@ -8,7 +8,7 @@ import type { LiveRow } from './channel-log';
  */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 
-export type ChannelName = 'queues' | 'alerts' | 'services' | `meter:${string}`;
+export type ChannelName = 'queues' | 'alerts' | 'services' | 'lag' | `meter:${string}`;
 
 export interface SnapshotFrame {
   channel: string;
@@ -108,16 +108,45 @@ export function isLiveError(x: ClientMessage | LiveError | ParsedChannel): x is 
   return 'code' in x;
 }
 
-export type ParsedChannel = { kind: 'queues' | 'alerts' } | { kind: 'meter'; meterId: string } | { kind: 'services' };
+export type ParsedChannel =
+  | { kind: 'queues' | 'alerts' }
+  | { kind: 'meter'; meterId: string }
+  | { kind: 'services' }
+  | { kind: 'lag' };
 
-/** Which channels exist, and who may read them: tenant channels for every role, `services` for operators only. */
-export function parseChannel(name: string, role: DashboardRole): ParsedChannel | LiveError {
+/** Who may read the operational channels (`services`, `lag`): they hold no tenant's data, only the installation's. */
+export interface OperationalAccess {
+  /** When set, only operator tokens of this tenant read them; unset: operator tokens of any tenant. */
+  operatorTenant?: string;
+  /** Whether this gateway computes consumer lag (`lag` is `unavailable` otherwise). */
+  lagEnabled: boolean;
+}
+
+/**
+ * Which channels exist, and who may read them: tenant channels for every role; `services` and `lag` for the operator
+ * role (of the operator tenant, when one is configured).
+ */
+export function parseChannel(
+  name: string,
+  claims: Pick<DashboardClaims, 'role' | 'tenant'>,
+  access: OperationalAccess = { lagEnabled: true },
+): ParsedChannel | LiveError {
   if (name === 'queues' || name === 'alerts') return { kind: name };
-  if (name === 'services') {
-    if (role !== 'operator') {
-      return { code: 'forbidden', message: 'the services channel is for the operator role', channel: name };
+  if (name === 'services' || name === 'lag') {
+    if (claims.role !== 'operator') {
+      return { code: 'forbidden', message: `the ${name} channel is for the operator role`, channel: name };
     }
-    return { kind: 'services' };
+    if (access.operatorTenant !== undefined && claims.tenant !== access.operatorTenant) {
+      return {
+        code: 'forbidden',
+        message: `the ${name} channel is for operator tokens of the operator tenant, not of tenant ${claims.tenant}`,
+        channel: name,
+      };
+    }
+    if (name === 'lag' && !access.lagEnabled) {
+      return { code: 'unavailable', message: 'this gateway does not compute consumer lag', channel: name };
+    }
+    return { kind: name };
   }
   if (name.startsWith('meter:')) {
     const meterId = name.slice('meter:'.length);
@@ -125,7 +154,7 @@ export function parseChannel(name: string, role: DashboardRole): ParsedChannel |
   }
   return {
     code: 'unknown_channel',
-    message: 'channels are queues, alerts, services and meter:<meter id>',
+    message: 'channels are queues, alerts, services, lag and meter:<meter id>',
     channel: name.slice(0, 100),
   };
 }
