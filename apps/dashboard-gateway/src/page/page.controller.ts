@@ -10,7 +10,7 @@ export const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-interface Asset {
+export interface Asset {
   body: Buffer;
   type: string;
   etag: string;
@@ -27,31 +27,61 @@ function load(path: string, type: string): Asset {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
 }
 
-/** The wallboard's files by URL name, read once: a fixed list, so no request can name another file. */
-export function loadPageAssets(): { index: Asset; files: Map<string, Asset> } {
+/** A page: its HTML and the fixed list of files it loads, by URL name. */
+export interface StaticPage {
+  index: Asset;
+  files: Map<string, Asset>;
+}
+
+/** Reads a page's files once: a fixed list, so no request can name another file. */
+function loadStaticPage(index: string, files: Record<string, string>): StaticPage {
   const dir = assetsDir();
-  const js = 'text/javascript; charset=utf-8';
-  const socketIoClient = join(dirname(require.resolve('socket.io/package.json')), 'client-dist/socket.io.esm.min.js');
+  const types: Record<string, string> = {
+    css: 'text/css; charset=utf-8',
+    js: 'text/javascript; charset=utf-8',
+    html: 'text/html; charset=utf-8',
+  };
+  const typeOf = (name: string) => types[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
   return {
-    index: load(join(dir, 'index.html'), 'text/html; charset=utf-8'),
-    files: new Map([
-      ['wallboard.css', load(join(dir, 'wallboard.css'), 'text/css; charset=utf-8')],
-      ['wallboard-logic.js', load(join(dir, 'wallboard-logic.js'), js)],
-      ['wallboard.js', load(join(dir, 'wallboard.js'), js)],
-      // The socket.io client that matches the server, as an ES module (the live server does not serve one).
-      ['socket.io.esm.min.js', load(socketIoClient, js)],
-    ]),
+    index: load(join(dir, index), typeOf(index)),
+    files: new Map(Object.entries(files).map(([name, path]) => [name, load(resolve(dir, path), typeOf(name))])),
   };
 }
 
+/** The wallboard's files by URL name (under `/wallboard/`), read once. */
+export function loadPageAssets(): StaticPage {
+  // The socket.io client that matches the server, as an ES module (the live server does not serve one).
+  const socketIoClient = join(dirname(require.resolve('socket.io/package.json')), 'client-dist/socket.io.esm.min.js');
+  return loadStaticPage('index.html', {
+    'wallboard.css': 'wallboard.css',
+    'wallboard-logic.js': 'wallboard-logic.js',
+    'wallboard.js': 'wallboard.js',
+    'socket.io.esm.min.js': socketIoClient,
+  });
+}
+
 /**
- * The supervisor's wallboard at `/` (static HTML + CSS + vanilla JS, same origin as the socket): no token is
- * needed to load it — the page reads its token from the URL fragment and shows nothing without a valid one.
+ * The services panel's own files (under `/services/`); it also loads the wallboard's style, its row merging and token
+ * reading (`wallboard-logic.js`) and the socket.io client from `/wallboard/`, rather than copies of them.
+ */
+export function loadServicesAssets(): StaticPage {
+  return loadStaticPage('services.html', {
+    'services.css': 'services.css',
+    'services-logic.js': 'services-logic.js',
+    'services.js': 'services.js',
+  });
+}
+
+/**
+ * The supervisor's wallboard at `/` and the operator's services panel at `/services` (static HTML + CSS + vanilla
+ * JS, same origin as the socket): no token is needed to load them — a page reads its token from the URL fragment
+ * and shows nothing without a valid one (the socket refuses a token without the role a channel needs).
  */
 @ApiExcludeController()
 @Controller()
 export class PageController {
   private readonly assets = loadPageAssets();
+  private readonly services = loadServicesAssets();
 
   @Get()
   index(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res() res: ServerResponse): void {
@@ -73,10 +103,29 @@ export class PageController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() res: ServerResponse,
   ): void {
-    const asset = this.assets.files.get(file);
-    if (!asset) throw new NotFoundException();
-    send(res, asset, ifNoneMatch);
+    sendFile(this.assets, file, ifNoneMatch, res);
   }
+
+  @Get('services')
+  servicesIndex(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res() res: ServerResponse): void {
+    send(res, this.services.index, ifNoneMatch);
+  }
+
+  @Get('services/:file')
+  @Header('Cross-Origin-Resource-Policy', 'same-origin')
+  servicesFile(
+    @Param('file') file: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() res: ServerResponse,
+  ): void {
+    sendFile(this.services, file, ifNoneMatch, res);
+  }
+}
+
+function sendFile(page: StaticPage, file: string, ifNoneMatch: string | undefined, res: ServerResponse): void {
+  const asset = page.files.get(file);
+  if (!asset) throw new NotFoundException();
+  send(res, asset, ifNoneMatch);
 }
 
 function send(res: ServerResponse, asset: Asset, ifNoneMatch: string | undefined): void {
