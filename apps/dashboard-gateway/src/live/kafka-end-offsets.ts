@@ -26,12 +26,14 @@ export class KafkaEndOffsets {
 
   /** Per topic its partitions' ranges; a topic that cannot be read (deleted, no leader) is left out. */
   async ranges(topics: readonly string[]): Promise<Map<string, PartitionRange[]>> {
+    const out = new Map<string, PartitionRange[]>();
+    // No checkpoints (no aggregator yet): no reason to hold a connection.
+    if (topics.length === 0) return out;
     this.connected ??= this.admin.connect().catch((err) => {
       this.connected = undefined;
       throw err;
     });
     await this.connected;
-    const out = new Map<string, PartitionRange[]>();
     const existing = new Set(await this.admin.listTopics());
     await Promise.all(
       topics
