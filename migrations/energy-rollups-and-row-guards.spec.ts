@@ -156,6 +156,42 @@ describe('energy rollups and row guards (real Postgres)', () => {
     ]);
   });
 
+  describe('range functions (what billing reads)', () => {
+    // Every tenant and meter of the fixtures, with ranges cutting local days and hours, DST nights included.
+    const ranges: [string, string | null, string, string][] = [
+      ['uk', null, '2026-03-28T00:00:00Z', '2026-03-31T00:00:00Z'],
+      ['uk', 'autumn', '2026-10-24T23:00:00Z', '2026-10-26T00:00:00Z'],
+      ['uk', 'autumn', '2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z'],
+      ['uk', 'spring', '2026-03-29T05:00:00Z', '2026-03-29T05:00:00.001Z'],
+      ['uk', null, '2026-10-25T00:00:00Z', '2026-10-25T23:59:59Z'],
+      ['plain', null, '2026-03-29T00:00:00Z', '2026-03-30T00:00:00Z'],
+      ['india', 'pune', '2026-05-31T18:30:00Z', '2026-06-01T18:30:00Z'],
+      ['india', 'pune', '2026-06-01T00:30:00Z', '2026-06-01T00:30:00Z'],
+      ['nobody', null, '2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z'],
+    ];
+
+    it.each(ranges)('give the views’ rows of %s/%s starting in [%s, %s)', async (tenant, meter, from, to) => {
+      for (const [view, start] of [
+        ['meter_energy_hourly', 'hour_start'],
+        ['meter_energy_daily', 'day_start'],
+      ]) {
+        const order = `ORDER BY meter_id, ${start}`;
+        const fromView = await db.query(
+          `SELECT * FROM ${view} WHERE tenant = $1 AND ($2::text IS NULL OR meter_id = $2)
+           AND ${start} >= $3 AND ${start} < $4 ${order}`,
+          [tenant, meter, from, to],
+        );
+        const fromFunction = await db.query(`SELECT * FROM ${view}_between($1, $2, $3, $4) ${order}`, [
+          tenant,
+          meter,
+          from,
+          to,
+        ]);
+        expect(fromFunction.rows).toEqual(fromView.rows);
+      }
+    });
+  });
+
   describe('row guards', () => {
     const key = "tenant = 'uk' AND meter_id = 'spring' AND window_start = '2026-03-29T00:00:00Z'";
 

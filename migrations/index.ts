@@ -2,6 +2,7 @@ import { TenantsAndApiKeys1764072000000 } from './1764072000000-tenants-and-api-
 import { AggregatesContract1764158400000 } from './1764158400000-aggregates-contract';
 import { StreamsCheckpoint1764244800000 } from './1764244800000-streams-checkpoint';
 import { AlertRules1764331200000 } from './1764331200000-alert-rules';
+import { EnergyRollupRanges1764417600000 } from './1764417600000-energy-rollup-ranges';
 
 /** Every migration, oldest first. Listed explicitly so any runtime (Jest, swc, compiled) loads the same set. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   AggregatesContract1764158400000,
   StreamsCheckpoint1764244800000,
   AlertRules1764331200000,
+  EnergyRollupRanges1764417600000,
 ];

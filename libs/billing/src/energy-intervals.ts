@@ -36,16 +36,20 @@ function select(source: string, start: string, end: string, timezone: string, co
     ORDER BY meter_id COLLATE "C", ${start}`;
 }
 
-// Fixed statements, one per interval: only values are parameters, never text of the request.
+// Fixed statements, one per interval: only values are parameters, never text of the request. Hours and days come
+// from the rollup functions, which read only the range's 15-minute windows (the views would group every window of
+// the tenant first: a filter on their start cannot reach the table's index).
+const rollupRange = (fn: string) => `${fn}($1, $2::text, $3::timestamptz, $4::timestamptz)`;
 const STATEMENTS: Record<EnergyInterval, string> = {
   '15m': select('meter_energy_15m', 'window_start', 'window_end', 'NULL::text', 'is_final'),
-  '1h': select('meter_energy_hourly', 'hour_start', 'hour_end', 'timezone', 'is_complete'),
-  '1d': select('meter_energy_daily', 'day_start', 'day_end', 'timezone', 'is_complete'),
+  '1h': select(rollupRange('meter_energy_hourly_between'), 'hour_start', 'hour_end', 'timezone', 'is_complete'),
+  '1d': select(rollupRange('meter_energy_daily_between'), 'day_start', 'day_end', 'timezone', 'is_complete'),
 };
 
 /**
  * The tenant's intervals (one meter's, with `meterId`) whose start lies in [from, to), ordered by meter id (bytewise)
- * then start, in one parameterised statement: `meter_energy_15m`, `meter_energy_hourly` or `meter_energy_daily`.
+ * then start, in one parameterised statement over `meter_energy_15m` or the rollups (`meter_energy_hourly_between`,
+ * `meter_energy_daily_between`: the rows of the views `meter_energy_hourly` and `meter_energy_daily`).
  */
 export async function energyIntervals(db: Queryable, query: EnergyQuery): Promise<EnergyRow[]> {
   const { rows } = await db.query(STATEMENTS[query.interval], [
