@@ -82,14 +82,20 @@ console.log(
 
 // The dashboard link for tenant demo, once the gateway takes requests: `switchboard tokens create` signs it with the
 // secret the gateway reads (DASHBOARD_TOKEN_SECRET, else .data/dashboard-token.secret).
+// The services panel is the operators' (tenant `operations`, the gateway's default DASHBOARD_OPERATOR_TENANT): the
+// same link with the operator role, at /services.
 waitForReady('http://127.0.0.1:3002/health/ready')
-  .then(() => dashboardLink('demo'))
-  .then((link) => console.log(`[switchboard] dashboard for tenant "demo" (8 h): ${link}`))
+  .then(async () => {
+    console.log(`[switchboard] dashboard for tenant "demo" (8 h): ${await dashboardLink('demo', 'supervisor')}`);
+    const operator = await dashboardLink('operations', 'operator');
+    console.log(`[switchboard] services panel (8 h): ${operator.replace('/#token=', '/services#token=')}`);
+  })
   .catch((err) => console.log(`[switchboard] no dashboard link: ${err.message}`));
 
-function dashboardLink(tenant) {
+function dashboardLink(tenant, role) {
   return new Promise((done, fail) => {
-    const cli = spawn(process.execPath, [resolve(root, 'bin/switchboard'), 'tokens', 'create', '--tenant', tenant], {
+    const args = ['tokens', 'create', '--tenant', tenant, '--role', role];
+    const cli = spawn(process.execPath, [resolve(root, 'bin/switchboard'), ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -21,10 +21,10 @@ describe('loadGatewayConfig', () => {
     });
   });
 
-  it("reads the aggregator's group prefix and table prefix for consumer lag, and an optional operator tenant", () => {
+  it("reads the aggregator's group prefix and table prefix for consumer lag, and the operators' tenant", () => {
     expect(loadGatewayConfig({}, dataDir)).toMatchObject({
       consumerLag: { groupPrefix: 'aggregator', tablePrefix: 'streams_', intervalMs: 5000 },
-      operatorTenant: undefined,
+      operatorTenant: 'operations',
     });
     expect(
       loadGatewayConfig(

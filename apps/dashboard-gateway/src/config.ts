@@ -11,6 +11,9 @@ import { DEFAULT_LAG_INTERVAL_MS } from './live/live-options';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
+/** The tenant whose operator tokens read the services panel unless DASHBOARD_OPERATOR_TENANT names another. */
+export const DEFAULT_OPERATOR_TENANT = 'operations';
+
 /** The environment the gateway reads, validated once at start; everything below it takes the typed object. */
 const envSchema = z.object({
   DASHBOARD_GATEWAY_PORT: int(0).max(65_535).default(DEFAULT_DASHBOARD_GATEWAY_PORT),
@@ -35,7 +38,9 @@ const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,39}$/)
     .default('streams_'),
   DASHBOARD_GATEWAY_LAG_INTERVAL_MS: int(100).default(DEFAULT_LAG_INTERVAL_MS),
-  DASHBOARD_OPERATOR_TENANT: z.string().regex(ID_PATTERN, 'must be a tenant id').optional(),
+  // The deployment's operators, as a tenant of their own: the services panel shows the platform's hosts and groups,
+  // which no customer tenant's operator should read by default.
+  DASHBOARD_OPERATOR_TENANT: z.string().regex(ID_PATTERN, 'must be a tenant id').default(DEFAULT_OPERATOR_TENANT),
 });
 
 export interface GatewayConfig {
@@ -56,8 +61,8 @@ export interface GatewayConfig {
   statementTimeoutMs: number;
   /** Consumer lag of the aggregator's groups on the services panel, recomputed every `intervalMs`. */
   consumerLag: { groupPrefix: string; tablePrefix: string; intervalMs: number };
-  /** When set, only operator tokens of this tenant read the services panel's channels. */
-  operatorTenant: string | undefined;
+  /** Only operator tokens of this tenant read the services panel's channels (default `operations`). */
+  operatorTenant: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
