@@ -162,7 +162,11 @@ describe('services panel in a browser', () => {
     if (!gw) throw new Error('not started');
     for (const t of [gw.token(operatorTenant, 'supervisor'), gw.token(uniqueName('tb'), 'operator')]) {
       const page = await open(`/services#token=${t}`);
-      await waitForText(page, '#message', /may not read the services panel.*tokens create --tenant T --role operator/);
+      await waitForText(
+        page,
+        '#message',
+        /may not read the services panel.*tokens create --tenant operations --role operator/,
+      );
       expect(await page.locator('#connection').textContent()).toBe('Not connected');
       expect(await page.locator('#instance-rows tr').count()).toBe(0);
     }

@@ -56,13 +56,14 @@ export function loadPageAssets(): StaticPage {
     'wallboard.css': 'wallboard.css',
     'wallboard-logic.js': 'wallboard-logic.js',
     'wallboard.js': 'wallboard.js',
+    'live-page.js': 'live-page.js',
     'socket.io.esm.min.js': socketIoClient,
   });
 }
 
 /**
- * The services panel's own files (under `/services/`); it also loads the wallboard's style, its row merging and token
- * reading (`wallboard-logic.js`) and the socket.io client from `/wallboard/`, rather than copies of them.
+ * The services panel's own files (under `/services/`); it also loads the wallboard's style, row merging
+ * (`wallboard-logic.js`), live connection (`live-page.js`) and socket.io client from `/wallboard/`, rather than copies.
  */
 export function loadServicesAssets(): StaticPage {
   return loadStaticPage('services.html', {
