@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { aggregatorSuite } from './aggregator.bench';
+import { billingSuite } from './billing.bench';
+import { gatewaySuite } from './gateway.bench';
 import { type BenchSuite, runSuite } from './harness';
 import { ingestSuite } from './ingest.bench';
 import { processingSuite } from './processing.bench';
@@ -15,6 +17,8 @@ const suites: Record<string, () => BenchSuite> = {
   processing: processingSuite,
   aggregator: aggregatorSuite,
   replay: replaySuite,
+  billing: billingSuite,
+  gateway: gatewaySuite,
 };
 
 const program = new Command('bench')

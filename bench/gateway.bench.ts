@@ -1,0 +1,216 @@
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { namespaced, UpdateTopics } from '@switchboard/domain';
+import { SERVICE_STATUS_TOPIC, SERVICE_STATUS_TOPIC_CONFIG } from '@switchboard/streams';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { testEnv, uniqueName } from '../test/support/env';
+import { DashboardClientFleet } from './dashboard-clients';
+import { epochMs } from './epoch-clock';
+import { GatewayProcess } from './gateway-process';
+import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness';
+import { meterName, type RowSet } from './live-rows';
+import { machineCpu, processCpuMicros, processRssMiB } from './proc-stats';
+import { UpdateFeed } from './update-feed';
+import { measureWallboard } from './wallboard-probe';
+
+const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
+const CLIENTS = listFromEnv('BENCH_GATEWAY_CLIENTS', [50, 200, 500]);
+const RATES = listFromEnv('BENCH_GATEWAY_RATES', [500, 2000]);
+/** The contact centre the clients watch: 100 queues (gauge + current window), 100 agents, 10 meters = 310 rows. */
+const CENTRE = { queues: 100, agents: 100, meters: 10 };
+const CENTRE_ROWS = 2 * CENTRE.queues + CENTRE.agents + CENTRE.meters;
+/** Every tenth client also watches one meter. */
+const METER_EVERY = 10;
+const DRAIN_TIMEOUT_MS = 15_000;
+/** The wallboard row: 20 queues (gauge + window) at 40 changes/s, about half of them gauges the page shows. */
+const WALLBOARD = { queues: 20, rate: 40, seconds: 15 };
+
+/**
+ * The dashboard gateway's live fan-out, end to end on the real broker and Postgres: the real gateway app as a
+ * child process (its own topic namespace), a fresh tenant, N socket.io clients in this process subscribed to
+ * `queues` (every tenth also to a `meter:<id>`), and metric updates produced into `<namespace>.metrics.updates`
+ * as the aggregator's outbox relay writes them, at a steady rate over 310 rows, from a worker thread (so a busy
+ * client loop does not delay the ack's timestamp). An update's latency runs from its produce ack to a client
+ * holding that version or a newer one, per (update, subscribed client), on the machine's clock (epoch-clock.ts).
+ * Gateway CPU and RSS from /proc; "bench cpu" is this process (clients and producer): near 100 %, or with the
+ * machine near 100 % busy, the 2 shared cores set the pace, not the gateway alone. A last row does the same for
+ * the wallboard page in headless Chromium, to the value being in its DOM.
+ */
+export function gatewaySuite(): BenchSuite {
+  return {
+    name: 'gateway',
+    description: `the gateway's live fan-out (child process): ${CLIENTS.join('/')} socket.io clients × ${RATES.join('/')} updates/s over ${CENTRE_ROWS} rows, ${SECONDS} s each; produce ack → client (and → wallboard DOM in Chromium)`,
+    run,
+  };
+}
+
+async function run(log: (line: string) => void): Promise<BenchRow[]> {
+  const namespace = uniqueName('bench-gw');
+  const tenant = uniqueName('bench-gw');
+  const gateway = new GatewayProcess(namespace);
+  const kafka = new Kafka({ clientId: 'bench-gateway', brokers: testEnv.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const rows: BenchRow[] = [];
+  const feeds: UpdateFeed[] = [];
+  try {
+    await admin.connect();
+    const spawnedAt = performance.now();
+    await createTopics(admin, namespace);
+    await gateway.start();
+    log(
+      `namespace ${namespace}, tenant ${tenant}; gateway pid ${gateway.pid} ready in ${((performance.now() - spawnedAt) / 1000).toFixed(1)} s, RSS ${processRssMiB(gateway.pid).now} MiB`,
+    );
+    const centre: RowSet = { kind: 'contact-centre', tenant, ...CENTRE, now: Date.now() };
+    feeds.push(new UpdateFeed(centre, namespace, testEnv.brokers, 2024));
+    const feed = feeds[0];
+    await feed.touchAll();
+    const token = gateway.token(tenant);
+    const channelsFor = (c: number) =>
+      c % METER_EVERY === 0 ? ['queues', `meter:${meterName((c / METER_EVERY) % CENTRE.meters)}`] : ['queues'];
+
+    for (const clients of CLIENTS) {
+      for (const rate of RATES) {
+        const fleet = new DashboardClientFleet(feed);
+        try {
+          const connectAt = performance.now();
+          await fleet.connect(gateway.url, token, clients, channelsFor);
+          await feed.touchAll();
+          if ((await fleet.waitCaughtUp(DRAIN_TIMEOUT_MS)) === undefined)
+            throw new Error(`${clients} clients did not get every row (${fleet.lagging()} rows behind)`);
+          const connectS = (performance.now() - connectAt) / 1000;
+          const gw0 = processCpuMicros(gateway.pid);
+          const bench0 = cpuMicros();
+          const machine0 = machineCpu();
+          const loop = monitorEventLoopDelay({ resolution: 10 });
+          loop.enable();
+          const elu0 = performance.eventLoopUtilization();
+          const start = epochMs();
+          fleet.startMeasuring();
+          const offered = await feed.run(rate, SECONDS);
+          const caughtUpAt = await fleet.waitCaughtUp(DRAIN_TIMEOUT_MS);
+          const lagging = caughtUpAt === undefined ? fleet.lagging() : 0;
+          const end = caughtUpAt ?? epochMs();
+          const stats = fleet.stopMeasuring();
+          const gwCpu = processCpuMicros(gateway.pid) - gw0;
+          const benchCpu = cpuMicros() - bench0;
+          const machineBusy = machineCpu().busyFraction(machine0);
+          const elu = performance.eventLoopUtilization(elu0).utilization;
+          loop.disable();
+          const wallMs = end - start;
+          const pairs = stats.latency.count;
+          rows.push({
+            clients,
+            'updates/s offered': offered.perSecond,
+            'rows delivered/s': perSecond(stats.rowsDelivered, wallMs),
+            'delta frames/s': perSecond(stats.deltaFrames, wallMs),
+            'p50 ms': round1(stats.latency.quantile(0.5)),
+            'p99 ms': round1(stats.latency.quantile(0.99)),
+            'max ms': round1(stats.latency.max),
+            'conflated %': round1((stats.conflated / Math.max(1, pairs)) * 100),
+            'gw cpu %': Math.round((gwCpu / 1000 / wallMs) * 100),
+            'gw cpu µs / row delivered': round1(gwCpu / Math.max(1, stats.rowsDelivered)),
+            'gw rss MiB': processRssMiB(gateway.pid).now,
+            'bench cpu %': Math.round((benchCpu / 1000 / wallMs) * 100),
+            'machine busy %': Math.round(machineBusy * 100),
+            'load avg': Number(loadavg()[0].toFixed(2)),
+          });
+          log(
+            `${clients} clients @ ${rate}/s: connected + snapshots in ${connectS.toFixed(1)} s; ${offered.produced} updates in ${offered.sends} sends (longest ${Math.round(offered.maxSendMs)} ms); bench event loop ${Math.round(elu * 100)} % busy, delay p99 ${Math.round(loop.percentile(99) / 1e6)} ms; ${pairs.toLocaleString()} (update, client) samples, ${stats.snapshotFrames} snapshots while measuring, ${stats.beforeAck} seen before their ack${caughtUpAt === undefined ? `; NOT caught up after ${DRAIN_TIMEOUT_MS} ms (${lagging} rows behind)` : ''}${stats.errors.length > 0 ? `; errors: ${[...new Set(stats.errors.map((e) => e.code))].join(', ')}` : ''}`,
+          );
+        } finally {
+          fleet.close();
+        }
+        if (!gateway.running) throw new Error(`the gateway exited: ${gateway.log.slice(-20).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 500)); // the gateway drops the closed sockets
+      }
+    }
+
+    const wallboard: RowSet = {
+      kind: 'wallboard',
+      tenant: uniqueName('bench-wall'),
+      queues: WALLBOARD.queues,
+      now: Date.now(),
+    };
+    feeds.push(new UpdateFeed(wallboard, namespace, testEnv.brokers, 77));
+    rows.push(await wallboardRow(gateway, feeds[1], log));
+    const peak = processRssMiB(gateway.pid).peak;
+    log(
+      `gateway peak RSS ${peak} MiB; ${gateway.log.length} log lines at warn and above${gateway.log.length > 0 ? `, last: ${gateway.log.at(-1)}` : ''}`,
+    );
+  } finally {
+    await gateway.stop();
+    await Promise.all(feeds.map((f) => f.close()));
+    const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`${namespace}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+  return rows;
+}
+
+/**
+ * The namespace's topics as the gateway would create them (2 partitions), made here with their leaders elected:
+ * a gateway that creates them itself while its status reporter does too can read offsets before a leader is
+ * elected and fail its start ("not the leader for that topic-partition"), which is not what this suite measures.
+ */
+async function createTopics(admin: Admin, namespace: string): Promise<void> {
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: namespaced(UpdateTopics.updates, namespace), numPartitions: 2 },
+      { topic: namespaced(UpdateTopics.alerts, namespace), numPartitions: 2 },
+      {
+        topic: namespaced(SERVICE_STATUS_TOPIC, namespace),
+        numPartitions: 2,
+        configEntries: Object.entries(SERVICE_STATUS_TOPIC_CONFIG).map(([name, value]) => ({ name, value })),
+      },
+    ],
+  });
+}
+
+/** The Chromium wallboard row, or a row saying why it was skipped (a browser problem never fails the suite). */
+async function wallboardRow(gateway: GatewayProcess, feed: UpdateFeed, log: (line: string) => void): Promise<BenchRow> {
+  const clients = 'Chromium wallboard (1 page)';
+  try {
+    await feed.touchAll();
+    const result = await measureWallboard({
+      url: gateway.url,
+      token: gateway.token(feed.rows[0].build(1).tenant),
+      feed,
+      rate: WALLBOARD.rate,
+      seconds: WALLBOARD.seconds,
+    });
+    if ('skipped' in result) {
+      log(`wallboard row skipped: ${result.skipped}`);
+      return { clients, skipped: result.skipped };
+    }
+    const q = (p: number) =>
+      result.latencies[Math.min(result.latencies.length - 1, Math.ceil(result.latencies.length * p) - 1)];
+    log(
+      `wallboard: ${result.samples} gauge updates measured to the DOM (${result.conflated} shown only as a newer value, ${result.unseen} never shown)`,
+    );
+    return {
+      clients,
+      'updates/s offered': result.offeredPerSecond,
+      'p50 ms': round1(q(0.5)),
+      'p99 ms': round1(q(0.99)),
+      'max ms': round1(result.latencies.at(-1) ?? Number.NaN),
+      'conflated %': round1((result.conflated / Math.max(1, result.samples)) * 100),
+      'load avg': Number(loadavg()[0].toFixed(2)),
+    };
+  } catch (err) {
+    const reason = `the browser run failed: ${(err as Error).message.split('\n')[0]}`;
+    log(`wallboard row skipped: ${reason}`);
+    return { clients, skipped: reason };
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function listFromEnv(name: string, fallback: number[]): number[] {
+  const text = process.env[name];
+  if (!text) return fallback;
+  const list = text.split(',').map(Number);
+  if (list.some((n) => !(n > 0)))
+    throw new Error(`${name} must be positive numbers separated by commas, not "${text}"`);
+  return list;
+}
