@@ -14,11 +14,15 @@ describe('gateway service endpoints and limits', () => {
   });
   afterAll(() => gw.close());
 
-  it('answers /health/live and /health/ready (Postgres reachable) without a token', async () => {
+  it('answers /health/live and /health/ready (Postgres reachable, live feed running) without a token', async () => {
     expect(await json(await gw.get('/health/live'))).toEqual({ status: 'ok' });
     const ready = await gw.get('/health/ready');
     expect(ready.status).toBe(200);
-    expect((await json(ready)).info).toEqual({ instance: { status: 'up' }, postgres: { status: 'up' } });
+    expect((await json(ready)).info).toEqual({
+      instance: { status: 'up' },
+      postgres: { status: 'up' },
+      live: { status: 'up' },
+    });
   });
 
   it('documents the three endpoints at /docs-json and serves /docs', async () => {

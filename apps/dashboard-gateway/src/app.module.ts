@@ -18,7 +18,7 @@ import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { EnergyController } from './billing/energy.controller';
 import type { GatewayConfig } from './config';
 import type { HttpRequest } from './http/http-types';
-import { LiveModule } from './live';
+import { LiveModule, LiveService } from './live';
 import { PageModule } from './page';
 import { QueueStatsController } from './queues/queue-stats.controller';
 import { GATEWAY_CONFIG, PG_POOL } from './tokens';
@@ -71,8 +71,15 @@ export class DashboardGatewayModule {
               latencyBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
             }),
         },
-        // Ready = Postgres answers; the HTTP server closes first, then the pool.
-        { provide: READINESS_CHECKS, inject: [PG_POOL], useFactory: (pool: Pool) => [postgresReady(pool)] },
+        // Ready = Postgres answers and the live feed runs; the HTTP server closes first, then the pool.
+        {
+          provide: READINESS_CHECKS,
+          inject: [PG_POOL, LiveService],
+          useFactory: (pool: Pool, live: LiveService) => [
+            postgresReady(pool),
+            { key: 'live', check: () => live.ready() },
+          ],
+        },
         { provide: CLOSE_ON_SHUTDOWN, inject: [PG_POOL], useFactory: (pool: Pool) => [() => pool.end()] },
         DashboardAuthGuard,
         TokenThrottlerGuard,

@@ -37,7 +37,13 @@ export {
   type PartitionCheckpoint,
 } from './postgres/checkpoint-store';
 export { FencedError } from './postgres/errors';
-export type { OutageStatus } from './postgres/outage';
+export {
+  type BackoffOptions,
+  backoffDelay,
+  interruptibleSleep,
+  Outage,
+  type OutageStatus,
+} from './postgres/outage';
 export {
   type OutboxMessage,
   OutboxRelay,

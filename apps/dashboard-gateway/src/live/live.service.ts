@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { nestStreamsLogger } from '@switchboard/service';
+import { interruptibleSleep, Outage } from '@switchboard/streams';
 import { CheckpointOffsets } from './checkpoint-offsets';
 import { KafkaEndOffsets } from './kafka-end-offsets';
 import { KafkaFeed } from './kafka-feed';
@@ -25,6 +27,11 @@ export function defaultInstanceId(): string {
  * both merge by version, so nothing falls in between. Consumer lag (when configured) has its first round before
  * socket.io attaches, then one every interval. Stop: clients disconnected, consumer stopped, its group
  * deleted.
+ *
+ * Kafka or Postgres away when the gateway boots: the first start is awaited (a healthy stack boots with its live
+ * feed ready), and when it fails the gateway boots anyway — REST and pages serve what they can, readiness says the
+ * live feed is not there — and the start is tried again with back-off (logged once when it begins and once when it
+ * ends) until it works: an orchestrator restarting the process would only start it over.
  */
 @Injectable()
 export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -35,6 +42,11 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Consumer lag for the `lag` channel, when configured. */
   readonly lag: LagPoller | undefined;
   private readonly endOffsets: KafkaEndOffsets | undefined;
+  private readonly startOutage: Outage;
+  private live = false;
+  private stopping = false;
+  private retrying: Promise<void> | undefined;
+  private interruptWait: (() => void) | undefined;
 
   constructor(
     @Inject(LIVE_OPTIONS) private readonly options: ResolvedLiveOptions,
@@ -68,6 +80,11 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger,
       );
     }
+    this.startOutage = new Outage(
+      'Kafka or Postgres (the live feed)',
+      { initialMs: 1000, maxMs: 15_000 },
+      nestStreamsLogger(this.logger),
+    );
     this.server = new LiveSocketServer(this.state, limits, options.tokenSecret, {
       operatorTenant: options.operatorTenant,
       lagEnabled: lag !== undefined,
@@ -75,6 +92,60 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.startLive();
+    } catch (err) {
+      this.retrying = this.retryStart(err as Error);
+    }
+  }
+
+  /** For readiness: resolves once the live feed runs, throws what keeps it from starting until then. */
+  async ready(): Promise<void> {
+    if (this.live) return;
+    const outage = this.startOutage.status;
+    throw new Error(
+      outage
+        ? `live feed not started (${outage.attempts} attempts since ${new Date(outage.since).toISOString()}): ${outage.lastError.message}`
+        : 'live feed starting',
+    );
+  }
+
+  private async retryStart(first: Error): Promise<void> {
+    let waitMs = this.startOutage.failed(
+      first,
+      'REST and pages serve meanwhile; starting the live feed again with back-off',
+    );
+    while (!this.stopping) {
+      const sleep = interruptibleSleep(waitMs);
+      this.interruptWait = sleep.interrupt;
+      await sleep.done;
+      if (this.stopping) return;
+      try {
+        await this.startLive();
+        this.startOutage.recovered();
+        return;
+      } catch (err) {
+        waitMs = this.startOutage.failed(err as Error, 'still retrying');
+      }
+    }
+  }
+
+  /** One start: feed, fill, first lag round, socket.io; a failure undoes the feed's part, so it can run again. */
+  private async startLive(): Promise<void> {
+    try {
+      await this.fill();
+    } catch (err) {
+      await this.feed.stop().catch(() => undefined);
+      throw err;
+    }
+    this.server.attach(this.httpHost.httpAdapter.getHttpServer(), this.options.path);
+    this.live = true;
+    this.logger.log(
+      `live on ${this.options.path}: epoch ${this.state.epoch}, ${this.state.channelCount} channels, group ${this.feed.groupId}`,
+    );
+  }
+
+  private async fill(): Promise<void> {
     const { pool, limits } = this.options;
     await this.feed.start();
     const now = Date.now();
@@ -88,13 +159,12 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const u of alerts) this.state.applyUpdate(u);
     // The first round before anyone connects (a failure only logs: the next round comes within the interval).
     await this.lag?.start();
-    this.server.attach(this.httpHost.httpAdapter.getHttpServer(), this.options.path);
-    this.logger.log(
-      `live on ${this.options.path}: epoch ${this.state.epoch}, ${this.state.channelCount} channels, group ${this.feed.groupId}`,
-    );
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    this.interruptWait?.();
+    await this.retrying;
     this.server.close();
     await this.lag?.stop();
     await this.endOffsets?.close();
