@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { namespaced, Topics, toStreamRecord } from '@switchboard/domain';
 import { streamsTables } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,6 +14,7 @@ import { AggregatorFleet } from '../test/support/aggregator-fleet';
 import { testEnv, uniqueName } from '../test/support/env';
 import { BACKLOG_MINUTES, mixOf, parsedEvent, publishBacklog } from './backlog';
 import { type BenchRow, type BenchSuite, perSecond } from './harness';
+import { machineCpu, postgresCpuMicros, processCpuMicros, processRssMiB } from './proc-stats';
 
 /** Event-time grace and idle of the instances: the app's defaults. */
 const GRACE_MS = 60_000;
@@ -41,48 +41,9 @@ const liveSim = (start: number): SimulationOptions => ({
   anomalies: { duplicate: 0, outOfOrder: 0, late: 0, reset: 0 },
 });
 
-/** CPU seconds (user + system) of a process from /proc, 0 when it is gone. */
-function procCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
-}
-
-function procPeakRssMiB(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of every `postgres` process (postmaster and backends) now alive. */
-function postgresCpuSeconds(): number {
-  let total = 0;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres')
-        total += procCpuSeconds(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
-/** Busy and total jiffies of the whole machine (/proc/stat). */
-function machineCpu(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - f[3] - (f[4] ?? 0), total };
-}
+/** CPU seconds of a process, and of every Postgres process, from /proc. */
+const procCpuSeconds = (pid: number) => processCpuMicros(pid) / 1e6;
+const postgresCpuSeconds = () => postgresCpuMicros() / 1e6;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -242,7 +203,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
     const processS = (drainedAt - firstAt) / 1000;
     const aggCpu = names.map((n, i) => procCpuSeconds(pids.get(n) as number) - aggCpuFirst[i]);
     const hopMessages = (await admin.fetchTopicOffsets(hop)).reduce((s, o) => s + Number(o.high), 0);
-    const machineBusy = (cpu1.machine.busy - cpuFirst.machine.busy) / (cpu1.machine.total - cpuFirst.machine.total);
+    const machineBusy = cpu1.machine.busyFraction(cpuFirst.machine);
     const restarts = fleet.log.filter((l) => /restarts:|fenced|failed to start/i.test(l));
     rows.push({
       phase: 'throughput',
@@ -259,7 +220,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
       'pg cpu %': Math.round(((cpu1.pg - cpuFirst.pg) / processS) * 100),
       'machine busy %': Math.round(machineBusy * 100),
       'pg active backends': Number((pgActive.reduce((a, b) => a + b, 0) / Math.max(1, pgActive.length)).toFixed(1)),
-      'agg peak rss MiB': names.map((n) => procPeakRssMiB(pids.get(n) as number)).join(' / '),
+      'agg peak rss MiB': names.map((n) => processRssMiB(pids.get(n) as number).peak).join(' / '),
       restarts: restarts.length,
     });
     log(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Another process's CPU (user + system) in µs from /proc/<pid>/stat; 0 when it is gone. Resolution: 10 ms. */
 export function processCpuMicros(pid: number): number {
@@ -39,4 +39,20 @@ export function machineCpu(): MachineCpu {
     total,
     busyFraction: (earlier) => (busy - earlier.busy) / Math.max(1, total - earlier.total),
   };
+}
+
+/** CPU (user + system) in µs of every `postgres` process (postmaster and backends) now alive. */
+export function postgresCpuMicros(): number {
+  let total = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres')
+        total += processCpuMicros(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
