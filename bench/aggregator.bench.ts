@@ -226,6 +226,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
     log(
       `drained ${drainS.toFixed(1)} s after spawn, ${processS.toFixed(1)} s after the first checkpoint; ${fleet.log.length} log lines from the instances (warn and above), ${restarts.length} restarts${restarts.length ? `: ${restarts.slice(0, 3).join(' | ')}` : ''}`,
     );
+    for (const line of fleet.log.slice(0, 5)) log(`  ${line.slice(0, 300)}`);
 
     // ---- 2. Latency ----
     await listener.connect();

@@ -47,6 +47,9 @@ export function logLevelOf(level: logLevel, message: string, error?: unknown): '
   // (and ingest answers 503) instead of waiting forever, so the advice is noise.
   if (message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
   if (typeof error === 'string' && REBALANCE_CHURN.includes(error)) return 'debug';
+  // Two members creating the same topic at once (instances starting together): the loser's CreateTopics answer.
+  // ensureTopic reads the error itself and throws a typed one for anything but "already exists".
+  if (message.startsWith('Response CreateTopics') && error === 'Topic creation errors') return 'debug';
   if (level <= logLevel.ERROR) return 'error';
   if (level === logLevel.WARN) return 'warn';
   return 'debug';

@@ -20,4 +20,13 @@ describe('kafkajs log lines in the library logger', () => {
       logLevelOf(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'),
     ).toBe('debug');
   });
+
+  it('demotes the answer of a topic creation another member won (ensureTopic handles it)', () => {
+    expect(logLevelOf(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', 'Topic creation errors')).toBe(
+      'debug',
+    );
+    expect(logLevelOf(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', 'Request is not valid')).toBe(
+      'error',
+    );
+  });
 });
