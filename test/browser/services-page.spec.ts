@@ -4,8 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
 import { type RunningGateway, startGateway } from '../gateway/support/gateway-app';
 import { testEnv, uniqueName } from '../support/env';
-import { eventually } from '../support/wait';
-import { launchChromium } from './support/wallboard-gateway';
+import { launchChromium, openPage, waitForText } from './support/wallboard-gateway';
 
 // The operator's services panel in a real (headless, system) Chromium against the real gateway in-process: service
 // instances from `service.status` (an unresponsive one highlighted) and consumer lag from the aggregator's
@@ -72,26 +71,7 @@ describe('services panel in a browser', () => {
 
   async function open(path: string): Promise<Page> {
     if (!browser || !gw) throw new Error('not started');
-    const page = await (await browser.newContext()).newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleProblems.push(`${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (e) => consoleProblems.push(e.message));
-    await page.goto(`${gw.url}${path}`);
-    return page;
-  }
-
-  /** Waits through Playwright's locators (the page's CSP forbids evaluating strings) until the text matches. */
-  async function waitForText(page: Page, selector: string, expected: string | RegExp, timeout = 10_000) {
-    await eventually(
-      async () => {
-        const text = (await page.locator(selector).first().textContent({ timeout: 1_000 })) ?? '';
-        if (typeof expected === 'string') expect(text).toBe(expected);
-        else expect(text).toMatch(expected);
-      },
-      timeout,
-      100,
-    );
+    return openPage(browser, `${gw.url}${path}`, consoleProblems);
   }
 
   it('shows service instances and consumer lag live to an operator', async () => {

@@ -6,7 +6,7 @@ import type { RunningGateway } from '../gateway/support/gateway-app';
 import { newTenant, startGateway } from '../gateway/support/gateway-app';
 import { testEnv, uniqueName } from '../support/env';
 import { eventually } from '../support/wait';
-import { launchChromium } from './support/wallboard-gateway';
+import { launchChromium, openPage, waitForText } from './support/wallboard-gateway';
 
 // The supervisor's wallboard in a real (headless, system) Chromium against the real gateway in-process: the
 // numbers Postgres holds when the gateway starts, then live updates from the namespaced topics, tenant isolation,
@@ -32,33 +32,11 @@ describe('wallboard page in a browser', () => {
 
   async function open(path: string): Promise<Page> {
     if (!browser || !gw) throw new Error('not started');
-    const page = await (await browser.newContext()).newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleProblems.push(`${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (e) => consoleProblems.push(e.message));
-    await page.goto(`${gw.url}${path}`);
-    return page;
+    return openPage(browser, `${gw.url}${path}`, consoleProblems);
   }
 
   const cell = (page: Page, queue: string, field: string) =>
     page.locator(`tr[data-queue="${queue}"] td[data-field="${field}"]`);
-
-  /**
-   * Waits until the element's text equals `expected` (or matches it), through Playwright's locators: the page's
-   * CSP forbids evaluating strings, and this file has no DOM types.
-   */
-  async function waitForText(page: Page, selector: string, expected: string | RegExp, timeout = 10_000) {
-    await eventually(
-      async () => {
-        const text = (await page.locator(selector).first().textContent({ timeout: 1_000 })) ?? '';
-        if (typeof expected === 'string') expect(text).toBe(expected);
-        else expect(text).toMatch(expected);
-      },
-      timeout,
-      100,
-    );
-  }
 
   type Window = { location: { href: string }; sessionStorage: { getItem(key: string): string | null } };
   const href = (page: Page) => page.evaluate(() => (globalThis as unknown as Window).location.href);
