@@ -24,6 +24,7 @@ export type { StreamPropertiesData } from './core/model/stream-properties';
 export { TimeseriesData, TimeseriesRow } from './core/model/timeseries-data';
 export * from './core/processing';
 export * from './core/state';
+export { kafkaLogCreator } from './kafka/connection';
 export type { ConsumerEvents } from './kafka/topic-consumer';
 export { TopicConsumer } from './kafka/topic-consumer';
 export * from './lifecycle';

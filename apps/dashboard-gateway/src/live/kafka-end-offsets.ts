@@ -1,6 +1,7 @@
-import { type Admin, Kafka, type LogEntry, logLevel } from 'kafkajs';
+import { kafkaLogCreator } from '@switchboard/streams';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import type { PartitionRange } from './consumer-lag';
-import type { FeedLogger } from './kafka-feed';
+import { type FeedLogger, kafkaLines } from './kafka-feed';
 
 /**
  * The other file of the live module that speaks Kafka (besides kafka-feed.ts): the low and high watermarks of the
@@ -17,10 +18,7 @@ export class KafkaEndOffsets {
       connectionTimeout: 3000,
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
       logLevel: logLevel.ERROR,
-      logCreator:
-        () =>
-        ({ log }: LogEntry) =>
-          logger.error(`kafka (lag): ${log.message}`),
+      logCreator: kafkaLogCreator(kafkaLines(logger, 'kafka (lag)')),
     }).admin();
   }
 

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidMetricUpdateError, namespaced, parseMetricUpdate, UpdateTopics } from '@switchboard/domain';
-import { readServiceStatus, SERVICE_STATUS_TOPIC, SERVICE_STATUS_TOPIC_CONFIG } from '@switchboard/streams';
-import { type Admin, type Consumer, type EachBatchPayload, Kafka, type LogEntry, logLevel } from 'kafkajs';
+import {
+  kafkaLogCreator,
+  readServiceStatus,
+  SERVICE_STATUS_TOPIC,
+  SERVICE_STATUS_TOPIC_CONFIG,
+  type StreamsLogger,
+} from '@switchboard/streams';
+import { type Admin, type Consumer, type EachBatchPayload, Kafka, logLevel } from 'kafkajs';
 import type { LiveState } from './live-state';
 
 export interface FeedLogger {
@@ -56,10 +62,7 @@ export class KafkaFeed {
       connectionTimeout: 3000,
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
       logLevel: logLevel.WARN,
-      logCreator:
-        () =>
-        ({ level, log }: LogEntry) =>
-          level <= logLevel.ERROR ? logger.error(`kafka: ${log.message}`) : logger.warn(`kafka: ${log.message}`),
+      logCreator: kafkaLogCreator(kafkaLines(logger, 'kafka')),
     });
     this.admin = this.kafka.admin();
   }
@@ -181,4 +184,17 @@ export class KafkaFeed {
     this.catchUp = undefined;
     c.done();
   }
+}
+
+/**
+ * kafkajs' lines into the feed's logger, prefixed: churn kafkajs handles itself (a lost topic-creation race, group
+ * rebalances) is dropped as debug, the rest keeps its level.
+ */
+export function kafkaLines(logger: FeedLogger, prefix: string): StreamsLogger {
+  return {
+    debug: () => undefined,
+    info: (message) => logger.log(`${prefix}: ${message}`),
+    warn: (message) => logger.warn(`${prefix}: ${message}`),
+    error: (message) => logger.error(`${prefix}: ${message}`),
+  };
 }

@@ -20,14 +20,17 @@ export function createKafka(o: ConnectionOptions): Kafka {
     requestTimeout: o.requestTimeoutMs ?? 30_000,
     retry: { retries: o.retries ?? 5, initialRetryTime: 100, maxRetryTime: 5000 },
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, ...context } = log;
-        const to = logLevelOf(level, message, context.error);
-        o.logger[to](message, context);
-      },
+    logCreator: kafkaLogCreator(o.logger),
   });
+}
+
+/** A kafkajs `logCreator` writing to a StreamsLogger, at the level logLevelOf gives each line. */
+export function kafkaLogCreator(logger: StreamsLogger): () => (entry: LogEntry) => void {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...context } = log;
+      logger[logLevelOf(level, message, context.error)](message, context);
+    };
 }
 
 /**
