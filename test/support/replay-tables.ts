@@ -5,7 +5,10 @@ import { checkpointedTo, queueStageCaughtUp } from './drain';
 /** A window row's numbers (joined by '|') and whether it is final, by `<tenant>/<entity>@<window start ms>`. */
 export type WindowRows = Map<string, { numbers: string; isFinal: boolean }>;
 
-/** What the replay spec compares between the live run and the replay (versions left out: a replay restarts them). */
+/**
+ * What the replay spec compares between the live run and the replay (versions left out: a replay restarts them).
+ * Rows are in key order, so a difference shows as the rows that differ rather than as a reordering of every row.
+ */
 export interface AggregateSnapshot {
   energy: WindowRows;
   queueStats: WindowRows;
@@ -38,24 +41,27 @@ export async function snapshotAggregates(pool: Pool): Promise<AggregateSnapshot>
     energy: await windows(
       pool,
       `SELECT tenant || '/' || meter_id || '@' || ${WS} AS k, energy_mwh, readings, max_power_w, resets, is_final
-       FROM meter_energy_15m`,
+       FROM meter_energy_15m ORDER BY k`,
     ),
     queueStats: await windows(
       pool,
       `SELECT tenant || '/' || queue || '@' || ${WS} AS k, offered, answered, abandoned, answered_in_sla, abandoned_short,
          answered_wait_ms_sum, wait_ms_sum, max_wait_ms, talk_ms_sum, talk_count, is_final
-       FROM queue_stats_1m`,
+       FROM queue_stats_1m ORDER BY k`,
     ),
     agents: await pairs(
       pool,
       `SELECT tenant || '/' || agent_id AS k, status || '@' || (extract(epoch FROM since) * 1000)::bigint AS v
-       FROM agent_status`,
+       FROM agent_status ORDER BY k`,
     ),
     meters: await pairs(
       pool,
-      `SELECT tenant || '/' || meter_id AS k, concat_ws('|', name, site, timezone) AS v FROM meters`,
+      `SELECT tenant || '/' || meter_id AS k, concat_ws('|', name, site, timezone) AS v FROM meters ORDER BY k`,
     ),
-    queues: await pairs(pool, `SELECT tenant || '/' || queue AS k, concat_ws('|', name, sla_seconds) AS v FROM queues`),
+    queues: await pairs(
+      pool,
+      `SELECT tenant || '/' || queue AS k, concat_ws('|', name, sla_seconds) AS v FROM queues ORDER BY k`,
+    ),
     dataQuality: (
       await pool.query<{ v: string }>(
         `SELECT concat_ws('|', kind, entity_type, entity_id, (extract(epoch FROM event_ts) * 1000)::bigint) AS v

@@ -6,7 +6,8 @@ import type { CallFact, WaitingCallChange } from '../calls';
  * - `fact`: a queue-statistics contribution; the record's `retract` flag takes it back out. Its `inSla` is
  *   NOT used: stage 2 decides the verdict with the queue's SLA (see queue-sla-aggregator.ts).
  * - `waiting`: a waiting-gauge change; sent to each queue it names (leave and enter may differ).
- * - `queue`: the queue's properties (slaSeconds), so stage 2 knows the SLA of the queues it owns.
+ * - `queue`: the queue's properties (slaSeconds), so stage 2 knows the SLA of the queues it owns; timestamped with
+ *   the call stage's stream time, from which on the SLA applies.
  */
 export type CallsHopValue =
   | { readonly kind: 'fact'; readonly fact: CallFact }

@@ -193,8 +193,6 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
       const out: StreamRecord<CallsHopValue>[] = [];
       const hop = (key: string, value: CallsHopValue, timestamp: number, retract = false) =>
         out.push(retract ? { key, value, timestamp, partition, retract } : { key, value, timestamp, partition });
-      // Records that are not windowed carry the stream time, so the boundary announces how far this partition is.
-      const streamTimeOr0 = () => (Number.isFinite(c.clock.time) ? c.clock.time : 0);
 
       for (const m of messages) {
         const id = splitStreamId(m.streamId);
@@ -207,7 +205,10 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
         if (m.message.kind === 'properties') {
           const props = queueProperties(m.message.properties);
           if (!props || !id) continue;
-          hop(queueKey(id.tenant, id.entityId), { kind: 'queue', ...props }, streamTimeOr0());
+          // Stamped with how far this partition is (what the boundary announced included): stage 2 applies the SLA
+          // to facts from that time on, and no window such a fact lands in has closed there yet.
+          const t = streamTime(partition);
+          hop(queueKey(id.tenant, id.entityId), { kind: 'queue', ...props }, Number.isFinite(t) ? t : 0);
           results.push({ queue: { tenant: id.tenant, queue: id.entityId, ...props } });
           continue;
         }

@@ -1,11 +1,13 @@
 import { DEFAULT_SLA_SECONDS, parseStreamId } from '@switchboard/domain';
 import {
   type CheckpointedState,
+  type KeyedStore,
   keyedState,
   type LateRecord,
   type OutboxRecord,
   PartitionedStores,
   type RepartitionMessage,
+  type StreamRecord,
   type Topology,
   tumbling,
   WindowedAggregation,
@@ -13,7 +15,7 @@ import {
   windowState,
 } from '@switchboard/streams';
 import type { PoolClient } from 'pg';
-import { QUEUE_WINDOW_MS, type QueueStatsColumns, WaitingCalls } from '../calls';
+import { type CallFact, QUEUE_WINDOW_MS, type QueueStatsColumns, queueWindowStart, WaitingCalls } from '../calls';
 import type { CallsHopValue } from './calls-hop';
 import { Refusals, type RefusalType } from './data-quality-dead-letter';
 import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
@@ -45,9 +47,23 @@ export interface QueueStage extends Topology<QueueStageResult, HopMessage> {
   readonly refused: Readonly<Record<RefusalType, number>>;
 }
 
+/**
+ * A change of a queue's SLA: it takes effect at `time`, the stream time of the call-stage partition that read the
+ * queue's properties (the hop record's timestamp); ties are ordered by source partition, then sequence.
+ */
+export type SlaChange = [time: number, source: number, sequence: number, slaSeconds: number];
+
+/** An answered fact in a window still open here, with its source: what a later-arriving SLA change re-judges. */
+export type OpenAnswer = [source: number, fact: CallFact & { kind: 'answered' }];
+
 /** What stage 2 keeps per queue besides its windows: the SLA and the waiting gauge. Plain JSON. */
 export interface QueueState {
+  /** The SLA of the newest change (what the queue says now); verdicts use `slas`. */
   slaSeconds: number;
+  /** The SLA changes still needed by open windows, in effect order (absent in older checkpoints: `slaSeconds` always). */
+  slas?: SlaChange[];
+  /** Answered facts of windows not yet closed here (absent in older checkpoints: none). */
+  answers?: OpenAnswer[];
   waiting: Array<[callId: string, startTs: number]>;
   /** Version of the last `queue_gauge` update sent. */
   gaugeVersion: number;
@@ -58,6 +74,11 @@ export interface QueueState {
  * (the engine's WindowedAggregation: time = minimum over the upstream partitions, grace, versions, final on
  * close, retractions — so backlogs and replays give the live result), the queue's SLA and its waiting gauge.
  * Repeats of the at-least-once relay are dropped by the per-source sequence before anything is applied.
+ * The in-SLA verdict of an answered fact uses the SLA in effect at the fact's timestamp (see SlaChange). A queue's
+ * properties and its calls' facts come from different upstream partitions, so their order here differs between a
+ * live run and replays: an SLA change that arrives after facts it covers re-judges them (retract with the old
+ * verdict, add with the new). Their windows are still open then (the change's time is at most its source's
+ * time, and a fact it covers is at least that), so every row, final or not, ends the same whatever the order.
  * A fact that still arrives after its window closed (stage 1 seals first, so this should not happen) is a
  * `late_call_fact` data-quality row and a record on `<hop topic>.dlq`, never a change of a final row.
  */
@@ -107,6 +128,51 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
   const queues = new PartitionedStores<QueueState>();
   const sequences = new Map<number, number[]>();
 
+  /** Windows ending at or before this are closed here (stage 2's time is the minimum over its sources). */
+  function closedBefore(partition: number): number {
+    const t = windows.stats(partition).streamTime;
+    return t === null ? Number.NEGATIVE_INFINITY : t - opts.graceMs;
+  }
+
+  /**
+   * Adds an SLA change and re-judges the open answers it covers whose verdict it flips. Changes no open or future
+   * window can need any more (all but the newest at or before the oldest time a fact can still have) are dropped.
+   */
+  function changeSla(partition: number, key: string, state: QueueState, change: SlaChange): QueueState {
+    const slas = [...slasOf(state), change].sort(compareSlaChanges);
+    const closed = closedBefore(partition);
+    const answers = (state.answers ?? []).filter(([, f]) => windowEnd(f.ts) > closed);
+    const rejudged: StreamRecord<SlaFact>[] = [];
+    for (const [source, fact] of answers) {
+      const before = slaAt(state, fact.ts);
+      const after = slaAt({ slas }, fact.ts);
+      if (fact.waitMs <= before * 1000 === fact.waitMs <= after * 1000) continue;
+      const common = { key, timestamp: fact.ts, partition, source };
+      rejudged.push({ ...common, value: { fact, slaSeconds: before }, retract: true });
+      rejudged.push({ ...common, value: { fact, slaSeconds: after } });
+    }
+    // No sequence: these are not relay records (their source's time is already past them, so it does not move).
+    if (rejudged.length > 0) windows.process(rejudged);
+    const horizon = closed - QUEUE_WINDOW_MS; // a fact still to come is in a window ending after `closed`
+    let keepFrom = 0;
+    for (let i = 0; i < slas.length; i++) if (slas[i][0] <= horizon) keepFrom = i;
+    const kept = slas.slice(keepFrom);
+    return { ...state, slaSeconds: kept[kept.length - 1][3], slas: kept, answers };
+  }
+
+  /** Drops the open answers of windows that closed, for the queues of this batch. */
+  function forgetClosed(partition: number, store: KeyedStore<QueueState>, messages: readonly HopMessage[]): void {
+    const closed = closedBefore(partition);
+    const keys = new Set<string>();
+    for (const m of messages) if (m.kind === 'record') keys.add(m.key);
+    for (const key of keys) {
+      const state = store.get(key);
+      if (!state?.answers?.length) continue;
+      const answers = state.answers.filter(([, f]) => windowEnd(f.ts) > closed);
+      if (answers.length !== state.answers.length) store.set(key, { ...state, answers }, closed);
+    }
+  }
+
   const sequenceState: CheckpointedState = {
     name: 'queue-hop-sequences',
     restore: (p, state) => void sequences.set(p, ((state?.meta as { seen?: number[] } | null)?.seen ?? []).slice()),
@@ -122,7 +188,7 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
       const seen = sequences.get(partition);
       const store = queues.get(partition);
       if (!seen || !store) throw new Error(`queue stage: partition ${partition} is not assigned`);
-      const forWindows: RepartitionMessage<SlaFact>[] = [];
+      let forWindows: RepartitionMessage<SlaFact>[] = [];
       const gauges = new Map<string, WaitingCalls>();
       for (const m of messages) {
         if (m.kind === 'time') {
@@ -135,11 +201,19 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
         const v = m.value;
         const state = store.get(m.key);
         if (v.kind === 'fact') {
-          // The verdict's SLA: what this queue's properties said when the fact reached its queue.
-          const value: SlaFact = { fact: v.fact, slaSeconds: state?.slaSeconds ?? DEFAULT_SLA_SECONDS };
+          const value: SlaFact = { fact: v.fact, slaSeconds: slaAt(state, v.fact.ts) };
           forWindows.push({ ...m, value });
+          if (v.fact.kind === 'answered') {
+            const next = state?.answers ? state : { ...(state ?? emptyQueue()), answers: [] };
+            trackAnswer(next.answers as OpenAnswer[], m.sourcePartition, v.fact, m.retract === true);
+            store.set(m.key, next, m.timestamp);
+          }
         } else if (v.kind === 'queue') {
-          store.set(m.key, { ...(state ?? emptyQueue()), slaSeconds: v.slaSeconds }, m.timestamp);
+          // The facts before the change go into their windows first; then the change re-judges the ones it covers.
+          windows.processMessages(partition, forWindows);
+          forWindows = [];
+          const change: SlaChange = [m.timestamp, m.sourcePartition, m.sequence, v.slaSeconds];
+          store.set(m.key, changeSla(partition, m.key, state ?? emptyQueue(), change), m.timestamp);
         } else {
           const queue = parseStreamId(m.key).entityId;
           let gauge = gauges.get(m.key);
@@ -152,6 +226,7 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
       }
       windows.processMessages(partition, forWindows);
       offsets.clear();
+      forgetClosed(partition, store, messages);
       // One gauge update per queue and batch (conflated), only when the gauge moved.
       for (const [key, gauge] of gauges) {
         const state = store.get(key) ?? emptyQueue();
@@ -194,5 +269,48 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
 }
 
 function emptyQueue(): QueueState {
-  return { slaSeconds: DEFAULT_SLA_SECONDS, waiting: [], gaugeVersion: 0 };
+  return { slaSeconds: DEFAULT_SLA_SECONDS, slas: [], answers: [], waiting: [], gaugeVersion: 0 };
+}
+
+function windowEnd(ts: number): number {
+  return queueWindowStart(ts) + QUEUE_WINDOW_MS;
+}
+
+type SlaOfQueue = { readonly slaSeconds?: number; readonly slas?: readonly SlaChange[] };
+
+function compareSlaChanges(a: SlaChange, b: SlaChange): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+/** The queue's SLA changes; a checkpoint from before they were kept has one SLA, in effect since always. */
+function slasOf(state: SlaOfQueue): readonly SlaChange[] {
+  if (state.slas) return state.slas;
+  const sla = state.slaSeconds ?? DEFAULT_SLA_SECONDS;
+  return sla === DEFAULT_SLA_SECONDS ? [] : [[Number.MIN_SAFE_INTEGER, -1, -1, sla]];
+}
+
+/** The SLA in effect at `ts`: the last change at or before it, else the default. */
+function slaAt(state: SlaOfQueue | undefined, ts: number): number {
+  let sla = DEFAULT_SLA_SECONDS;
+  if (!state) return sla;
+  for (const [time, , , seconds] of slasOf(state)) {
+    if (time > ts) break;
+    sla = seconds;
+  }
+  return sla;
+}
+
+/** Adds an answered fact to the open answers, or takes it out again (a retraction). */
+function trackAnswer(
+  answers: OpenAnswer[],
+  source: number,
+  fact: CallFact & { kind: 'answered' },
+  retract: boolean,
+): void {
+  if (!retract) {
+    answers.push([source, fact]);
+    return;
+  }
+  const at = answers.findIndex(([, f]) => f.callId === fact.callId && f.ts === fact.ts && f.waitMs === fact.waitMs);
+  if (at >= 0) answers.splice(at, 1);
 }
