@@ -64,7 +64,12 @@ export class PipelineRunner {
       logger: this.ctx.logger,
     });
     this.relay.start();
-    for (const p of this.pipelines) await p.start();
+    // Together: each start is mostly waiting for its groups' joins (seconds each), and nothing depends on which
+    // pipeline runs first — a stage reads what others wrote through Kafka, and its rows do not depend on when.
+    // All starts settle before a failure is thrown, so close() finds no start still under way.
+    const starts = await Promise.allSettled(this.pipelines.map((p) => p.start()));
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     this.started = true;
   }
 
