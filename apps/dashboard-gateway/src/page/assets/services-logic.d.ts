@@ -22,7 +22,7 @@ export interface LagLine {
   end: number | null;
   lag: number | null;
   owner: string | null;
-  ownerSince: string | null;
+  updatedAt: string | null;
 }
 
 export function instances(rows: Iterable<LiveRow>, nowMs: number): InstanceLine[];

@@ -48,7 +48,7 @@
         end: row.end_offset,
         lag: row.lag,
         owner: row.owner_id,
-        ownerSince: row.updated_at,
+        updatedAt: row.updated_at,
       });
     }
     return out.sort(

@@ -38,7 +38,7 @@ function render(rowsByChannel, now) {
         el('td', S.formatCount(l.end), { 'data-field': 'end' }),
         el('td', S.formatCount(l.lag), { 'data-field': 'lag', 'data-level': S.lagLevel(l.lag) }),
         el('td', l.owner ?? '—', { 'data-field': 'owner' }),
-        el('td', S.formatInstant(l.ownerSince), { 'data-field': 'owner-since' }),
+        el('td', S.formatInstant(l.updatedAt), { 'data-field': 'updated' }),
       );
       return tr;
     }),
