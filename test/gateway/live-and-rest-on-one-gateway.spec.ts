@@ -97,5 +97,15 @@ describe('live delivery and REST on one gateway', () => {
     }, 20_000);
     expect(theirs.frames.flatMap((f) => f.rows)).toEqual([]);
     expect([...mine.errors, ...theirs.errors]).toEqual([]);
+
+    // What an operator's Prometheus sees of it: two sockets, their channels, the frames by type, the feed running.
+    const metrics = await (await gw.get('/metrics')).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('dashboard_gateway_live_clients')).toBe(2);
+    expect(value('dashboard_gateway_live_channels')).toBeGreaterThanOrEqual(2);
+    expect(value('dashboard_gateway_live_feed_running')).toBe(1);
+    expect(value('dashboard_gateway_live_frames_sent_total\\{type="snapshot"\\}')).toBeGreaterThanOrEqual(2);
+    expect(value('dashboard_gateway_live_frames_sent_total\\{type="delta"\\}')).toBeGreaterThanOrEqual(1);
+    expect(value('dashboard_gateway_live_feed_skipped_total')).toBe(0);
   }, 60_000);
 });

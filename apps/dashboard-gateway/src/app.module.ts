@@ -19,6 +19,7 @@ import { EnergyController } from './billing/energy.controller';
 import type { GatewayConfig } from './config';
 import type { HttpRequest } from './http/http-types';
 import { LiveModule, LiveService } from './live';
+import { registerLiveMetrics } from './live/live-metrics';
 import { PageModule } from './page';
 import { QueueStatsController } from './queues/queue-stats.controller';
 import { GATEWAY_CONFIG, PG_POOL } from './tokens';
@@ -70,6 +71,12 @@ export class DashboardGatewayModule {
               prefix: 'dashboard_gateway',
               latencyBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
             }),
+        },
+        // The live delivery's figures on /metrics, next to the HTTP ones.
+        {
+          provide: 'LIVE_METRICS',
+          inject: [HttpMetrics, LiveService],
+          useFactory: (metrics: HttpMetrics, live: LiveService) => registerLiveMetrics(metrics.registry, live),
         },
         // Ready = Postgres answers and the live feed runs; the HTTP server closes first, then the pool.
         {
