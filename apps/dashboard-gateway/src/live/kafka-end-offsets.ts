@@ -1,7 +1,6 @@
-import { kafkaLogCreator } from '@switchboard/streams';
+import { kafkaLogCreator, type StreamsLogger } from '@switchboard/streams';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import type { PartitionRange } from './consumer-lag';
-import { type FeedLogger, kafkaLines } from './kafka-feed';
 
 /**
  * The other file of the live module that speaks Kafka (besides kafka-feed.ts): the low and high watermarks of the
@@ -11,14 +10,14 @@ export class KafkaEndOffsets {
   private readonly admin: Admin;
   private connected: Promise<void> | undefined;
 
-  constructor(brokers: string[], instanceId: string, logger: FeedLogger) {
+  constructor(brokers: string[], instanceId: string, kafkaLog: StreamsLogger) {
     this.admin = new Kafka({
       clientId: `dashboard-gateway-lag-${instanceId}`,
       brokers,
       connectionTimeout: 3000,
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
       logLevel: logLevel.ERROR,
-      logCreator: kafkaLogCreator(kafkaLines(logger, 'kafka (lag)')),
+      logCreator: kafkaLogCreator(kafkaLog),
     }).admin();
   }
 

@@ -49,6 +49,8 @@ export class KafkaFeed {
     private readonly opts: KafkaFeedOptions,
     private readonly state: LiveState,
     private readonly logger: FeedLogger,
+    /** Where kafkajs' own lines go (at the level libs/streams gives them). */
+    kafkaLog: StreamsLogger,
   ) {
     this.topics = {
       updates: namespaced(UpdateTopics.updates, opts.topicNamespace),
@@ -62,7 +64,7 @@ export class KafkaFeed {
       connectionTimeout: 3000,
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
       logLevel: logLevel.WARN,
-      logCreator: kafkaLogCreator(kafkaLines(logger, 'kafka')),
+      logCreator: kafkaLogCreator(kafkaLog),
     });
     this.admin = this.kafka.admin();
   }
@@ -184,17 +186,4 @@ export class KafkaFeed {
     this.catchUp = undefined;
     c.done();
   }
-}
-
-/**
- * kafkajs' lines into the feed's logger, prefixed: churn kafkajs handles itself (a lost topic-creation race, group
- * rebalances) is dropped as debug, the rest keeps its level.
- */
-export function kafkaLines(logger: FeedLogger, prefix: string): StreamsLogger {
-  return {
-    debug: () => undefined,
-    info: (message) => logger.log(`${prefix}: ${message}`),
-    warn: (message) => logger.warn(`${prefix}: ${message}`),
-    error: (message) => logger.error(`${prefix}: ${message}`),
-  };
 }

@@ -67,11 +67,16 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       this.state,
       this.logger,
+      nestStreamsLogger(new Logger('LiveModule:kafka')),
     );
     const lag = options.consumerLag;
     if (lag) {
       const checkpoints = new CheckpointOffsets(pool, lag.groupPrefix, lag.tablePrefix);
-      const endOffsets = new KafkaEndOffsets(options.brokers, options.instanceId, this.logger);
+      const endOffsets = new KafkaEndOffsets(
+        options.brokers,
+        options.instanceId,
+        nestStreamsLogger(new Logger('LiveModule:kafka-lag')),
+      );
       this.endOffsets = endOffsets;
       this.lag = new LagPoller(
         { checkpoints: (limit) => checkpoints.read(limit), ranges: (topics) => endOffsets.ranges(topics) },
