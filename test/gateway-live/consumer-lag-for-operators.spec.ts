@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { namespaced, Topics } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import { LiveModule } from '../../apps/dashboard-gateway/src/live';
+import { untilLive } from '../gateway/support/gateway-app';
 import { testEnv, uniqueName } from '../support/env';
 import { eventually } from '../support/wait';
 import { Probe, SECRET, testPool, token } from './live-harness';
@@ -79,6 +80,7 @@ describe('live delivery: consumer lag for operators', () => {
     app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    await untilLive(app);
   });
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { energyUpdate } from '../../apps/aggregator/src/pipelines/energy-topolog
 import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
 import { type LiveLimits, LiveModule, LiveService } from '../../apps/dashboard-gateway/src/live';
 import type { DeltaFrame, LiveError, SnapshotFrame } from '../../apps/dashboard-gateway/src/live/protocol';
+import { untilLive } from '../gateway/support/gateway-app';
 import { testEnv, uniqueName } from '../support/env';
 
 export const SECRET = 'gateway-live-test-secret-0123456789abcdef';
@@ -53,6 +54,7 @@ export class LiveGateway {
     await this.app.listen(0, '127.0.0.1');
     this.url = `http://127.0.0.1:${(this.app.getHttpServer().address() as AddressInfo).port}`;
     this.service = this.app.get(LiveService);
+    await untilLive(this.app);
     return this;
   }
 

@@ -4,7 +4,9 @@ import { createDashboardToken, type DashboardRole } from '@switchboard/domain';
 import { Pool } from 'pg';
 import { createGatewayApp } from '../../../apps/dashboard-gateway/src/bootstrap';
 import { type GatewayConfig, loadGatewayConfig } from '../../../apps/dashboard-gateway/src/config';
+import { LiveService } from '../../../apps/dashboard-gateway/src/live';
 import { testEnv, uniqueName } from '../../support/env';
+import { eventually } from '../../support/wait';
 
 export interface RunningGateway {
   app: INestApplication;
@@ -19,8 +21,24 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** The real gateway app in-process on port 0, with the real Postgres and a random token secret. */
-export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+/**
+ * Resolves once the app's live feed runs. A first start that fails (a topic just created whose leader Kafka has not
+ * announced yet, Kafka away) does not fail the app: the feed starts again with back-off, and clients, like these
+ * tests, wait for readiness rather than for the app's start.
+ */
+export async function untilLive(app: INestApplication, timeoutMs = 30_000): Promise<void> {
+  const live = app.get(LiveService);
+  await eventually(() => live.ready(), timeoutMs, 100);
+}
+
+/**
+ * The real gateway app in-process on port 0, with the real Postgres and a random token secret; resolved once its
+ * live feed runs, unless `waitForLive` is false.
+ */
+export async function startGateway(
+  env: Record<string, string> = {},
+  { waitForLive = true }: { waitForLive?: boolean } = {},
+): Promise<RunningGateway> {
   const config = loadGatewayConfig({
     DATABASE_URL: testEnv.databaseUrl,
     KAFKA_BROKERS: testEnv.brokers.join(','),
@@ -31,6 +49,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   const app = await createGatewayApp({ config });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  if (waitForLive) await untilLive(app);
   const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 2 });
   return {
     app,
