@@ -24,11 +24,11 @@ describe('aggregator status on service.status', () => {
     const child = fleet.start('status-1');
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await reader.start();
-    await reader.waitFor('Running', 90_000);
+    await reader.waitFor('Running', { timeoutMs: 90_000 });
 
     await fleet.stop('status-1', 'SIGTERM');
     await exited;
-    await reader.waitFor('Stopped', 30_000);
+    await reader.waitFor('Stopped', { timeoutMs: 30_000 });
 
     expect(reader.statuses()).toEqual(BOOT_TO_CLEAN_STOP);
     expect(new Set(reader.received.map((r) => r.key))).toEqual(new Set(['aggregator/status-1']));

@@ -42,7 +42,7 @@ describe('ingest status on service.status', () => {
     const first = startIngest(namespace, 'ingest-a', port);
     children.push(first);
     await reader.start();
-    await reader.waitFor('Running');
+    await reader.waitFor('Running', { key: 'ingest/ingest-a' });
 
     // A second instance on the same port cannot listen: its start fails after Starting.
     const second = startIngest(namespace, 'ingest-b', port);
@@ -51,7 +51,7 @@ describe('ingest status on service.status', () => {
 
     first.kill('SIGTERM');
     await exit(first);
-    await reader.waitFor('Stopped', 30_000);
+    await reader.waitFor('Stopped', { key: 'ingest/ingest-a', timeoutMs: 30_000 });
 
     expect(reader.statuses('ingest/ingest-a')).toEqual(BOOT_TO_CLEAN_STOP);
     expect(reader.statuses('ingest/ingest-b')).toEqual([

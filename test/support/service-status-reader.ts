@@ -39,8 +39,12 @@ export class ServiceStatusReader {
       .filter((s, i, all) => s !== all[i - 1]);
   }
 
-  waitFor(status: string, timeoutMs = 60_000): Promise<void> {
-    return eventually(() => expect(this.statuses().at(-1)).toBe(status), timeoutMs, 200);
+  /**
+   * Until the latest status (of `key`, or of any record) is `status`. Give the key when several instances publish:
+   * their records sit in different partitions, so which instance's record came last says nothing.
+   */
+  waitFor(status: string, { key, timeoutMs = 60_000 }: { key?: string; timeoutMs?: number } = {}): Promise<void> {
+    return eventually(() => expect(this.statuses(key).at(-1)).toBe(status), timeoutMs, 200);
   }
 
   async close(): Promise<void> {
