@@ -207,10 +207,50 @@ describe('energy rollups and row guards (real Postgres)', () => {
       ).rejects.toThrow(/is_final never goes back to false/);
     });
 
-    it('refuses to change the numbers of a final row', async () => {
+    it('refuses to change the numbers of a final row without a restatement', async () => {
       await expect(
         db.query(`UPDATE meter_energy_15m SET version = version + 1, energy_mwh = energy_mwh + 1 WHERE ${key}`),
-      ).rejects.toThrow(/a final row never changes/);
+      ).rejects.toThrow(/a final row changes only by a restatement/);
+    });
+
+    it('lets a restatement change a final row: revision + 1, restated_at stamped, rollups follow', async () => {
+      const before = await daily('uk', 'spring', '2026-03-29');
+      const r = await db.query(
+        `UPDATE meter_energy_15m SET version = version + 1, energy_mwh = energy_mwh + 500, revision = revision + 1
+         WHERE ${key} RETURNING revision, restated_at, energy_mwh`,
+      );
+      expect(r.rows[0]).toEqual({ revision: 1, restated_at: expect.any(Date), energy_mwh: '1500' });
+      const day = await db.query(
+        `SELECT energy_mwh, revision, restated_at FROM meter_energy_daily
+         WHERE tenant = 'uk' AND meter_id = 'spring' AND local_date = '2026-03-29'`,
+      );
+      expect(day.rows[0]).toEqual({ energy_mwh: '92500', revision: '1', restated_at: r.rows[0].restated_at });
+      expect(before[0].energy_mwh).toBe('92000');
+      const fn = await db.query(
+        `SELECT revision FROM meter_energy_daily_between('uk', 'spring', '2026-03-29T00:00:00Z', '2026-03-30T00:00:00Z')`,
+      );
+      expect(fn.rows).toEqual([{ revision: '1' }]);
+    });
+
+    it('refuses a revision that goes down', async () => {
+      await expect(
+        db.query(`UPDATE meter_energy_15m SET version = version + 1, revision = 0 WHERE ${key}`),
+      ).rejects.toThrow(/revision never goes down/);
+    });
+
+    it('stamps restated_at on a window inserted already restated, and refuses a restated open window', async () => {
+      const r = await db.query(
+        `INSERT INTO meter_energy_15m (tenant, meter_id, window_start, window_end, energy_mwh, readings, is_final, revision)
+         VALUES ('uk', 'late-only', '2026-03-29T10:00:00Z', '2026-03-29T10:15:00Z', 10, 1, true, 1)
+         RETURNING restated_at`,
+      );
+      expect(r.rows[0].restated_at).toEqual(expect.any(Date));
+      await expect(
+        db.query(
+          `INSERT INTO meter_energy_15m (tenant, meter_id, window_start, window_end, is_final, revision)
+           VALUES ('uk', 'late-only', '2026-03-29T10:15:00Z', '2026-03-29T10:30:00Z', false, 1)`,
+        ),
+      ).rejects.toThrow(/restated_only_final/);
     });
 
     it('refuses an update that does not grow the version', async () => {

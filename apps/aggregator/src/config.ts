@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FUTURE_MS, DEFAULT_MAX_PAST_MS, restatementHorizonMs } from '@switchboard/domain';
 import { sharedEnv } from '@switchboard/service';
 import { z } from 'zod';
 import { DEFAULT_MAX_CALL_AGE_MS } from './calls/call-expiry';
@@ -27,6 +28,12 @@ const envSchema = z.object({
   AGGREGATOR_MODE: z.enum(['live', 'replay']).default('live'),
   /** A started call without call.ended this long after its start (stream time) is dropped (README: call age). */
   AGGREGATOR_MAX_CALL_AGE_MS: int(60_000).default(DEFAULT_MAX_CALL_AGE_MS),
+  /**
+   * Ingest's accepted past and future, read here too so "accepted" always means "counted": a final window stays
+   * restatable for as long as ingest may still accept an event for it (restatementHorizonMs).
+   */
+  INGEST_MAX_PAST_MS: int(0).default(DEFAULT_MAX_PAST_MS),
+  INGEST_MAX_FUTURE_MS: int(0).default(DEFAULT_MAX_FUTURE_MS),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
 
@@ -55,6 +62,8 @@ export interface AggregatorConfig {
   mode: 'live' | 'replay';
   /** A started call without an end this long after its start (stream time) expires. */
   maxCallAgeMs: number;
+  /** A final window takes late events (restates) for this long after its close, in stream time (README: Late data). */
+  restateForMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -79,6 +88,10 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
     tablePrefix: e.STREAMS_TABLE_PREFIX,
     mode: e.AGGREGATOR_MODE,
     maxCallAgeMs: e.AGGREGATOR_MAX_CALL_AGE_MS,
+    restateForMs: restatementHorizonMs(
+      { maxPastMs: e.INGEST_MAX_PAST_MS, maxFutureMs: e.INGEST_MAX_FUTURE_MS },
+      e.AGGREGATOR_GRACE_MS,
+    ),
     logLevel: e.LOG_LEVEL,
   });
 }

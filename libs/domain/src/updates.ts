@@ -36,6 +36,11 @@ export interface MetricUpdate<Row = Record<string, unknown>> {
   version: number;
   /** The row as the table holds it (column names as in Postgres), or the gauge's value. */
   row: Row;
+  /**
+   * True when this change rewrites a window that was already final (a late event restated it: the row's
+   * `revision` grew). Absent or false for every other change. Alert rules re-judge, billing re-reads.
+   */
+  restatement?: boolean;
 }
 
 export const METRIC_UPDATE_MODEL = 'metric-update';
@@ -74,6 +79,7 @@ const updateSchema = z.object({
   tenant: z.string().min(1).max(64),
   version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   row: z.record(z.string(), z.unknown()),
+  restatement: z.boolean().optional(),
 });
 
 export class InvalidMetricUpdateError extends Error {

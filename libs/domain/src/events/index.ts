@@ -13,5 +13,6 @@ export {
   type IngestEvent,
   type ParseResult,
   parseEvent,
+  restatementHorizonMs,
   type TimeWindow,
 } from './parse';

@@ -30,6 +30,20 @@ export interface TimeWindow {
 export const DEFAULT_MAX_PAST_MS = 7 * 24 * 3600_000;
 export const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
 
+/**
+ * How long (ms of stream time, after a window's grace) the aggregator keeps a final window able to take a late
+ * event: everything ingest accepted must still find its window ("accepted means counted", PRODUCT.md).
+ *
+ * An event accepted at wall time I has ts ≥ I − maxPast. Records of a partition are processed in the order they
+ * were appended, so the stream time S when it is processed is the highest ts of records appended before it, each
+ * ≤ its own acceptance time + maxFuture ≤ I + maxFuture — whatever the processing delay (an outage, a replay a month
+ * later). So ts ≥ S − maxPast − maxFuture: a window must stay restatable for maxPast + maxFuture after it closes.
+ * The grace is added once more as a margin for the live idle clock, which may run up to one idle period ahead.
+ */
+export function restatementHorizonMs(accepted: { maxPastMs: number; maxFutureMs: number }, graceMs: number): number {
+  return accepted.maxPastMs + accepted.maxFutureMs + graceMs;
+}
+
 export type ParseResult = { ok: true; event: IngestEvent } | { ok: false; error: string };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
