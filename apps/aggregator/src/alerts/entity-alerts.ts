@@ -26,15 +26,19 @@ export interface QueueAlertState {
   alerts: Alerts;
 }
 
-/** Per (tenant, meter): when it last reported and its recent final windows' energy rates. Plain JSON. */
+/** Per (tenant, meter): when it last reported and its recent final windows. Plain JSON. */
 export interface MeterAlertState {
   kind: 'meter';
   /** Start of the latest window with readings (the meter spoke at some time in it). */
   lastWindowStart: number;
-  /** Start of the latest final window judged for a spike. */
+  /** Start of the latest final window. */
   lastFinal: number | null;
-  /** [window start, mWh per window] of final windows in the 24 h before `lastFinal`. */
-  baseline: Array<[number, number]>;
+  /**
+   * The final windows of the 24 h up to `lastFinal`, by start: [window start, energy mWh, row version, windows
+   * covered (since the final window before it: energy belongs to the window of the later reading)]. A restated
+   * window (a higher version of a final row) replaces its entry, so the spike is judged again.
+   */
+  finals: Array<[number, number, number, number]>;
   /** The last final window's judgement: its energy rate over the baseline's mean. */
   spike: { windowStart: number; ratio: number; rateMwh: number; meanMwh: number } | null;
   alerts: Alerts;
@@ -66,21 +70,44 @@ export function applyAlertInput(state: EntityAlertState | undefined, input: Aler
 
 function applyMeterWindow(meter: MeterAlertState, w: Extract<AlertInput, { type: 'meter-window' }>): MeterAlertState {
   const next = { ...meter, lastWindowStart: Math.max(meter.lastWindowStart, w.windowStart) };
-  if (!w.isFinal || (meter.lastFinal !== null && w.windowStart <= meter.lastFinal)) return next;
-  // Energy belongs to the window of the later reading, so after a gap one window carries the whole gap's energy:
-  // compare per window covered, not per row.
-  const covered =
-    meter.lastFinal === null ? 1 : Math.max(1, Math.round((w.windowStart - meter.lastFinal) / ENERGY_WINDOW_MS));
-  const rateMwh = w.energyMwh / covered;
-  const baseline = meter.baseline.filter(([ws]) => ws > w.windowStart - SPIKE_BASELINE_SPAN_MS);
-  const meanMwh = baseline.reduce((s, [, r]) => s + r, 0) / (baseline.length || 1);
-  const judged = baseline.length >= SPIKE_MIN_BASELINE_WINDOWS && meanMwh > 0;
-  return {
-    ...next,
-    lastFinal: w.windowStart,
-    baseline: [...baseline, [w.windowStart, rateMwh]],
-    spike: judged ? { windowStart: w.windowStart, ratio: rateMwh / meanMwh, rateMwh, meanMwh } : null,
-  };
+  if (!w.isFinal) return next;
+  const finals = meter.finals.map((f) => [...f] as [number, number, number, number]);
+  const at = finals.findIndex(([ws]) => ws === w.windowStart);
+  if (at >= 0) {
+    // A repeat of the at-least-once relay changes nothing; a higher version is a restatement of a final window.
+    if (finals[at][2] >= w.version) return next;
+    finals[at][1] = w.energyMwh;
+    finals[at][2] = w.version;
+  } else {
+    // Older than the span of the latest final window: it cannot change any judgement still held.
+    if (meter.lastFinal !== null && w.windowStart <= meter.lastFinal - SPIKE_BASELINE_SPAN_MS) return next;
+    const i = finals.findIndex(([ws]) => ws > w.windowStart);
+    const index = i < 0 ? finals.length : i;
+    finals.splice(index, 0, [w.windowStart, w.energyMwh, w.version, 1]);
+    // A window between two others splits the gap the later one covered.
+    coverSince(finals, index, meter.lastFinal === null && index === 0);
+    if (index + 1 < finals.length) coverSince(finals, index + 1, false);
+  }
+  const latest = finals[finals.length - 1];
+  const kept = finals.filter(([ws]) => ws > latest[0] - SPIKE_BASELINE_SPAN_MS);
+  return { ...next, lastFinal: latest[0], finals: kept, spike: judgeSpike(kept) };
+}
+
+/** Windows covered by `finals[i]`: since the final window before it (1 for a meter's first, or when unknown). */
+function coverSince(finals: Array<[number, number, number, number]>, i: number, first: boolean): void {
+  const previous = finals[i - 1];
+  if (previous !== undefined) finals[i][3] = Math.max(1, Math.round((finals[i][0] - previous[0]) / ENERGY_WINDOW_MS));
+  else if (first) finals[i][3] = 1;
+}
+
+/** The latest final window's energy rate (per window covered) against the mean of those of the 24 h before it. */
+function judgeSpike(finals: ReadonlyArray<[number, number, number, number]>): MeterAlertState['spike'] {
+  const [windowStart, energyMwh, , covered] = finals[finals.length - 1];
+  const baseline = finals.slice(0, -1);
+  const meanMwh = baseline.reduce((sum, [, e, , c]) => sum + e / c, 0) / (baseline.length || 1);
+  if (baseline.length < SPIKE_MIN_BASELINE_WINDOWS || meanMwh <= 0) return null;
+  const rateMwh = energyMwh / covered;
+  return { windowStart, ratio: rateMwh / meanMwh, rateMwh, meanMwh };
 }
 
 /** One alert row change: the entity and its rule's cycle after the change. */
@@ -205,16 +232,13 @@ function asQueue(state: EntityAlertState | undefined): QueueAlertState {
 }
 
 function asMeter(state: EntityAlertState | undefined): MeterAlertState {
-  return state?.kind === 'meter'
-    ? state
-    : {
-        kind: 'meter',
-        lastWindowStart: Number.NEGATIVE_INFINITY,
-        lastFinal: null,
-        baseline: [],
-        spike: null,
-        alerts: {},
-      };
+  if (state?.kind !== 'meter') {
+    return { kind: 'meter', lastWindowStart: Number.NEGATIVE_INFINITY, lastFinal: null, finals: [], spike: null, alerts: {} };
+  }
+  if (state.finals !== undefined) return state;
+  // Checkpointed before restatement: `baseline` held [start, energy per covered window]; versions were not kept.
+  const { baseline, ...rest } = state as MeterAlertState & { baseline?: Array<[number, number]> };
+  return { ...rest, finals: (baseline ?? []).map(([ws, rate]) => [ws, rate, 0, 1]) };
 }
 
 function splitEntityKey(key: string): [tenant: string, type: string, entityId: string] {
