@@ -233,7 +233,14 @@ function asQueue(state: EntityAlertState | undefined): QueueAlertState {
 
 function asMeter(state: EntityAlertState | undefined): MeterAlertState {
   if (state?.kind !== 'meter') {
-    return { kind: 'meter', lastWindowStart: Number.NEGATIVE_INFINITY, lastFinal: null, finals: [], spike: null, alerts: {} };
+    return {
+      kind: 'meter',
+      lastWindowStart: Number.NEGATIVE_INFINITY,
+      lastFinal: null,
+      finals: [],
+      spike: null,
+      alerts: {},
+    };
   }
   if (state.finals !== undefined) return state;
   // Checkpointed before restatement: `baseline` held [start, energy per covered window]; versions were not kept.
