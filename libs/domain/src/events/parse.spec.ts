@@ -85,7 +85,9 @@ describe('parseEvent', () => {
     const base = { type: 'call.ended', callId: 'c' };
     expect(ok({ ...base, ts: NOW - 7 * 86_400_000 }).ts).toBe(NOW - 7 * 86_400_000);
     expect(ok({ ...base, ts: NOW + 300_000 }).ts).toBe(NOW + 300_000);
-    expect(err({ ...base, ts: NOW - 7 * 86_400_000 - 1 })).toBe('ts is more than 7 day(s) in the past');
+    expect(err({ ...base, ts: NOW - 7 * 86_400_000 - 1 })).toBe(
+      'ts is more than 7 day(s) in the past: beyond the horizon within which events are counted (late events restate their windows up to it)',
+    );
     expect(err({ ...base, ts: NOW + 300_001 })).toBe('ts is more than 5 minute(s) in the future');
     // Without a window (a consumer replaying history) any valid instant passes.
     expect(parseEvent({ ...base, ts: 0 }).ok).toBe(true);

@@ -82,7 +82,10 @@ export function parseEvent(input: unknown, window?: TimeWindow): ParseResult {
   const event = parsed.data as IngestEvent;
   if (window) {
     if (event.ts < window.now - window.maxPastMs) {
-      return { ok: false, error: `ts is more than ${formatSpan(window.maxPastMs)} in the past` };
+      return {
+        ok: false,
+        error: `ts is more than ${formatSpan(window.maxPastMs)} in the past: beyond the horizon within which events are counted (late events restate their windows up to it)`,
+      };
     }
     if (event.ts > window.now + window.maxFutureMs) {
       return { ok: false, error: `ts is more than ${formatSpan(window.maxFutureMs)} in the future` };
