@@ -27,6 +27,7 @@ const children: { name: string; child: ChildProcess; output: () => string }[] = 
 const ports: Record<string, number> = {};
 let databaseUrl = '';
 let admin: Pool;
+let reader: ServiceStatusReader | undefined;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -138,6 +139,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.all(children.map(({ child }) => exited(child)));
+  await reader?.close();
   const kafka = new Kafka({ brokers: testEnv.brokers, clientId: 'compose-spec', logLevel: logLevel.NOTHING }).admin();
   await kafka.connect();
   try {
@@ -180,14 +182,15 @@ describe('the compose services, started as compose starts them', () => {
       await Promise.all(services.map(([name, svc]) => healthy(name, svc, envs.get(name) ?? {})));
 
       // INSTANCE_ID unset: each names itself `<host>-<pid>` on service.status, so the two replicas are told apart
-      const reader = new ServiceStatusReader(`${namespace}.service.status`);
-      await reader.start();
+      const status = new ServiceStatusReader(`${namespace}.service.status`);
+      reader = status;
+      await status.start();
       const statusKey = (name: string) => {
         const pid = children.find((c) => c.name === name)?.child.pid;
         return `${name.replace(/-\d+$/, '')}/${hostname()}-${pid}`;
       };
       expect(statusKey('aggregator-1')).not.toBe(statusKey('aggregator-2'));
-      await Promise.all(services.map(([name]) => reader.waitFor('Running', { key: statusKey(name) })));
+      await Promise.all(services.map(([name]) => status.waitFor('Running', { key: statusKey(name) })));
 
       // the simulator: creates its key for tenant demo, sends through ingest, and the aggregators write its numbers
       const simEnv = localEnv('simulator', s.simulator);
@@ -231,10 +234,9 @@ describe('the compose services, started as compose starts them', () => {
         child.kill('SIGTERM');
         expect({ name, ...(await exited(child)) }).toEqual({ name, code: null, signal: 'SIGTERM' });
         if (name === 'simulator') continue;
-        await reader.waitFor('Stopped', { key: statusKey(name), timeoutMs: 30_000 });
-        expect({ name, statuses: reader.statuses(statusKey(name)) }).toEqual({ name, statuses: BOOT_TO_CLEAN_STOP });
+        await status.waitFor('Stopped', { key: statusKey(name), timeoutMs: 30_000 });
+        expect({ name, statuses: status.statuses(statusKey(name)) }).toEqual({ name, statuses: BOOT_TO_CLEAN_STOP });
       }
-      await reader.close();
     } finally {
       await migrated.end();
     }

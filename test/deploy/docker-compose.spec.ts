@@ -198,6 +198,12 @@ describe('docker-compose.yml', () => {
     expect(services['dashboard-link'].depends_on?.['dashboard-gateway'].condition).toBe('service_healthy');
   });
 
+  it('runs the long-running services of this repo under an init, so SIGTERM reaches Node and stops it', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      if (built(svc) && svc.restart !== 'no') expect({ name, init: svc.init }).toEqual({ name, init: true });
+    }
+  });
+
   it('runs two aggregator replicas that name themselves apart (INSTANCE_ID unset, so `<container hostname>-<pid>`)', () => {
     const aggregator = services.aggregator;
     expect(aggregator.deploy?.replicas).toBe(2);

@@ -18,6 +18,7 @@ export interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   deploy?: { replicas?: number };
   restart?: string;
+  init?: boolean;
   hostname?: string;
   container_name?: string;
   network_mode?: string;
