@@ -37,6 +37,9 @@ const envSchema = z.object({
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
 
+/** Every variable the aggregator reads (deployment files are checked against it: test/deploy). */
+export const AGGREGATOR_ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);
+
 /** Checks between fields: each says what to set instead. */
 const configSchema = envSchema.superRefine((e, ctx) => {
   if (e.AGGREGATOR_MAX_CALL_AGE_MS <= e.AGGREGATOR_GRACE_MS) {

@@ -43,6 +43,16 @@ const envSchema = z.object({
   DASHBOARD_OPERATOR_TENANT: z.string().regex(ID_PATTERN, 'must be a tenant id').default(DEFAULT_OPERATOR_TENANT),
 });
 
+/**
+ * Every variable the gateway reads (deployment files are checked against it: test/deploy): the schema's, and the two
+ * libs/service reads for it (the public URL and the token secret, shared with `switchboard tokens create`).
+ */
+export const GATEWAY_ENV_KEYS: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  'DASHBOARD_PUBLIC_URL',
+  'DASHBOARD_TOKEN_SECRET',
+];
+
 export interface GatewayConfig {
   http: { port: number; host: string };
   /** Where users reach the dashboard (links printed by `switchboard tokens create`); no trailing slash. */

@@ -24,6 +24,9 @@ const envSchema = z.object({
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
 
+/** Every variable ingest reads (deployment files are checked against it: test/deploy). */
+export const INGEST_ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);
+
 export interface IngestConfig {
   http: { port: number; host: string };
   /** This instance's name on service.status; default `<host>-<pid>`. */
