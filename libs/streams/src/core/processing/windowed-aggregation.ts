@@ -511,7 +511,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       let cell = store.find(key, start);
       const closed =
         end <= closeLimit || (closedUntil !== undefined && end <= closedUntil) || (cell !== undefined && cell.final);
-      if (closed && (!restate || end <= horizon)) {
+      if (end <= horizon || (closed && !restate)) {
         if (missed === undefined) missed = [start];
         else missed.push(start);
         continue;
