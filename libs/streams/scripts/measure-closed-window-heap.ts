@@ -13,7 +13,10 @@ function gc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function run(restateForMs: number | undefined, closeBy: 'partition' | 'key'): { heap: number; estimate: number; closed: number } {
+function run(
+  restateForMs: number | undefined,
+  closeBy: 'partition' | 'key',
+): { heap: number; estimate: number; closed: number } {
   const before = gc();
   const agg = new WindowedAggregation<number, number, number>({
     window: tumbling(SIZE),
@@ -42,7 +45,13 @@ const kept = run(WINDOWS * SIZE * 2, 'partition');
 const byKey = run(WINDOWS * SIZE * 2, 'key');
 const per = (r: { heap: number }) => (r.heap - base.heap) / (kept.closed || 1);
 console.log(JSON.stringify({ keys: KEYS, base, kept, byKey }, null, 1));
-console.log(`per closed window: ${per(kept).toFixed(1)} B heap (estimate ${((kept.estimate - base.estimate) / kept.closed).toFixed(1)} B)`);
+console.log(
+  `per closed window: ${per(kept).toFixed(1)} B heap (estimate ${((kept.estimate - base.estimate) / kept.closed).toFixed(1)} B)`,
+);
 console.log(`per key clock (closeBy key): ${((byKey.heap - kept.heap) / KEYS).toFixed(1)} B heap`);
-console.log(`10k keys, 15-min windows, 7-day horizon (672 closed windows each): ${((per(kept) * 672 * 10_000) / 2 ** 20).toFixed(0)} MiB`);
-console.log(`10k keys, 1-min windows, 7-day horizon (10080 closed windows each): ${((per(kept) * 10_080 * 10_000) / 2 ** 30).toFixed(2)} GiB`);
+console.log(
+  `10k keys, 15-min windows, 7-day horizon (672 closed windows each): ${((per(kept) * 672 * 10_000) / 2 ** 20).toFixed(0)} MiB`,
+);
+console.log(
+  `10k keys, 1-min windows, 7-day horizon (10080 closed windows each): ${((per(kept) * 10_080 * 10_000) / 2 ** 30).toFixed(2)} GiB`,
+);

@@ -1,4 +1,4 @@
-import { windowSnapshotFromState, windowStoreChanges } from '../../postgres/state-codec';
+import { normaliseChanges, windowSnapshotFromState, windowStoreChanges } from '../../postgres/state-codec';
 import type { WindowSnapshot } from '../state/window-store';
 import { sum } from './aggregators';
 import type { WindowRow } from './record';
@@ -26,15 +26,8 @@ describe('closed windows kept for restatement, across a restore', () => {
     a.process([rec('m', 200, 2)]); // restated: v2, revision 1
     const snap = JSON.parse(JSON.stringify(a.snapshot(0))) as WindowSnapshot<number>;
     expect(snap.format).toBe('switchboard.windows/2');
-    expect(snap.keys).toEqual([
-      [
-        'm',
-        [
-          [0, 3, 2, 1, true],
-          [2000, 1, 0],
-        ],
-      ],
-    ]);
+    expect(snap.keys).toEqual([['m', [[2000, 1, 0]]]]); // open: [start, acc, version]
+    expect(snap.closed).toEqual([['m', [[0, 3, 2, 1]]]]); // closed: [start, acc, version, revision]
     expect(snap.restatements).toBe(1);
 
     const after: WindowRow<number>[] = [];
@@ -58,28 +51,39 @@ describe('closed windows kept for restatement, across a restore', () => {
     expect(b.stats(0).restatements).toBe(2);
   });
 
-  it('checkpoints a restated key as one upsert (not every key), and the Postgres rows restore it', () => {
+  it('checkpoints a restatement as one row (not the key, not every key), and the Postgres rows restore it', () => {
     const rows: WindowRow<number>[] = [];
     const a = make(rows);
     a.assign(0);
+    // the checkpoint table: meta plus one row per key (open windows) and per closed window
+    const table = new Map<string, unknown>();
+    let meta: unknown;
+    const commit = () => {
+      const c = windowStoreChanges(JSON.parse(JSON.stringify(a.changes(0))));
+      const { upserts, deletes } = normaliseChanges(c);
+      for (const k of deletes) table.delete(k);
+      for (const [k, v] of upserts) table.set(k, v);
+      meta = c.meta;
+      a.markCheckpointed(0);
+      return upserts.length + deletes.length;
+    };
     const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
     a.process(keys.map((k) => rec(k, 100, 1)));
+    commit();
     a.process([rec('k0', 5000, 1)]); // every [0, 1000) closes and is kept
-    a.markCheckpointed(0);
+    commit();
     a.process([rec('k7', 900, 5)]);
     const changes = a.changes(0);
-    expect(changes.upserts).toEqual([['k7', [[0, 6, 2, 1, true]]]]);
-    expect(changes.deletes).toEqual([]);
+    expect(changes.upserts).toEqual([]);
+    expect(changes.closedUpserts).toEqual([['k7', 0, 6, 2, 1]]);
+    expect(changes.closedDeletes).toEqual([]);
+    expect(commit()).toBe(1);
+    expect(table.get('\u00010\u0001k7')).toEqual([6, 2, 1]);
 
-    // the rows a checkpoint table holds (meta + one row per key), loaded back
-    const full = windowStoreChanges(JSON.parse(JSON.stringify({ ...a.changes(0), upserts: a.snapshot(0).keys })));
-    const restored = windowSnapshotFromState<number>({
-      meta: full.meta,
-      entries: (full.upserts ?? []).map(([k, v]) => [k, v]),
-    });
     const after: WindowRow<number>[] = [];
     const b = make(after);
-    b.restore(0, restored);
+    b.restore(0, windowSnapshotFromState<number>({ meta, entries: [...table] }));
+    expect(b.snapshot(0)).toEqual(JSON.parse(JSON.stringify(a.snapshot(0))));
     b.process([rec('k7', 901, 1)]);
     expect(after).toEqual([expect.objectContaining({ key: 'k7', value: 7, version: 3, revision: 2, restated: true })]);
   });

@@ -1,4 +1,5 @@
 import { StreamsConfigError, StreamsValidationError } from '../errors';
+import { ClosedWindowStore } from '../state/closed-window-store';
 import { estimateBytes } from '../state/size-estimate';
 import {
   applyWindowChanges,
@@ -105,14 +106,16 @@ class PartitionState<A> {
   restatements = 0;
   /** Cells changed in this batch, for `current` emission. */
   readonly pending: WindowCell<A>[] = [];
-  /** Closed cells restated in this batch, emitted once at its end. */
-  readonly restated: WindowCell<A>[] = [];
+  /** Closed windows restated in this batch (key → starts), emitted once at its end. */
+  readonly restating = new Map<string, number[]>();
   touched = false;
 
   constructor(
     readonly partition: number,
     readonly clock: PartitionClock,
     readonly store: WindowStore<A>,
+    /** With restatement: the closed windows kept until the horizon. */
+    readonly closed: ClosedWindowStore<A> | undefined,
     /** Key-level closing: the clock of each key (group) with windows. */
     readonly keyClocks: KeyClocks | undefined,
   ) {}
@@ -141,6 +144,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   private readonly inputs?: number;
   private readonly maxStateBytes?: number;
   private readonly cellBytes: number;
+  private readonly accBytes: number;
   private readonly restateForMs?: number;
   /** Key-level closing: key → clock group (identity for `'key'`). */
   private readonly groupOf?: (key: string) => string;
@@ -181,6 +185,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         ? estimateBytes(this.agg.initial())
         : requireNonNegativeMs('accumulatorBytes', options.accumulatorBytes);
     this.cellBytes = windowCellBytes(accBytes);
+    this.accBytes = accBytes;
     this.restateForMs =
       options.restateForMs === undefined ? undefined : requireNonNegativeMs('restateForMs', options.restateForMs);
     const closeBy = options.closeBy ?? 'partition';
@@ -221,9 +226,11 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     const sources = this.inputs === undefined ? [partition] : Array.from({ length: this.inputs }, (_, i) => i);
     const clock = new PartitionClock(sources, this.clock());
     const keyLevel = this.groupOf !== undefined;
-    const store = new WindowStore<A>(this.cellBytes, this.window.sizeMs, this.restateForMs !== undefined, keyLevel);
+    const store = new WindowStore<A>(this.cellBytes, this.window.sizeMs);
+    const closed =
+      this.restateForMs === undefined ? undefined : new ClosedWindowStore<A>(this.window.sizeMs, this.accBytes);
     const keyClocks = keyLevel ? new KeyClocks(this.grouped, this.idleMs !== undefined) : undefined;
-    const ps = new PartitionState<A>(partition, clock, store, keyClocks);
+    const ps = new PartitionState<A>(partition, clock, store, closed, keyClocks);
     if (snapshot !== undefined) {
       const format = (snapshot as { format?: unknown } | null)?.format;
       if (
@@ -261,6 +268,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       ps.duplicates = snapshot.duplicates;
       ps.restatements = snapshot.restatements ?? 0;
       store.load(snapshot.keys, snapshot.closedKeys);
+      closed?.load(snapshot.closed ?? []);
       if (keyClocks !== undefined) this.loadClocks(ps, keyClocks, snapshot);
     }
     this.partitions.set(partition, ps);
@@ -331,7 +339,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         g.time = r.timestamp;
         g.anchorTime = r.timestamp;
         if (g.time - this.grace >= g.minOpenEnd) this.closeGroup(ps, g);
-        if (ps.store.has(r.key)) ps.store.markDirty(r.key); // its row carries the clock's time
+        if (this.holdsWindows(ps, r.key)) ps.store.markDirty(r.key); // its row carries the clock's time
       } else {
         g.anchorTime = g.time;
       }
@@ -413,21 +421,9 @@ export class WindowedAggregation<V, A = unknown, R = A> {
    */
   closeKey(partition: number, key: string): number {
     const ps = this.partitionState(partition);
-    if (this.restateForMs !== undefined) {
-      const windows = ps.store.windowsOf(key);
-      let emitted = 0;
-      for (const cell of windows) {
-        if (cell.final) continue;
-        this.emitFinal(ps, cell);
-        ps.store.finalize(cell);
-        emitted++;
-      }
-      ps.store.closeKeyUntil(key, windows);
-      return emitted;
-    }
     const cells = ps.store.removeKey(key, this.closing);
     const n = cells.length;
-    for (let i = 0; i < n; i++) this.emitFinal(ps, cells[i]);
+    for (let i = 0; i < n; i++) this.closeCell(ps, cells[i]);
     cells.length = 0;
     return n;
   }
@@ -437,19 +433,38 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   /** The partition's whole state as plain JSON data. */
   snapshot(partition: number): WindowSnapshot<A> {
     const ps = this.partitionState(partition);
-    return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), keys: ps.store.entries(this.clockTimeOf(ps)) };
+    const closed = ps.closed?.entries() ?? [];
+    const keys = ps.store.entries(
+      this.clockTimeOf(ps),
+      ps.keyClocks === undefined ? undefined : closed.map(([key]) => key),
+    );
+    return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), keys, ...(closed.length > 0 ? { closed } : {}) };
   }
 
   /** What changed since the last `markCheckpointed(partition)` (keys touched, plus the small fields). */
   changes(partition: number): WindowChanges<A> {
     const ps = this.partitionState(partition);
-    const { upserts, deletes } = ps.store.changes(this.clockTimeOf(ps));
+    const keep = ps.keyClocks === undefined ? undefined : (key: string) => ps.closed?.hasKey(key) === true;
+    const { upserts, deletes } = ps.store.changes(this.clockTimeOf(ps), keep);
+    if (ps.closed !== undefined) {
+      const closed = ps.closed.changes();
+      return {
+        format: WINDOW_SNAPSHOT_FORMAT,
+        ...this.meta(ps),
+        upserts,
+        deletes,
+        closedUpserts: closed.upserts,
+        closedDeletes: closed.deletes,
+      };
+    }
     return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), upserts, deletes };
   }
 
   /** Call after the checkpoint transaction that wrote `changes(partition)` committed. */
   markCheckpointed(partition: number): void {
-    this.partitionState(partition).store.markClean();
+    const ps = this.partitionState(partition);
+    ps.store.markClean();
+    ps.closed?.markClean();
   }
 
   /** Folds `changes` into a snapshot: how a checkpoint table of per-key rows becomes a `restore` argument. */
@@ -466,12 +481,12 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       streamTime: Number.isFinite(ps.clock.time) ? ps.clock.time : null,
       keys: ps.store.keyCount,
       openWindows: ps.store.windowCount,
-      stateBytes: ps.store.bytes + (ps.keyClocks?.bytes ?? 0),
+      stateBytes: this.bytesOf(ps),
       dirtyKeys: ps.store.dirtyCount,
       late: ps.late,
       duplicates: ps.duplicates,
       restatements: ps.restatements,
-      closedWindows: ps.store.closedCount,
+      closedWindows: ps.closed?.count ?? 0,
       clocks: ps.keyClocks?.size ?? 0,
     };
   }
@@ -479,7 +494,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   /** Estimated heap bytes of all partitions' state (open and closed windows, key clocks). */
   get stateBytes(): number {
     let n = 0;
-    for (const ps of this.partitions.values()) n += ps.store.bytes + (ps.keyClocks?.bytes ?? 0);
+    for (const ps of this.partitions.values()) n += this.bytesOf(ps);
     return n;
   }
 
@@ -497,9 +512,10 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   private apply(ps: PartitionState<A>, r: StreamRecord<V>, time: number, g?: KeyClock): void {
     const { sizeMs, stepMs } = this.window;
     const closeLimit = time - this.grace; // windows with end ≤ closeLimit are closed
-    const restate = this.restateForMs !== undefined;
+    const closedStore = ps.closed;
     // windows with end ≤ horizon are gone for good (always judged on the partition's time)
-    const horizon = restate ? ps.clock.time - this.grace - (this.restateForMs as number) : Number.NEGATIVE_INFINITY;
+    const horizon =
+      closedStore === undefined ? Number.NEGATIVE_INFINITY : ps.clock.time - this.grace - (this.restateForMs as number);
     const ts = r.timestamp;
     const key = r.key;
     const store = ps.store;
@@ -508,30 +524,28 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     let missed: number[] | undefined;
     for (let start = earliestWindowStart(this.window, ts); start <= last; start += stepMs) {
       const end = start + sizeMs;
-      let cell = store.find(key, start);
-      const closed =
-        end <= closeLimit || (closedUntil !== undefined && end <= closedUntil) || (cell !== undefined && cell.final);
-      if (end <= horizon || (closed && !restate)) {
-        if (missed === undefined) missed = [start];
-        else missed.push(start);
-        continue;
-      }
+      let cell = end <= horizon ? undefined : store.find(key, start);
       if (cell === undefined) {
-        // a new open window, or (closed) one that closed empty: restated from initial()
-        cell = store.insert(key, start, end, this.agg.initial(), 0, closed);
-        if (g !== undefined) this.created(ps, g, cell);
-      }
-      cell.acc =
-        r.retract === true
-          ? (this.agg.retract as NonNullable<Aggregator<V, A, R>['retract']>)(cell.acc, r.value)
-          : this.agg.add(cell.acc, r.value);
-      store.markDirty(key);
-      if (closed) {
-        if (!cell.restating) {
-          cell.restating = true;
-          ps.restated.push(cell);
+        const closed =
+          end <= horizon ||
+          end <= closeLimit ||
+          (closedUntil !== undefined && end <= closedUntil) ||
+          (closedStore !== undefined && closedStore.has(key, start));
+        if (closed) {
+          if (closedStore === undefined || end <= horizon) {
+            if (missed === undefined) missed = [start];
+            else missed.push(start);
+          } else {
+            this.restate(ps, closedStore, key, start, r, g);
+          }
+          continue;
         }
-      } else if (this.emitCurrent && !cell.pending) {
+        cell = store.insert(key, start, end, this.agg.initial(), 0);
+        if (g !== undefined) this.created(ps, g, key, end);
+      }
+      cell.acc = this.fold(cell.acc, r);
+      store.markDirty(key);
+      if (this.emitCurrent && !cell.pending) {
         cell.pending = true;
         ps.pending.push(cell);
       }
@@ -546,21 +560,50 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     }
   }
 
-  /** A cell of group `g` was created. */
-  private created(ps: PartitionState<A>, g: KeyClock, cell: WindowCell<A>): void {
-    g.cells++;
-    if (!cell.final && cell.end < g.minOpenEnd) g.minOpenEnd = cell.end;
-    (ps.keyClocks as KeyClocks).addKey(g, cell.key);
+  private fold(acc: A, r: StreamRecord<V>): A {
+    return r.retract === true
+      ? (this.agg.retract as NonNullable<Aggregator<V, A, R>['retract']>)(acc, r.value)
+      : this.agg.add(acc, r.value);
   }
 
-  /** A cell was freed (`gone`: its key has no window left): the clock of its group drops with its last window. */
-  private released(ps: PartitionState<A>, cell: WindowCell<A>, gone: boolean): void {
+  /** Applies `r` to a closed window (one that closed empty starts from `initial()`), emitted at the end of the batch. */
+  private restate(
+    ps: PartitionState<A>,
+    closed: ClosedWindowStore<A>,
+    key: string,
+    start: number,
+    r: StreamRecord<V>,
+    g: KeyClock | undefined,
+  ): void {
+    if (!closed.has(key, start)) {
+      closed.add(key, start, this.agg.initial(), 0, 0);
+      if (g !== undefined) this.created(ps, g, key, Number.POSITIVE_INFINITY);
+    }
+    closed.update(key, start, (acc) => this.fold(acc, r));
+    const starts = ps.restating.get(key);
+    if (starts === undefined) ps.restating.set(key, [start]);
+    else if (!starts.includes(start)) starts.push(start);
+  }
+
+  /** A window (open, ending at `openEnd`; or closed: +Infinity) of group `g` was created. */
+  private created(ps: PartitionState<A>, g: KeyClock, key: string, openEnd: number): void {
+    g.cells++;
+    if (openEnd < g.minOpenEnd) g.minOpenEnd = openEnd;
+    (ps.keyClocks as KeyClocks).addKey(g, key);
+  }
+
+  /** A window of `key` left the state for good: the clock of its group goes with the group's last window. */
+  private released(ps: PartitionState<A>, key: string): void {
     const clocks = ps.keyClocks as KeyClocks;
-    const g = clocks.get((this.groupOf as (key: string) => string)(cell.key));
+    const g = clocks.get((this.groupOf as (key: string) => string)(key));
     if (g === undefined) return;
     g.cells--;
-    if (gone) clocks.removeKey(g, cell.key);
+    if (!this.holdsWindows(ps, key)) clocks.removeKey(g, key);
     if (g.cells === 0) clocks.delete(g);
+  }
+
+  private holdsWindows(ps: PartitionState<A>, key: string): boolean {
+    return ps.store.has(key) || ps.closed?.hasKey(key) === true;
   }
 
   private groupId(r: StreamRecord<V>): string {
@@ -594,69 +637,74 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       for (let j = 0; j < pending.length; j++) {
         const cell = pending[j];
         cell.pending = false;
-        if (cell.final || cell.freed) continue;
+        if (cell.freed) continue;
         cell.version++;
-        this.sink.push(this.row(ps, cell, false, false));
+        this.sink.push(this.row(ps, cell, false));
       }
       pending.length = 0;
-      const restated = ps.restated;
-      for (let j = 0; j < restated.length; j++) {
-        const cell = restated[j];
-        cell.restating = false;
-        cell.version++;
-        cell.revision++;
-        ps.restatements++;
-        this.sink.push(this.row(ps, cell, true, true));
+      if (ps.restating.size > 0) {
+        const closed = ps.closed as ClosedWindowStore<A>;
+        for (const [key, starts] of ps.restating) {
+          for (const start of starts) {
+            const { acc, version, revision } = closed.restated(key, start);
+            ps.restatements++;
+            this.sink.push(this.closedRow(ps, key, start, acc, version, revision));
+          }
+        }
+        ps.restating.clear();
       }
-      restated.length = 0;
     }
     touched.length = 0;
   }
 
   /**
-   * Closes what the partition's time makes due: open windows (closing by partition) and everything past the
-   * restatement horizon (an open window of a key whose own clock never closed it is finalised first).
-   * Returns the rows emitted.
+   * Closes what the partition's time makes due: open windows (closing by partition; with key-level closing
+   * only those past the horizon, whose key's own clock never closed them) and closed windows past the
+   * restatement horizon. Returns the rows emitted.
    */
   private closeDue(ps: PartitionState<A>): number {
     const time = ps.clock.time;
     const store = ps.store;
-    const out = this.closing;
+    const keyLevel = ps.keyClocks !== undefined;
+    const horizon = time - this.grace - (this.restateForMs ?? 0);
+    const limit = keyLevel ? horizon : time - this.grace;
     let n = 0;
-    if (ps.keyClocks === undefined) {
-      const limit = time - this.grace;
-      if (limit >= store.nextOpenEnd) {
-        store.popDueOpen(limit, out);
-        for (let i = 0; i < out.length; i++) {
-          const cell = out[i];
-          this.emitFinal(ps, cell);
-          if (this.restateForMs === undefined) store.free(cell);
-          else store.finalize(cell);
+    if (limit >= store.nextEnd) {
+      const cells = store.popClosable(limit, this.closing);
+      n = cells.length;
+      for (let i = 0; i < n; i++) {
+        const cell = cells[i];
+        if (keyLevel) {
+          this.emitFinal(ps, cell); // beyond the horizon: final, not kept
+          this.released(ps, cell.key);
+        } else {
+          this.closeCell(ps, cell);
         }
-        n += out.length;
-        out.length = 0;
       }
+      cells.length = 0;
     }
-    let purgeLimit = time - this.grace;
-    if (this.restateForMs !== undefined) {
-      const horizon = time - this.grace - this.restateForMs;
-      if (horizon >= store.nextHorizonEnd) {
-        store.popBeyondHorizon(horizon, out);
-        for (let i = 0; i < out.length; i++) {
-          const cell = out[i];
-          if (!cell.final) {
-            this.emitFinal(ps, cell);
-            n++;
-          }
-          const gone = store.free(cell);
-          if (ps.keyClocks !== undefined) this.released(ps, cell, gone);
+    const closed = ps.closed;
+    if (closed !== undefined && horizon >= closed.nextEnd) {
+      closed.popBeyond(horizon, (key, start, acc, version, revision) => {
+        const starts = ps.restating.get(key);
+        const at = starts === undefined ? -1 : starts.indexOf(start);
+        if (at >= 0) {
+          // restated in this batch and past the horizon before its end: its restatement still goes out
+          (starts as number[]).splice(at, 1);
+          ps.restatements++;
+          this.sink.push(this.closedRow(ps, key, start, acc, version + 1, revision + 1));
         }
-        out.length = 0;
-      }
-      if (ps.keyClocks !== undefined) purgeLimit = horizon;
+        if (keyLevel) this.released(ps, key);
+      });
     }
-    if (store.closedKeys.size > 0) store.purgeClosedKeys(purgeLimit);
+    if (store.closedKeys.size > 0) store.purgeClosedKeys(limit);
     return n;
+  }
+
+  /** An open cell (already taken out of the store) closes: its final row, then kept closed with restatement. */
+  private closeCell(ps: PartitionState<A>, cell: WindowCell<A>): void {
+    this.emitFinal(ps, cell);
+    ps.closed?.add(cell.key, cell.start, cell.acc, cell.version, 0);
   }
 
   /** Closes the open windows of group `g` that its own time makes due (key-level closing). */
@@ -664,17 +712,17 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     const limit = g.time - this.grace;
     let n = 0;
     let min = Number.POSITIVE_INFINITY;
+    const store = ps.store;
     const scan = (key: string): void => {
-      for (let c = ps.store.head(key); c !== null; c = c.next) {
-        if (c.final) continue;
-        if (c.end > limit) {
-          if (c.end < min) min = c.end;
-          return; // a key's windows are sorted: the rest end later
-        }
-        this.emitFinal(ps, c);
-        ps.store.finalize(c);
+      let c = store.head(key);
+      while (c !== null && c.end <= limit) {
+        const next = c.next; // a key's windows are sorted: the due ones are at the head
+        store.free(c);
+        this.closeCell(ps, c);
         n++;
+        c = next;
       }
+      if (c !== null && c.end < min) min = c.end;
     };
     if (g.keys === null) scan(g.id);
     else for (const key of g.keys) scan(key);
@@ -684,10 +732,10 @@ export class WindowedAggregation<V, A = unknown, R = A> {
 
   private emitFinal(ps: PartitionState<A>, cell: WindowCell<A>): void {
     cell.version++;
-    this.sink.push(this.row(ps, cell, true, false));
+    this.sink.push(this.row(ps, cell, true));
   }
 
-  private row(ps: PartitionState<A>, cell: WindowCell<A>, final: boolean, restated: boolean): WindowRow<R> {
+  private row(ps: PartitionState<A>, cell: WindowCell<A>, final: boolean): WindowRow<R> {
     return {
       key: cell.key,
       windowStart: cell.start,
@@ -695,8 +743,29 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       value: this.agg.result === undefined ? (cell.acc as unknown as R) : this.agg.result(cell.acc),
       final,
       version: cell.version,
-      revision: cell.revision,
-      restated,
+      revision: 0,
+      restated: false,
+      partition: ps.partition,
+    };
+  }
+
+  private closedRow(
+    ps: PartitionState<A>,
+    key: string,
+    start: number,
+    acc: A,
+    version: number,
+    revision: number,
+  ): WindowRow<R> {
+    return {
+      key,
+      windowStart: start,
+      windowEnd: start + this.window.sizeMs,
+      value: this.agg.result === undefined ? (acc as unknown as R) : this.agg.result(acc),
+      final: true,
+      version,
+      revision,
+      restated: true,
       partition: ps.partition,
     };
   }
@@ -705,18 +774,23 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   private loadClocks(ps: PartitionState<A>, clocks: KeyClocks, snapshot: WindowSnapshot<A>): void {
     const now = this.clock();
     const groupOf = this.groupOf as (key: string) => string;
-    for (const [key, , clockTime] of snapshot.keys) {
-      if (!ps.store.has(key)) continue;
+    const times = new Map<string, number>();
+    for (const [key, , t] of snapshot.keys) if (typeof t === 'number') times.set(key, t);
+    const seen = new Set<string>();
+    const visit = (key: string): void => {
+      if (seen.has(key) || !this.holdsWindows(ps, key)) return;
+      seen.add(key);
       const g = clocks.touch(groupOf(key), now);
-      const t = typeof clockTime === 'number' ? clockTime : ps.clock.time;
+      const t = times.get(key) ?? ps.clock.time;
       if (t > g.time) g.time = t;
       g.anchorTime = g.time;
-      for (const c of ps.store.windowsOf(key)) {
-        g.cells++;
-        if (!c.final && c.end < g.minOpenEnd) g.minOpenEnd = c.end;
-      }
+      const open = ps.store.windowsOf(key);
+      g.cells += open.length + (ps.closed?.countOf(key) ?? 0);
+      if (open.length > 0 && open[0].end < g.minOpenEnd) g.minOpenEnd = open[0].end;
       clocks.addKey(g, key);
-    }
+    };
+    for (const [key] of snapshot.keys) visit(key);
+    for (const [key] of snapshot.closed ?? []) visit(key);
   }
 
   /** Key-level closing: what a key's row carries as its clock's time. */
@@ -728,6 +802,10 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       const t = clocks.get(groupOf(key))?.time;
       return t !== undefined && Number.isFinite(t) ? t : undefined;
     };
+  }
+
+  private bytesOf(ps: PartitionState<A>): number {
+    return ps.store.bytes + (ps.closed?.bytes ?? 0) + (ps.keyClocks?.bytes ?? 0);
   }
 
   private meta(ps: PartitionState<A>): Omit<WindowSnapshot<A>, 'keys' | 'format'> {

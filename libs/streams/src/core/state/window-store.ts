@@ -1,22 +1,16 @@
 import { SnapshotFormatError } from '../processing/errors';
+import type { ClosedKeyEntry, ClosedWindowRow } from './closed-window-store';
 import { keyBytes } from './size-estimate';
 
 /**
- * One window of one key. Mutated in place; `version` counts the row's emissions, `revision` its restatements.
- * Open until its final row is emitted; then, when the operator restates (`restateForMs`), kept as a *closed*
- * window (`final`) until the restatement horizon passes it.
+ * One open window of one key. Mutated in place; `version` counts the row's emissions. When it closes it is
+ * freed, or with restatement moved to the `ClosedWindowStore` (a compact copy: accumulator, version, revision).
  */
 export class WindowCell<A> {
   /** Queued for a `current` emission at the end of the batch. */
   pending = false;
-  /** Queued for a restatement emission at the end of the batch. */
-  restating = false;
-  /** Its final row was emitted: only a restatement changes it now. */
-  final = false;
-  /** Removed from the store; ignore wherever still referenced. */
+  /** Closed and removed from the store; ignore wherever still referenced. */
   freed = false;
-  /** Restatements emitted (0 until the first). */
-  revision = 0;
   /** The key's next window by start (a key's windows form a short sorted list: no array per key). */
   next: WindowCell<A> | null = null;
 
@@ -34,12 +28,10 @@ export const WINDOW_SNAPSHOT_FORMAT = 'switchboard.windows/2';
 export const WINDOW_SNAPSHOT_FORMAT_V1 = 'switchboard.windows/1';
 
 /** An open window: `[windowStart, accumulator, version]`. */
-export type OpenWindowEntry<A> = [start: number, acc: A, version: number];
-/** A closed window kept for restatement: `[windowStart, accumulator, version, revision, true]`. */
-export type ClosedWindowEntry<A> = [start: number, acc: A, version: number, revision: number, closed: true];
-export type WindowEntry<A> = OpenWindowEntry<A> | ClosedWindowEntry<A>;
+export type WindowEntry<A> = [start: number, acc: A, version: number];
 /**
- * A key's windows, oldest first, and (key-level closing) the stream time of its clock group when it was written.
+ * A key's open windows, oldest first, and (key-level closing) the stream time of its clock group when it was
+ * written (with key-level closing a key with only closed windows keeps an entry with no open window).
  */
 export type KeyEntry<A> = [key: string, windows: WindowEntry<A>[], clockTime?: number];
 
@@ -54,6 +46,8 @@ export interface WindowSnapshot<A> {
   /** Restatement emissions so far (absent in `/1`). */
   restatements?: number;
   keys: KeyEntry<A>[];
+  /** Closed windows kept for restatement (absent in `/1`). */
+  closed?: ClosedKeyEntry<A>[];
   /** Keys closed by `closeKey`, with the end of the last window they finalised: they accept nothing before it. */
   closedKeys: Array<[key: string, closedUntil: number]>;
 }
@@ -62,9 +56,13 @@ export interface WindowSnapshot<A> {
  * What changed since the last checkpoint: every key touched since then, with its windows (`upserts`) or as
  * gone (`deletes`), plus the small per-partition fields in full.
  */
-export interface WindowChanges<A> extends Omit<WindowSnapshot<A>, 'keys'> {
+export interface WindowChanges<A> extends Omit<WindowSnapshot<A>, 'keys' | 'closed'> {
   upserts: KeyEntry<A>[];
   deletes: string[];
+  /** Closed windows created or restated since the last checkpoint (one row each). */
+  closedUpserts?: ClosedWindowRow<A>[];
+  /** Closed windows gone past the horizon since the last checkpoint. */
+  closedDeletes?: Array<[key: string, start: number]>;
 }
 
 /** Folds checkpointed changes into a full snapshot (what a checkpoint table of per-key rows holds). */
@@ -76,6 +74,21 @@ export function applyWindowChanges<A>(
   for (const entry of base?.keys ?? []) keys.set(entry[0], entry);
   for (const key of changes.deletes) keys.delete(key);
   for (const entry of changes.upserts) keys.set(entry[0], entry);
+  const closed = new Map<string, Map<number, [number, A, number, number]>>();
+  for (const [key, windows] of base?.closed ?? []) closed.set(key, new Map(windows.map((w) => [w[0], w])));
+  for (const [key, start] of changes.closedDeletes ?? []) closed.get(key)?.delete(start);
+  for (const [key, start, acc, version, revision] of changes.closedUpserts ?? []) {
+    let m = closed.get(key);
+    if (m === undefined) {
+      m = new Map();
+      closed.set(key, m);
+    }
+    m.set(start, [start, acc, version, revision]);
+  }
+  const closedEntries: ClosedKeyEntry<A>[] = [];
+  for (const [key, m] of closed) {
+    if (m.size > 0) closedEntries.push([key, [...m.values()].sort((x, y) => x[0] - y[0])]);
+  }
   return {
     format: changes.format,
     partition: changes.partition,
@@ -84,6 +97,7 @@ export function applyWindowChanges<A>(
     duplicates: changes.duplicates,
     ...(changes.restatements === undefined ? {} : { restatements: changes.restatements }),
     keys: [...keys.values()],
+    ...(closedEntries.length === 0 ? {} : { closed: closedEntries }),
     closedKeys: changes.closedKeys,
   };
 }
@@ -92,7 +106,7 @@ const CELL_BYTES = 110;
 
 /** Cells by window end, so the cells due at a time are found in proportion to how many there are. */
 class EndIndex<A> {
-  private readonly buckets = new Map<number, WindowCell<A>[]>();
+  private readonly buckets = new Map<number, Set<WindowCell<A>>>();
   /** Ends present in `buckets`, ascending. */
   private ends: number[] = [];
 
@@ -104,24 +118,29 @@ class EndIndex<A> {
   add(cell: WindowCell<A>): void {
     let bucket = this.buckets.get(cell.end);
     if (bucket === undefined) {
-      bucket = [];
+      bucket = new Set();
       this.buckets.set(cell.end, bucket);
       const ends = this.ends;
       let j = ends.length;
       while (j > 0 && ends[j - 1] > cell.end) j--;
       ends.splice(j, 0, cell.end);
     }
-    bucket.push(cell);
+    bucket.add(cell);
   }
 
-  /** Removes every entry with `end ≤ limit` from the index, in order of end, into `out` (freed ones skipped). */
+  /** Forgets a cell removed before its end came (an empty bucket stays until its end is popped). */
+  remove(cell: WindowCell<A>): void {
+    this.buckets.get(cell.end)?.delete(cell);
+  }
+
+  /** Removes every entry with `end ≤ limit` from the index, in order of end, into `out`. */
   pop(limit: number, out: WindowCell<A>[]): WindowCell<A>[] {
     const ends = this.ends;
     let n = 0;
     while (n < ends.length && ends[n] <= limit) {
-      const bucket = this.buckets.get(ends[n]) as WindowCell<A>[];
+      const bucket = this.buckets.get(ends[n]) as Set<WindowCell<A>>;
       this.buckets.delete(ends[n]);
-      for (let i = 0; i < bucket.length; i++) if (!bucket[i].freed) out.push(bucket[i]);
+      for (const cell of bucket) out.push(cell);
       n++;
     }
     if (n > 0) this.ends = ends.slice(n);
@@ -130,33 +149,25 @@ class EndIndex<A> {
 }
 
 /**
- * The windows of one partition, by key: open ones and (with restatement) closed ones kept until the horizon.
- * Two indexes by window end make closing and expiry proportional to what closes or expires: `open` (closing
- * by the partition's time; not kept with key-level closing, where each key's clock closes its own windows)
- * and `horizon` (cells freed when the restatement horizon passes them). Tracks which keys changed since the
- * last checkpoint and an estimate of its heap size.
+ * The open windows of one partition, by key, plus an index by window end so closing is proportional to
+ * what closes (by the partition's time; with key-level closing the index serves the restatement horizon,
+ * each key's clock closing its own windows). Tracks which keys changed since the last checkpoint and an
+ * estimate of its heap size.
  */
 export class WindowStore<A> {
-  /** Key → its oldest window (the head of its list). */
+  /** Key → its oldest open window (the head of its list). */
   private readonly keys = new Map<string, WindowCell<A>>();
-  private readonly open = new EndIndex<A>();
-  private readonly horizon = new EndIndex<A>();
+  /** Open cells by window end. */
+  private readonly index = new EndIndex<A>();
   private readonly dirty = new Set<string>();
   /** Keys closed by closeKey → end of their last finalised window. Insertion ordered, so roughly by time. */
   readonly closedKeys = new Map<string, number>();
   private openWindows = 0;
-  private closedWindows = 0;
   private size = 0;
 
-  /**
-   * `retain`: closed windows are kept (restatement); `keyLevel`: no `open` index, every cell goes to the
-   * horizon index at creation (open ones are finalised there if their key's clock never closed them).
-   */
   constructor(
     private readonly cellBytes: number,
     private readonly sizeMs: number,
-    private readonly retain = false,
-    private readonly keyLevel = false,
   ) {}
 
   get keyCount(): number {
@@ -167,35 +178,25 @@ export class WindowStore<A> {
     return this.openWindows;
   }
 
-  /** Closed windows kept for restatement. */
-  get closedCount(): number {
-    return this.closedWindows;
-  }
-
   get bytes(): number {
     return this.size;
   }
 
-  /** The smallest end among open windows indexed for closing by time (+Infinity when none). */
-  get nextOpenEnd(): number {
-    return this.open.first;
-  }
-
-  /** The smallest end among cells indexed for the horizon (+Infinity when none). */
-  get nextHorizonEnd(): number {
-    return this.horizon.first;
+  /** The smallest end indexed (+Infinity when none). */
+  get nextEnd(): number {
+    return this.index.first;
   }
 
   has(key: string): boolean {
     return this.keys.has(key);
   }
 
-  /** The oldest window of `key`, the head of its list. */
+  /** The oldest open window of `key`, the head of its list. */
   head(key: string): WindowCell<A> | null {
     return this.keys.get(key) ?? null;
   }
 
-  /** The cell of `key` for the window starting at `start`, if any. */
+  /** The open cell of `key` for the window starting at `start`, if any. */
   find(key: string, start: number): WindowCell<A> | undefined {
     for (let c = this.keys.get(key) ?? null; c !== null; c = c.next) {
       if (c.start === start) return c;
@@ -204,8 +205,8 @@ export class WindowStore<A> {
     return undefined;
   }
 
-  /** Adds a cell for `[start, end)` of `key` (absent); `final` makes it a closed window (restatement of an empty one). */
-  insert(key: string, start: number, end: number, acc: A, version: number, final = false): WindowCell<A> {
+  /** Adds an open cell for `[start, end)` of `key` (absent). */
+  insert(key: string, start: number, end: number, acc: A, version: number): WindowCell<A> {
     const head = this.keys.get(key);
     const cell = new WindowCell<A>(key, start, end, acc, version);
     if (head === undefined) {
@@ -220,25 +221,18 @@ export class WindowStore<A> {
       cell.next = prev.next;
       prev.next = cell;
     }
+    this.index.add(cell);
+    this.openWindows++;
     this.size += this.cellBytes;
-    if (final) {
-      cell.final = true;
-      this.closedWindows++;
-      this.horizon.add(cell);
-    } else {
-      this.openWindows++;
-      if (this.keyLevel) this.horizon.add(cell);
-      else this.open.add(cell);
-    }
     return cell;
   }
 
-  /** The cell of `key` for window `[start, end)`, created open from `factory.initial()` (version 0) when absent. */
+  /** The cell of `key` for window `[start, end)`, created from `factory.initial()` (version 0) when absent. */
   getOrCreate(key: string, start: number, end: number, factory: { initial(): A }): WindowCell<A> {
     return this.find(key, start) ?? this.insert(key, start, end, factory.initial(), 0);
   }
 
-  /** The windows of `key`, oldest first. */
+  /** The open windows of `key`, oldest first. */
   windowsOf(key: string): WindowCell<A>[] {
     const out: WindowCell<A>[] = [];
     for (let c = this.keys.get(key) ?? null; c !== null; c = c.next) out.push(c);
@@ -249,34 +243,21 @@ export class WindowStore<A> {
     this.dirty.add(key);
   }
 
-  /** Takes the open cells with `end ≤ limit` out of the closing index, in order of end, into `out`. */
-  popDueOpen(limit: number, out: WindowCell<A>[]): WindowCell<A>[] {
+  /**
+   * Removes every cell with `end ≤ limit`, in order of end, into `out` (flagged freed). Keys left without
+   * windows are deleted. Returns `out`.
+   */
+  popClosable(limit: number, out: WindowCell<A>[]): WindowCell<A>[] {
     const first = out.length;
-    this.open.pop(limit, out);
-    // cells finalised early (closeKey) are still in the index: drop them from `out`
-    let w = first;
-    for (let i = first; i < out.length; i++) if (!out[i].final) out[w++] = out[i];
-    out.length = w;
+    this.index.pop(limit, out);
+    for (let i = first; i < out.length; i++) this.free(out[i]);
     return out;
   }
 
-  /** Takes every cell with `end ≤ limit` out of the horizon index (open or closed) into `out`. */
-  popBeyondHorizon(limit: number, out: WindowCell<A>[]): WindowCell<A>[] {
-    return this.horizon.pop(limit, out);
-  }
-
-  /** Marks an open cell final and keeps it as a closed window (its final row was just emitted). */
-  finalize(cell: WindowCell<A>): void {
-    cell.final = true;
-    this.openWindows--;
-    this.closedWindows++;
-    if (!this.keyLevel) this.horizon.add(cell);
-    this.dirty.add(cell.key);
-  }
-
-  /** Removes a cell; returns true when its key has no window left (and is gone from the store). */
+  /** Removes a cell; returns true when its key has no open window left (and is gone from the store). */
   free(cell: WindowCell<A>): boolean {
     cell.freed = true;
+    this.index.remove(cell);
     const head = this.keys.get(cell.key) as WindowCell<A>;
     let gone = false;
     if (head === cell) {
@@ -293,26 +274,25 @@ export class WindowStore<A> {
       prev.next = cell.next;
     }
     cell.next = null;
-    if (cell.final) this.closedWindows--;
-    else this.openWindows--;
+    this.openWindows--;
     this.size -= this.cellBytes;
     this.dirty.add(cell.key);
     return gone;
   }
 
-  /** Removes all of `key`'s open cells (oldest first) into `out` and remembers the key as closed (no restatement). */
+  /** Removes all of `key`'s cells (oldest first) into `out` and remembers the key as closed. */
   removeKey(key: string, out: WindowCell<A>[]): WindowCell<A>[] {
     const first = out.length;
     for (const cell of this.windowsOf(key)) {
       this.free(cell);
-      if (!cell.final) out.push(cell);
+      out.push(cell);
     }
     this.closeKeyUntil(key, out, first);
     return out;
   }
 
   /** Remembers `key` as closed until the largest end among `cells[from…]` (the windows it finalised). */
-  closeKeyUntil(key: string, cells: readonly WindowCell<A>[], from = 0): void {
+  private closeKeyUntil(key: string, cells: readonly WindowCell<A>[], from: number): void {
     let closedUntil = this.closedKeys.get(key) ?? Number.NEGATIVE_INFINITY;
     for (let i = from; i < cells.length; i++) if (cells[i].end > closedUntil) closedUntil = cells[i].end;
     if (closedUntil > Number.NEGATIVE_INFINITY) {
@@ -329,13 +309,19 @@ export class WindowStore<A> {
     }
   }
 
-  /** Keys changed since the last `markClean`, with their current windows or as deleted. */
-  changes(clockTime?: (key: string) => number | undefined): { upserts: KeyEntry<A>[]; deletes: string[] } {
+  /**
+   * Keys changed since the last `markClean`, with their current windows or as deleted; `keep(key)` keeps an
+   * entry without open windows (key-level closing: the key's clock time while it holds closed windows).
+   */
+  changes(
+    clockTime?: (key: string) => number | undefined,
+    keep?: (key: string) => boolean,
+  ): { upserts: KeyEntry<A>[]; deletes: string[] } {
     const upserts: KeyEntry<A>[] = [];
     const deletes: string[] = [];
     for (const key of this.dirty) {
-      const head = this.keys.get(key);
-      if (head === undefined) deletes.push(key);
+      const head = this.keys.get(key) ?? null;
+      if (head === null && keep?.(key) !== true) deletes.push(key);
       else upserts.push(entryOf(key, head, clockTime));
     }
     return { upserts, deletes };
@@ -349,16 +335,15 @@ export class WindowStore<A> {
     this.dirty.clear();
   }
 
-  entries(clockTime?: (key: string) => number | undefined): KeyEntry<A>[] {
+  /** Every key with open windows, plus `extra` keys (kept without open windows), as snapshot entries. */
+  entries(clockTime?: (key: string) => number | undefined, extra?: Iterable<string>): KeyEntry<A>[] {
     const out: KeyEntry<A>[] = [];
     for (const [key, head] of this.keys) out.push(entryOf(key, head, clockTime));
+    if (extra !== undefined) for (const key of extra) if (!this.keys.has(key)) out.push(entryOf(key, null, clockTime));
     return out;
   }
 
-  /**
-   * Loads the windows of a snapshot into this (empty) store; nothing is dirty afterwards. Closed windows are
-   * skipped when this store does not retain them (restatement turned off since the snapshot).
-   */
+  /** Loads the windows of a snapshot into this (empty) store; nothing is dirty afterwards. */
   load(keys: WindowSnapshot<A>['keys'], closedKeys: WindowSnapshot<A>['closedKeys']): void {
     for (const entry of keys) {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) {
@@ -368,15 +353,11 @@ export class WindowStore<A> {
       }
       for (const w of entry[1]) {
         if (!Array.isArray(w) || typeof w[0] !== 'number' || typeof w[2] !== 'number') {
-          throw new SnapshotFormatError(
-            'window snapshot windows must be [start, acc, version] or [start, acc, version, revision, true]',
-            { context: { key: entry[0] } },
-          );
+          throw new SnapshotFormatError('window snapshot windows must be [start, acc, version]', {
+            context: { key: entry[0] },
+          });
         }
-        const closed = w[4] === true;
-        if (closed && !this.retain) continue;
-        const cell = this.insert(entry[0], w[0], w[0] + this.sizeMs, w[1], w[2], closed);
-        if (closed) cell.revision = typeof w[3] === 'number' ? w[3] : 0;
+        this.insert(entry[0], w[0], w[0] + this.sizeMs, w[1], w[2]);
       }
     }
     for (const [key, until] of closedKeys) this.closedKeys.set(key, until);
@@ -388,11 +369,13 @@ export function windowCellBytes(accumulatorBytes: number): number {
   return CELL_BYTES + accumulatorBytes;
 }
 
-function entryOf<A>(key: string, head: WindowCell<A>, clockTime?: (key: string) => number | undefined): KeyEntry<A> {
+function entryOf<A>(
+  key: string,
+  head: WindowCell<A> | null,
+  clockTime?: (key: string) => number | undefined,
+): KeyEntry<A> {
   const windows: WindowEntry<A>[] = [];
-  for (let c: WindowCell<A> | null = head; c !== null; c = c.next) {
-    windows.push(c.final ? [c.start, c.acc, c.version, c.revision, true] : [c.start, c.acc, c.version]);
-  }
+  for (let c = head; c !== null; c = c.next) windows.push([c.start, c.acc, c.version]);
   const t = clockTime?.(key);
   return t === undefined ? [key, windows] : [key, windows, t];
 }
