@@ -25,8 +25,8 @@ export class KeyClock {
   }
 }
 
-/** Heap estimate of one clock (object, Map entry, the group's key Set when grouped). */
-const CLOCK_BYTES = 96;
+/** Heap estimate of one clock (object, Map entry; the group's key Set when grouped): ≈ 260 B measured with a 17-character key. */
+const CLOCK_BYTES = 160;
 const GROUP_SET_BYTES = 80;
 const SET_ENTRY_BYTES = 24;
 
