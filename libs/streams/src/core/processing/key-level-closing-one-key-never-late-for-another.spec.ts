@@ -83,3 +83,28 @@ describe("closeBy: 'key' — each key's windows close on its own stream time", (
     expect(again.stats(0)).toMatchObject({ late: 0, restatements: 1 });
   });
 });
+
+describe("closeBy: 'key' checkpoint rows", () => {
+  it('keep a key with only closed windows (for its clock time) and delete it once its last window expires', () => {
+    const agg = new WindowedAggregation({
+      window: tumbling(1000),
+      aggregator: sum(),
+      restateForMs: 10_000,
+      closeBy: 'key',
+      sink: [],
+    });
+    agg.assign(0);
+    agg.process([rec('m', 100, 1), rec('m', 1500, 1)]);
+    agg.markCheckpointed(0);
+    agg.process([rec('m', 2500, 1)]); // [1000, 2000) closes on m's clock
+    agg.process([rec('x', 3000, 1)]);
+    agg.markCheckpointed(0);
+    agg.closeKey(0, 'm'); // m holds closed windows only now
+    expect(agg.changes(0).upserts).toEqual([['m', [], 2500]]);
+    agg.markCheckpointed(0);
+    agg.process([rec('x', 20_000, 1)]); // past m's horizon
+    expect(agg.changes(0).deletes).toContain('m');
+    expect(agg.snapshot(0).closed?.find(([k]) => k === 'm')).toBeUndefined();
+    expect(agg.stats(0).clocks).toBe(1);
+  });
+});

@@ -598,7 +598,10 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     const g = clocks.get((this.groupOf as (key: string) => string)(key));
     if (g === undefined) return;
     g.cells--;
-    if (!this.holdsWindows(ps, key)) clocks.removeKey(g, key);
+    if (!this.holdsWindows(ps, key)) {
+      clocks.removeKey(g, key);
+      ps.store.markDirty(key); // its row (kept for the clock time) goes at the next checkpoint
+    }
     if (g.cells === 0) clocks.delete(g);
   }
 
