@@ -123,6 +123,42 @@ describe('a record for a window that closed but is within restateForMs', () => {
     expect(agg.stats(0)).toMatchObject({ late: 0, restatements: 2 });
   });
 
+  it('after a repartition hop, is emitted once per processMessages batch, across its time markers', () => {
+    const rows: WindowRow<number>[] = [];
+    const agg = new WindowedAggregation<number, number, number>({
+      window: tumbling(1000),
+      aggregator: sum(),
+      grace: 0,
+      restateForMs: 60_000,
+      emit: 'final',
+      inputs: 2,
+      sink: rows,
+    });
+    agg.assign(0);
+    const record = (source: number, sequence: number, timestamp: number, value: number) =>
+      ({ kind: 'record', key: 'q', value, timestamp, sourcePartition: source, sequence }) as const;
+    agg.processMessages(0, [record(0, 0, 100, 1), record(1, 0, 2000, 1), record(0, 1, 2000, 1)]); // [0, 1000) closes
+    rows.length = 0;
+    agg.processMessages(0, [
+      record(0, 2, 500, 10),
+      { kind: 'time', sourcePartition: 1, streamTime: 2500 },
+      record(1, 1, 600, 100),
+    ]);
+    expect(rows).toEqual([
+      {
+        key: 'q',
+        windowStart: 0,
+        windowEnd: 1000,
+        value: 111,
+        final: true,
+        version: 2,
+        revision: 1,
+        restated: true,
+        partition: 0,
+      },
+    ]);
+  });
+
   it('without restateForMs the same record is late, as before', () => {
     const rows: WindowRow<number>[] = [];
     const agg = new WindowedAggregation({ window: tumbling(1000), aggregator: sum(), grace: 500, sink: rows });

@@ -153,6 +153,8 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   private readonly partitions = new Map<number, PartitionState<A>>();
   private readonly touched: PartitionState<A>[] = [];
   private readonly closing: WindowCell<A>[] = [];
+  /** Inside `processMessages`: restatements wait for the end of the whole batch (emitted once per window). */
+  private deferRestatements = false;
 
   constructor(options: WindowedAggregationOptions<V, A, R>) {
     if (options === null || typeof options !== 'object') {
@@ -359,6 +361,17 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         'processMessages reads a repartition topic: construct the operator with inputs = the upstream partition count',
       );
     }
+    const ps = this.partitionState(partition);
+    this.deferRestatements = true;
+    try {
+      this.feed(partition, messages);
+    } finally {
+      this.deferRestatements = false;
+    }
+    this.emitRestatements(ps);
+  }
+
+  private feed(partition: number, messages: readonly RepartitionMessage<V>[]): void {
     let batch: StreamRecord<V>[] = [];
     for (const m of messages) {
       if (m.kind === 'record') {
@@ -530,7 +543,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
           end <= horizon ||
           end <= closeLimit ||
           (closedUntil !== undefined && end <= closedUntil) ||
-          (closedStore !== undefined && closedStore.has(key, start));
+          closedStore?.has(key, start) === true;
         if (closed) {
           if (closedStore === undefined || end <= horizon) {
             if (missed === undefined) missed = [start];
@@ -645,19 +658,23 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         this.sink.push(this.row(ps, cell, false));
       }
       pending.length = 0;
-      if (ps.restating.size > 0) {
-        const closed = ps.closed as ClosedWindowStore<A>;
-        for (const [key, starts] of ps.restating) {
-          for (const start of starts) {
-            const { acc, version, revision } = closed.restated(key, start);
-            ps.restatements++;
-            this.sink.push(this.closedRow(ps, key, start, acc, version, revision));
-          }
-        }
-        ps.restating.clear();
-      }
+      if (!this.deferRestatements) this.emitRestatements(ps);
     }
     touched.length = 0;
+  }
+
+  /** Each window restated since the last call, once: `final`, `version + 1`, `revision + 1`, `restated`. */
+  private emitRestatements(ps: PartitionState<A>): void {
+    if (ps.restating.size === 0) return;
+    const closed = ps.closed as ClosedWindowStore<A>;
+    for (const [key, starts] of ps.restating) {
+      for (const start of starts) {
+        const { acc, version, revision } = closed.restated(key, start);
+        ps.restatements++;
+        this.sink.push(this.closedRow(ps, key, start, acc, version, revision));
+      }
+    }
+    ps.restating.clear();
   }
 
   /**
