@@ -68,8 +68,8 @@ export interface WindowedAggregationOptions<V, A, R> {
   accumulatorBytes?: number;
   /**
    * Restatement horizon, ms of stream time. Omit for no restatement (a record for a closed window is late).
-   * Set: a closed window keeps its accumulator, version and revision until stream time reaches
-   * `windowEnd + grace + restateForMs`; a record (or retraction) for it until then is applied and the window
+   * Set: a closed window keeps its accumulator, version and revision until the partition's stream time
+   * reaches `windowEnd + grace + restateForMs` (the horizon); a record (or retraction) for it until then is applied and the window
    * is emitted again, once per call, with `final: true`, `version + 1`, `revision + 1`, `restated: true`.
    */
   restateForMs?: number;
@@ -86,6 +86,7 @@ export interface PartitionStats {
   partition: number;
   /** The operator's stream time (min over inputs); null before any. */
   streamTime: number | null;
+  /** Keys with open windows. */
   keys: number;
   openWindows: number;
   stateBytes: number;
