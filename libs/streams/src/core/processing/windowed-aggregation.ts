@@ -110,6 +110,8 @@ class PartitionState<A> {
   /** Closed windows restated in this batch (key → starts), emitted once at its end. */
   readonly restating = new Map<string, number[]>();
   touched = false;
+  /** No window is due before the partition's time reaches this (a lower bound; −∞: look). */
+  dueAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly partition: number,
@@ -331,7 +333,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         }
       }
       // windows due at the new time close before the record is judged (as if it came in a batch of its own)
-      if (ps.clock.observe(input, r.timestamp, now)) this.closeDue(ps);
+      if (ps.clock.observe(input, r.timestamp, now) && ps.clock.time >= ps.dueAt) this.closeDue(ps);
       const clocks = ps.keyClocks;
       if (clocks === undefined) {
         this.apply(ps, r, ps.clock.time);
@@ -435,6 +437,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
    */
   closeKey(partition: number, key: string): number {
     const ps = this.partitionState(partition);
+    ps.dueAt = Number.NEGATIVE_INFINITY; // its closed-key entry waits for time
     const cells = ps.store.removeKey(key, this.closing);
     const n = cells.length;
     for (let i = 0; i < n; i++) this.closeCell(ps, cells[i]);
@@ -555,6 +558,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
           continue;
         }
         cell = store.insert(key, start, end, this.agg.initial(), 0);
+        this.dueNoLaterThan(ps, end + (g === undefined ? this.grace : this.grace + (this.restateForMs as number)));
         if (g !== undefined) this.created(ps, g, key, end);
       }
       cell.acc = this.fold(cell.acc, r);
@@ -591,6 +595,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   ): void {
     if (!closed.has(key, start)) {
       closed.add(key, start, this.agg.initial(), 0, 0);
+      this.dueNoLaterThan(ps, start + this.window.sizeMs + this.grace + (this.restateForMs as number));
       if (g !== undefined) this.created(ps, g, key, Number.POSITIVE_INFINITY);
     }
     closed.update(key, start, (acc) => this.fold(acc, r));
@@ -719,13 +724,28 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       });
     }
     if (store.closedKeys.size > 0) store.purgeClosedKeys(limit);
+    // next due: the first open window's end (+ grace, or + grace + restateForMs by key), the first closed one's
+    const openDue = store.nextEnd + (keyLevel ? time - limit : this.grace);
+    const closedDue = closed === undefined ? Number.POSITIVE_INFINITY : closed.nextEnd + (time - horizon);
+    // closed keys are in insertion order, roughly by time: purged from the front, so the first one is next
+    const closedKeyDue =
+      store.closedKeys.size === 0
+        ? Number.POSITIVE_INFINITY
+        : (store.closedKeys.values().next().value as number) + (time - limit);
+    ps.dueAt = Math.min(openDue, closedDue, closedKeyDue);
     return n;
   }
 
   /** An open cell (already taken out of the store) closes: its final row, then kept closed with restatement. */
   private closeCell(ps: PartitionState<A>, cell: WindowCell<A>): void {
     this.emitFinal(ps, cell);
-    ps.closed?.add(cell.key, cell.start, cell.acc, cell.version, 0);
+    if (ps.closed === undefined) return;
+    ps.closed.add(cell.key, cell.start, cell.acc, cell.version, 0);
+    this.dueNoLaterThan(ps, cell.end + this.grace + (this.restateForMs as number));
+  }
+
+  private dueNoLaterThan(ps: PartitionState<A>, time: number): void {
+    if (time < ps.dueAt) ps.dueAt = time;
   }
 
   /** Closes the open windows of group `g` that its own time makes due (key-level closing). */

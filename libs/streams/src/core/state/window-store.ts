@@ -104,9 +104,15 @@ export function applyWindowChanges<A>(
 
 const CELL_BYTES = 110;
 
+/** The cells of one window end; `dead`: how many of them were freed early (compacted when half are). */
+interface Bucket<A> {
+  cells: WindowCell<A>[];
+  dead: number;
+}
+
 /** Cells by window end, so the cells due at a time are found in proportion to how many there are. */
 class EndIndex<A> {
-  private readonly buckets = new Map<number, Set<WindowCell<A>>>();
+  private readonly buckets = new Map<number, Bucket<A>>();
   /** Ends present in `buckets`, ascending. */
   private ends: number[] = [];
 
@@ -118,29 +124,38 @@ class EndIndex<A> {
   add(cell: WindowCell<A>): void {
     let bucket = this.buckets.get(cell.end);
     if (bucket === undefined) {
-      bucket = new Set();
+      bucket = { cells: [], dead: 0 };
       this.buckets.set(cell.end, bucket);
       const ends = this.ends;
       let j = ends.length;
       while (j > 0 && ends[j - 1] > cell.end) j--;
       ends.splice(j, 0, cell.end);
     }
-    bucket.add(cell);
+    bucket.cells.push(cell);
   }
 
-  /** Forgets a cell removed before its end came (an empty bucket stays until its end is popped). */
+  /**
+   * A cell (flagged freed) left before its end came: it stays in its bucket, skipped, until half the bucket is
+   * such cells; then the bucket is compacted (so closing by key does not hold freed cells until the horizon).
+   */
   remove(cell: WindowCell<A>): void {
-    this.buckets.get(cell.end)?.delete(cell);
+    const bucket = this.buckets.get(cell.end);
+    if (bucket === undefined) return;
+    bucket.dead++;
+    if (bucket.dead * 2 > bucket.cells.length) {
+      bucket.cells = bucket.cells.filter((c) => !c.freed);
+      bucket.dead = 0;
+    }
   }
 
-  /** Removes every entry with `end ≤ limit` from the index, in order of end, into `out`. */
+  /** Removes every entry with `end ≤ limit` from the index, in order of end, into `out` (freed ones skipped). */
   pop(limit: number, out: WindowCell<A>[]): WindowCell<A>[] {
     const ends = this.ends;
     let n = 0;
     while (n < ends.length && ends[n] <= limit) {
-      const bucket = this.buckets.get(ends[n]) as Set<WindowCell<A>>;
+      const cells = (this.buckets.get(ends[n]) as Bucket<A>).cells;
       this.buckets.delete(ends[n]);
-      for (const cell of bucket) out.push(cell);
+      for (let i = 0; i < cells.length; i++) if (!cells[i].freed) out.push(cells[i]);
       n++;
     }
     if (n > 0) this.ends = ends.slice(n);
