@@ -50,6 +50,51 @@ describe('state rows round-trip the core stores', () => {
     expect(windowSnapshotFromState(undefined)).toBeUndefined();
   });
 
+  it('keeps one row per closed window, apart from key rows even for a key starting with U+0001', () => {
+    const odd = '\u00015\u0001x'; // looks like a closed-window row key: stored escaped
+    const c1: WindowChanges<number> = {
+      format: 'switchboard.windows/2',
+      partition: 0,
+      inputs: [[0, 9000, -1]],
+      late: 0,
+      duplicates: 0,
+      restatements: 1,
+      closedKeys: [],
+      upserts: [
+        [odd, [[8000, 1, 1]]],
+        ['m', [[8000, 2, 1]], 8500],
+      ],
+      deletes: [],
+      closedUpserts: [
+        ['m', 1000, 7, 3, 1],
+        ['m', 0, 5, 1, 0],
+        [odd, 0, 1, 1, 0],
+      ],
+      closedDeletes: [],
+    };
+    const c2: WindowChanges<number> = {
+      ...c1,
+      upserts: [],
+      closedUpserts: [['m', 1000, 8, 4, 2]],
+      closedDeletes: [['m', 0]],
+    };
+    const rows = applyRows(applyRows(undefined, windowStoreChanges(c1)), windowStoreChanges(c2));
+    expect(rows.entries.map(([k]) => k).sort()).toEqual(
+      ['\u0001\u00015\u0001x', '\u00010\u0001\u00015\u0001x', '\u00011000\u0001m', 'm'].sort(),
+    );
+    const got = windowSnapshotFromState<number>(rows);
+    const expected = applyWindowChanges(applyWindowChanges(undefined, c1), c2);
+    expect(got).toEqual({
+      ...expected,
+      keys: expect.arrayContaining(expected.keys),
+      closed: expect.arrayContaining(expected.closed ?? []),
+    });
+    expect(expected.closed).toEqual([
+      ['m', [[1000, 8, 4, 2]]],
+      [odd, [[0, 1, 1, 0]]],
+    ]);
+  });
+
   it('folds KeyedStore changes into a snapshot that restores the store', () => {
     const store = new KeyedStore<{ wh: number }>();
     store.set('m1', { wh: 1 }, 10);

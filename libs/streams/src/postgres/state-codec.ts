@@ -1,9 +1,10 @@
+import type { ClosedKeyEntry } from '../core/state/closed-window-store';
 import {
   KEYED_STORE_SNAPSHOT_FORMAT,
   type KeyedStoreChanges,
   type KeyedStoreSnapshot,
 } from '../core/state/keyed-store';
-import { type WindowChanges, type WindowEntry, type WindowSnapshot } from '../core/state/window-store';
+import type { KeyEntry, WindowChanges, WindowEntry, WindowSnapshot } from '../core/state/window-store';
 
 /**
  * What a store changed since its last checkpoint, in the shape the checkpoint tables hold: the per-partition
@@ -22,19 +23,71 @@ export interface StoredState {
   entries: Array<[key: string, value: unknown]>;
 }
 
-type WindowMeta<A> = Omit<WindowSnapshot<A>, 'keys'>;
+type WindowMeta<A> = Omit<WindowSnapshot<A>, 'keys' | 'closed'>;
 
-/** `WindowedAggregation.changes(p)` → rows: the small fields as meta, one row per key with its open windows. */
+/**
+ * `WindowedAggregation.changes(p)` → rows: the small fields as meta; one row per key with its open windows
+ * (its value is the window list, or with key-level closing `{ windows, clockTime }`); and one row per closed
+ * window kept for restatement, so a restatement rewrites one row, not the key's history. Closed rows are
+ * keyed `\u0001<windowStart>\u0001<key>`; a key that itself starts with U+0001 is stored with one more in
+ * front, so the two never collide and keys written by `/1` read back unchanged.
+ */
 export function windowStoreChanges<A>(changes: WindowChanges<A>): StoreChanges {
-  const { upserts, deletes, ...meta } = changes;
-  return { meta, upserts, deletes };
+  const { upserts, deletes, closedUpserts, closedDeletes, ...meta } = changes;
+  const rows: Array<readonly [string, unknown]> = upserts.map(windowRow);
+  for (const [key, start, acc, version, revision] of closedUpserts ?? []) {
+    rows.push([closedRowKey(key, start), [acc, version, revision]]);
+  }
+  const gone = deletes.map(openRowKey);
+  for (const [key, start] of closedDeletes ?? []) gone.push(closedRowKey(key, start));
+  return { meta, upserts: rows, deletes: gone };
 }
 
 /** Loaded rows → the `restore(p, snapshot)` argument (undefined when the store never checkpointed). */
 export function windowSnapshotFromState<A>(state: StoredState | undefined): WindowSnapshot<A> | undefined {
   if (!state) return undefined;
   const meta = state.meta as WindowMeta<A>;
-  return { ...meta, keys: state.entries as Array<[string, WindowEntry<A>[]]> };
+  const keys: KeyEntry<A>[] = [];
+  const closed = new Map<string, Array<[number, A, number, number]>>();
+  for (const [rowKey, value] of state.entries) {
+    if (rowKey.charCodeAt(0) === 1 && rowKey.charCodeAt(1) !== 1) {
+      const sep = rowKey.indexOf('\u0001', 1);
+      const start = Number(rowKey.slice(1, sep));
+      const key = rowKey.slice(sep + 1);
+      const [acc, version, revision] = value as [A, number, number];
+      let list = closed.get(key);
+      if (list === undefined) {
+        list = [];
+        closed.set(key, list);
+      }
+      list.push([start, acc, version, revision]);
+    } else {
+      keys.push(keyEntry<A>(rowKey.charCodeAt(0) === 1 ? rowKey.slice(1) : rowKey, value));
+    }
+  }
+  const closedEntries: ClosedKeyEntry<A>[] = [];
+  for (const [key, list] of closed) closedEntries.push([key, list.sort((x, y) => x[0] - y[0])]);
+  return { ...meta, keys, ...(closedEntries.length > 0 ? { closed: closedEntries } : {}) };
+}
+
+type ClockedRow<A> = { windows: WindowEntry<A>[]; clockTime: number };
+
+function openRowKey(key: string): string {
+  return key.charCodeAt(0) === 1 ? `\u0001${key}` : key;
+}
+
+function closedRowKey(key: string, start: number): string {
+  return `\u0001${start}\u0001${key}`;
+}
+
+function windowRow<A>([key, windows, clockTime]: KeyEntry<A>): readonly [string, unknown] {
+  return [openRowKey(key), clockTime === undefined ? windows : ({ windows, clockTime } satisfies ClockedRow<A>)];
+}
+
+function keyEntry<A>(key: string, value: unknown): KeyEntry<A> {
+  if (Array.isArray(value)) return [key, value as WindowEntry<A>[]];
+  const { windows, clockTime } = value as ClockedRow<A>;
+  return [key, windows, clockTime];
 }
 
 /** `KeyedStore.changes()` → rows: `now` as meta, one row `[value, touchedAt]` per key. */

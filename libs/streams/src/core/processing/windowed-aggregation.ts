@@ -1,8 +1,10 @@
 import { StreamsConfigError, StreamsValidationError } from '../errors';
+import { ClosedWindowStore } from '../state/closed-window-store';
 import { estimateBytes } from '../state/size-estimate';
 import {
   applyWindowChanges,
   WINDOW_SNAPSHOT_FORMAT,
+  WINDOW_SNAPSHOT_FORMAT_V1,
   type WindowCell,
   type WindowChanges,
   type WindowSnapshot,
@@ -11,6 +13,7 @@ import {
 } from '../state/window-store';
 import { type Aggregator, validateAggregator } from './aggregators';
 import { PartitionNotAssignedError, SnapshotFormatError, UnsupportedOperationError } from './errors';
+import { type KeyClock, KeyClocks } from './key-clocks';
 import {
   clockOption,
   optionalFunction,
@@ -27,6 +30,12 @@ import { type InputTime, PartitionClock } from './stream-clock';
 import { earliestWindowStart, latestWindowStart, validateWindow, type WindowDefinition } from './windows';
 
 export type EmitMode = 'current' | 'final';
+
+/**
+ * Whose stream time closes a key's windows: the partition's (`'partition'`, the default), the key's own
+ * (`'key'`), or that of the key's group (`(key) => group`, e.g. the tenant prefix of a stream id).
+ */
+export type CloseBy = 'partition' | 'key' | ((key: string) => string);
 
 export interface WindowedAggregationOptions<V, A, R> {
   /** `tumbling(sizeMs)` or `hopping(sizeMs, stepMs)`. */
@@ -57,31 +66,61 @@ export interface WindowedAggregationOptions<V, A, R> {
   maxStateBytes?: number;
   /** Estimated heap bytes of one accumulator; measured from `aggregator.initial()` when omitted. */
   accumulatorBytes?: number;
+  /**
+   * Restatement horizon, ms of stream time. Omit for no restatement (a record for a closed window is late).
+   * Set: a closed window keeps its accumulator, version and revision until the partition's stream time
+   * reaches `windowEnd + grace + restateForMs` (the horizon); a record (or retraction) for it until then is applied and the window
+   * is emitted again, once per call, with `final: true`, `version + 1`, `revision + 1`, `restated: true`.
+   */
+  restateForMs?: number;
+  /**
+   * Whose stream time closes a key's windows (default `'partition'`). `'key'`: the highest timestamp of the
+   * key's own records; a function: of its group's (`(key) => tenantOf(key)`), so one key's (tenant's) clock
+   * never makes another's records late or restated. Needs `restateForMs` (the horizon, judged on the
+   * partition's time) and cannot be combined with `inputs`.
+   */
+  closeBy?: CloseBy;
 }
 
 export interface PartitionStats {
   partition: number;
   /** The operator's stream time (min over inputs); null before any. */
   streamTime: number | null;
+  /** Keys with open windows. */
   keys: number;
   openWindows: number;
   stateBytes: number;
   dirtyKeys: number;
   late: number;
   duplicates: number;
+  /** Restatement emissions (kept in the snapshot). */
+  restatements: number;
+  /** Closed windows kept for restatement (their bytes are in `stateBytes`). */
+  closedWindows: number;
+  /** Clock groups with windows (key-level closing; 0 otherwise). */
+  clocks: number;
 }
 
 class PartitionState<A> {
   late = 0;
   duplicates = 0;
+  restatements = 0;
   /** Cells changed in this batch, for `current` emission. */
   readonly pending: WindowCell<A>[] = [];
+  /** Closed windows restated in this batch (key → starts), emitted once at its end. */
+  readonly restating = new Map<string, number[]>();
   touched = false;
+  /** No window is due before the partition's time reaches this (a lower bound; −∞: look). */
+  dueAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly partition: number,
     readonly clock: PartitionClock,
     readonly store: WindowStore<A>,
+    /** With restatement: the closed windows kept until the horizon. */
+    readonly closed: ClosedWindowStore<A> | undefined,
+    /** Key-level closing: the clock of each key (group) with windows. */
+    readonly keyClocks: KeyClocks | undefined,
   ) {}
 }
 
@@ -90,9 +129,10 @@ class PartitionState<A> {
  *
  * Driven by plain calls: `process(batch)` as records arrive, `tick(now)` from the consumer loop,
  * `closeKey` on stream end, and `snapshot`/`changes`/`markCheckpointed`/`restore`/`revoke` from the
- * checkpoint. A window `[s, e)` closes when the partition's stream time ≥ e + grace; closed windows are
- * emitted `final` once and freed. A record is judged against the stream time at its arrival, so the
- * rows do not depend on how records are batched.
+ * checkpoint. A window `[s, e)` closes when stream time ≥ e + grace (the partition's, or with `closeBy` the
+ * key's or its group's); it is emitted `final` and freed, or with `restateForMs` kept closed until the
+ * horizon so a record for it restates it. A record is judged against the stream time at its arrival, so
+ * the final values do not depend on how records are batched.
  */
 export class WindowedAggregation<V, A = unknown, R = A> {
   private readonly window: WindowDefinition;
@@ -107,10 +147,17 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   private readonly inputs?: number;
   private readonly maxStateBytes?: number;
   private readonly cellBytes: number;
+  private readonly accBytes: number;
+  private readonly restateForMs?: number;
+  /** Key-level closing: key → clock group (identity for `'key'`). */
+  private readonly groupOf?: (key: string) => string;
+  private readonly grouped: boolean;
   private mode: TimeMode;
   private readonly partitions = new Map<number, PartitionState<A>>();
   private readonly touched: PartitionState<A>[] = [];
   private readonly closing: WindowCell<A>[] = [];
+  /** Inside `processMessages`: restatements wait for the end of the whole batch (emitted once per window). */
+  private deferRestatements = false;
 
   constructor(options: WindowedAggregationOptions<V, A, R>) {
     if (options === null || typeof options !== 'object') {
@@ -143,6 +190,32 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         ? estimateBytes(this.agg.initial())
         : requireNonNegativeMs('accumulatorBytes', options.accumulatorBytes);
     this.cellBytes = windowCellBytes(accBytes);
+    this.accBytes = accBytes;
+    this.restateForMs =
+      options.restateForMs === undefined ? undefined : requireNonNegativeMs('restateForMs', options.restateForMs);
+    const closeBy = options.closeBy ?? 'partition';
+    if (closeBy !== 'partition' && closeBy !== 'key' && typeof closeBy !== 'function') {
+      throw new StreamsConfigError(
+        `closeBy must be 'partition' (default), 'key' (each key's own time) or a function key => group (e.g. its tenant); got ${String(closeBy)}`,
+        { context: { option: 'closeBy', value: closeBy } },
+      );
+    }
+    this.grouped = typeof closeBy === 'function';
+    if (closeBy !== 'partition') {
+      if (this.restateForMs === undefined) {
+        throw new StreamsConfigError(
+          "closeBy by key needs restateForMs: a key's clock is kept only while it holds windows, and the horizon (partition time − grace − restateForMs) judges a key seen again after that; without one such a key would reopen windows already final. Set restateForMs to the oldest delay you accept (e.g. ingest's max past), or keep closeBy: 'partition'",
+          { context: { option: 'closeBy' } },
+        );
+      }
+      if (this.inputs !== undefined) {
+        throw new StreamsConfigError(
+          "closeBy by key cannot be combined with inputs: after a repartition hop a key's records come from several upstream partitions, each with its own delays, so the highest timestamp one of them delivered says nothing about what another still holds (time messages carry a partition's time, not a key's). Use closeBy: 'partition' there (time = minimum over the inputs) with restateForMs, or close by key before the hop",
+          { context: { option: 'closeBy', inputs: this.inputs } },
+        );
+      }
+      this.groupOf = closeBy === 'key' ? (key) => key : closeBy;
+    }
   }
 
   // ── partitions ───────────────────────────────────────────────────────────────────────────────────
@@ -157,12 +230,21 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     requirePartitionNumber(partition);
     const sources = this.inputs === undefined ? [partition] : Array.from({ length: this.inputs }, (_, i) => i);
     const clock = new PartitionClock(sources, this.clock());
+    const keyLevel = this.groupOf !== undefined;
     const store = new WindowStore<A>(this.cellBytes, this.window.sizeMs);
-    const ps = new PartitionState<A>(partition, clock, store);
+    const closed =
+      this.restateForMs === undefined ? undefined : new ClosedWindowStore<A>(this.window.sizeMs, this.accBytes);
+    const keyClocks = keyLevel ? new KeyClocks(this.grouped, this.idleMs !== undefined) : undefined;
+    const ps = new PartitionState<A>(partition, clock, store, closed, keyClocks);
     if (snapshot !== undefined) {
-      if (snapshot === null || typeof snapshot !== 'object' || snapshot.format !== WINDOW_SNAPSHOT_FORMAT) {
+      const format = (snapshot as { format?: unknown } | null)?.format;
+      if (
+        snapshot === null ||
+        typeof snapshot !== 'object' ||
+        (format !== WINDOW_SNAPSHOT_FORMAT && format !== WINDOW_SNAPSHOT_FORMAT_V1)
+      ) {
         throw new SnapshotFormatError(
-          `snapshot for partition ${partition} is not a ${WINDOW_SNAPSHOT_FORMAT} snapshot; pass what snapshot() returned, or undefined to start empty`,
+          `snapshot for partition ${partition} is not a ${WINDOW_SNAPSHOT_FORMAT} (or ${WINDOW_SNAPSHOT_FORMAT_V1}) snapshot; pass what snapshot() returned, or undefined to start empty`,
           { context: { partition, format: (snapshot as { format?: unknown } | null)?.format } },
         );
       }
@@ -189,7 +271,10 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       clock.time = m;
       ps.late = snapshot.late;
       ps.duplicates = snapshot.duplicates;
+      ps.restatements = snapshot.restatements ?? 0;
       store.load(snapshot.keys, snapshot.closedKeys);
+      closed?.load(snapshot.closed ?? []);
+      if (keyClocks !== undefined) this.loadClocks(ps, keyClocks, snapshot);
     }
     this.partitions.set(partition, ps);
   }
@@ -208,7 +293,15 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     this.mode = timeMode(mode);
     if (this.mode === 'live') {
       const now = this.clock();
-      for (const ps of this.partitions.values()) ps.clock.touchAll(now);
+      for (const ps of this.partitions.values()) {
+        ps.clock.touchAll(now);
+        if (ps.keyClocks !== undefined) {
+          for (const c of ps.keyClocks.values()) {
+            c.lastActivity = now;
+            c.anchorTime = c.time;
+          }
+        }
+      }
     }
   }
 
@@ -239,8 +332,24 @@ export class WindowedAggregation<V, A = unknown, R = A> {
           input.sequence = seq;
         }
       }
-      ps.clock.observe(input, r.timestamp, now);
-      this.apply(ps, r);
+      // windows due at the new time close before the record is judged (as if it came in a batch of its own)
+      if (ps.clock.observe(input, r.timestamp, now) && ps.clock.time >= ps.dueAt) this.closeDue(ps);
+      const clocks = ps.keyClocks;
+      if (clocks === undefined) {
+        this.apply(ps, r, ps.clock.time);
+        continue;
+      }
+      const g = clocks.touch(this.groupId(r), now);
+      if (r.timestamp > g.time) {
+        g.time = r.timestamp;
+        g.anchorTime = r.timestamp;
+        if (g.time - this.grace >= g.minOpenEnd) this.closeGroup(ps, g);
+        if (this.holdsWindows(ps, r.key)) ps.store.markDirty(r.key); // its row carries the clock's time
+      } else {
+        g.anchorTime = g.time;
+      }
+      this.apply(ps, r, g.time, g);
+      if (g.cells === 0) clocks.delete(g);
     }
     this.finish();
   }
@@ -255,6 +364,17 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         'processMessages reads a repartition topic: construct the operator with inputs = the upstream partition count',
       );
     }
+    const ps = this.partitionState(partition);
+    this.deferRestatements = true;
+    try {
+      this.feed(partition, messages);
+    } finally {
+      this.deferRestatements = false;
+    }
+    this.emitRestatements(ps);
+  }
+
+  private feed(partition: number, messages: readonly RepartitionMessage<V>[]): void {
     let batch: StreamRecord<V>[] = [];
     for (const m of messages) {
       if (m.kind === 'record') {
@@ -297,16 +417,30 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     let rows = 0;
     for (const ps of this.partitions.values()) {
       if (ps.clock.idle(now, this.idleMs)) rows += this.closeDue(ps);
+      if (ps.keyClocks === undefined) continue;
+      // oldest activity first: stop at the first group that is not quiet
+      for (const g of ps.keyClocks.values()) {
+        const quiet = now - g.lastActivity;
+        if (quiet < this.idleMs) break;
+        const t = g.anchorTime + quiet;
+        if (t <= g.time) continue;
+        g.time = t;
+        if (t - this.grace >= g.minOpenEnd) rows += this.closeGroup(ps, g);
+      }
     }
     return rows;
   }
 
-  /** Stream end of `key`: finalises its open windows now and frees its state. Returns the rows emitted. */
+  /**
+   * Stream end of `key`: finalises its open windows now and frees its state (with `restateForMs`, keeps them
+   * closed until the horizon: a record for them restates them). Returns the rows emitted.
+   */
   closeKey(partition: number, key: string): number {
     const ps = this.partitionState(partition);
+    ps.dueAt = Number.NEGATIVE_INFINITY; // its closed-key entry waits for time
     const cells = ps.store.removeKey(key, this.closing);
     const n = cells.length;
-    for (let i = 0; i < n; i++) this.emitFinal(ps, cells[i]);
+    for (let i = 0; i < n; i++) this.closeCell(ps, cells[i]);
     cells.length = 0;
     return n;
   }
@@ -316,19 +450,38 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   /** The partition's whole state as plain JSON data. */
   snapshot(partition: number): WindowSnapshot<A> {
     const ps = this.partitionState(partition);
-    return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), keys: ps.store.entries() };
+    const closed = ps.closed?.entries() ?? [];
+    const keys = ps.store.entries(
+      this.clockTimeOf(ps),
+      ps.keyClocks === undefined ? undefined : closed.map(([key]) => key),
+    );
+    return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), keys, ...(closed.length > 0 ? { closed } : {}) };
   }
 
   /** What changed since the last `markCheckpointed(partition)` (keys touched, plus the small fields). */
   changes(partition: number): WindowChanges<A> {
     const ps = this.partitionState(partition);
-    const { upserts, deletes } = ps.store.changes();
+    const keep = ps.keyClocks === undefined ? undefined : (key: string) => ps.closed?.hasKey(key) === true;
+    const { upserts, deletes } = ps.store.changes(this.clockTimeOf(ps), keep);
+    if (ps.closed !== undefined) {
+      const closed = ps.closed.changes();
+      return {
+        format: WINDOW_SNAPSHOT_FORMAT,
+        ...this.meta(ps),
+        upserts,
+        deletes,
+        closedUpserts: closed.upserts,
+        closedDeletes: closed.deletes,
+      };
+    }
     return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), upserts, deletes };
   }
 
   /** Call after the checkpoint transaction that wrote `changes(partition)` committed. */
   markCheckpointed(partition: number): void {
-    this.partitionState(partition).store.markClean();
+    const ps = this.partitionState(partition);
+    ps.store.markClean();
+    ps.closed?.markClean();
   }
 
   /** Folds `changes` into a snapshot: how a checkpoint table of per-key rows becomes a `restore` argument. */
@@ -345,17 +498,20 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       streamTime: Number.isFinite(ps.clock.time) ? ps.clock.time : null,
       keys: ps.store.keyCount,
       openWindows: ps.store.windowCount,
-      stateBytes: ps.store.bytes,
+      stateBytes: this.bytesOf(ps),
       dirtyKeys: ps.store.dirtyCount,
       late: ps.late,
       duplicates: ps.duplicates,
+      restatements: ps.restatements,
+      closedWindows: ps.closed?.count ?? 0,
+      clocks: ps.keyClocks?.size ?? 0,
     };
   }
 
-  /** Estimated heap bytes of all partitions' state. */
+  /** Estimated heap bytes of all partitions' state (open and closed windows, key clocks). */
   get stateBytes(): number {
     let n = 0;
-    for (const ps of this.partitions.values()) n += ps.store.bytes;
+    for (const ps of this.partitions.values()) n += this.bytesOf(ps);
     return n;
   }
 
@@ -366,10 +522,17 @@ export class WindowedAggregation<V, A = unknown, R = A> {
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────────
 
-  private apply(ps: PartitionState<A>, r: StreamRecord<V>): void {
+  /**
+   * Applies `r` to its windows, judged at `time` (the partition's, or the key's clock `g`): a window open at it
+   * changes; a closed one within the horizon is restated (with `restateForMs`); anything else makes `r` late.
+   */
+  private apply(ps: PartitionState<A>, r: StreamRecord<V>, time: number, g?: KeyClock): void {
     const { sizeMs, stepMs } = this.window;
-    const time = ps.clock.time;
-    const limit = time - this.grace; // windows with end ≤ limit are closed
+    const closeLimit = time - this.grace; // windows with end ≤ closeLimit are closed
+    const closedStore = ps.closed;
+    // windows with end ≤ horizon are gone for good (always judged on the partition's time)
+    const horizon =
+      closedStore === undefined ? Number.NEGATIVE_INFINITY : ps.clock.time - this.grace - (this.restateForMs as number);
     const ts = r.timestamp;
     const key = r.key;
     const store = ps.store;
@@ -378,16 +541,27 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     let missed: number[] | undefined;
     for (let start = earliestWindowStart(this.window, ts); start <= last; start += stepMs) {
       const end = start + sizeMs;
-      if (end <= limit || (closedUntil !== undefined && end <= closedUntil)) {
-        if (missed === undefined) missed = [start];
-        else missed.push(start);
-        continue;
+      let cell = end <= horizon ? undefined : store.find(key, start);
+      if (cell === undefined) {
+        const closed =
+          end <= horizon ||
+          end <= closeLimit ||
+          (closedUntil !== undefined && end <= closedUntil) ||
+          closedStore?.has(key, start) === true;
+        if (closed) {
+          if (closedStore === undefined || end <= horizon) {
+            if (missed === undefined) missed = [start];
+            else missed.push(start);
+          } else {
+            this.restate(ps, closedStore, key, start, r, g);
+          }
+          continue;
+        }
+        cell = store.insert(key, start, end, this.agg.initial(), 0);
+        this.dueNoLaterThan(ps, end + (g === undefined ? this.grace : this.grace + (this.restateForMs as number)));
+        if (g !== undefined) this.created(ps, g, key, end);
       }
-      const cell = store.getOrCreate(key, start, end, this.agg);
-      cell.acc =
-        r.retract === true
-          ? (this.agg.retract as NonNullable<Aggregator<V, A, R>['retract']>)(cell.acc, r.value)
-          : this.agg.add(cell.acc, r.value);
+      cell.acc = this.fold(cell.acc, r);
       store.markDirty(key);
       if (this.emitCurrent && !cell.pending) {
         cell.pending = true;
@@ -404,6 +578,67 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     }
   }
 
+  private fold(acc: A, r: StreamRecord<V>): A {
+    return r.retract === true
+      ? (this.agg.retract as NonNullable<Aggregator<V, A, R>['retract']>)(acc, r.value)
+      : this.agg.add(acc, r.value);
+  }
+
+  /** Applies `r` to a closed window (one that closed empty starts from `initial()`), emitted at the end of the batch. */
+  private restate(
+    ps: PartitionState<A>,
+    closed: ClosedWindowStore<A>,
+    key: string,
+    start: number,
+    r: StreamRecord<V>,
+    g: KeyClock | undefined,
+  ): void {
+    if (!closed.has(key, start)) {
+      closed.add(key, start, this.agg.initial(), 0, 0);
+      this.dueNoLaterThan(ps, start + this.window.sizeMs + this.grace + (this.restateForMs as number));
+      if (g !== undefined) this.created(ps, g, key, Number.POSITIVE_INFINITY);
+    }
+    closed.update(key, start, (acc) => this.fold(acc, r));
+    const starts = ps.restating.get(key);
+    if (starts === undefined) ps.restating.set(key, [start]);
+    else if (!starts.includes(start)) starts.push(start);
+  }
+
+  /** A window (open, ending at `openEnd`; or closed: +Infinity) of group `g` was created. */
+  private created(ps: PartitionState<A>, g: KeyClock, key: string, openEnd: number): void {
+    g.cells++;
+    if (openEnd < g.minOpenEnd) g.minOpenEnd = openEnd;
+    (ps.keyClocks as KeyClocks).addKey(g, key);
+  }
+
+  /** A window of `key` left the state for good: the clock of its group goes with the group's last window. */
+  private released(ps: PartitionState<A>, key: string): void {
+    const clocks = ps.keyClocks as KeyClocks;
+    const g = clocks.get((this.groupOf as (key: string) => string)(key));
+    if (g === undefined) return;
+    g.cells--;
+    if (!this.holdsWindows(ps, key)) {
+      clocks.removeKey(g, key);
+      ps.store.markDirty(key); // its row (kept for the clock time) goes at the next checkpoint
+    }
+    if (g.cells === 0) clocks.delete(g);
+  }
+
+  private holdsWindows(ps: PartitionState<A>, key: string): boolean {
+    return ps.store.has(key) || ps.closed?.hasKey(key) === true;
+  }
+
+  private groupId(r: StreamRecord<V>): string {
+    const id = (this.groupOf as (key: string) => string)(r.key);
+    if (typeof id !== 'string') {
+      throw new StreamsValidationError(
+        `closeBy(key) must return a string (the key's clock group); got ${typeof id} for key "${r.key}"`,
+        { context: { partition: r.partition, key: r.key } },
+      );
+    }
+    return id;
+  }
+
   private touch(partition: number): PartitionState<A> {
     const ps = this.partitions.get(partition) as PartitionState<A>;
     if (!ps.touched) {
@@ -413,7 +648,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     return ps;
   }
 
-  /** End of a batch: close what is due, then emit the changed rows that stay open. */
+  /** End of a batch: close what is due, emit the changed rows that stay open, then the restated ones. */
   private finish(): void {
     const touched = this.touched;
     for (let i = 0; i < touched.length; i++) {
@@ -424,22 +659,115 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       for (let j = 0; j < pending.length; j++) {
         const cell = pending[j];
         cell.pending = false;
-        if (cell.closed) continue;
+        if (cell.freed) continue;
         cell.version++;
         this.sink.push(this.row(ps, cell, false));
       }
       pending.length = 0;
+      if (!this.deferRestatements) this.emitRestatements(ps);
     }
     touched.length = 0;
   }
 
+  /** Each window restated since the last call, once: `final`, `version + 1`, `revision + 1`, `restated`. */
+  private emitRestatements(ps: PartitionState<A>): void {
+    if (ps.restating.size === 0) return;
+    const closed = ps.closed as ClosedWindowStore<A>;
+    for (const [key, starts] of ps.restating) {
+      for (const start of starts) {
+        const { acc, version, revision } = closed.restated(key, start);
+        ps.restatements++;
+        this.sink.push(this.closedRow(ps, key, start, acc, version, revision));
+      }
+    }
+    ps.restating.clear();
+  }
+
+  /**
+   * Closes what the partition's time makes due: open windows (closing by partition; with key-level closing
+   * only those past the horizon, whose key's own clock never closed them) and closed windows past the
+   * restatement horizon. Returns the rows emitted.
+   */
   private closeDue(ps: PartitionState<A>): number {
-    const limit = ps.clock.time - this.grace;
-    const cells = ps.store.popClosable(limit, this.closing);
-    const n = cells.length;
-    for (let i = 0; i < n; i++) this.emitFinal(ps, cells[i]);
-    cells.length = 0;
-    if (ps.store.closedKeys.size > 0) ps.store.purgeClosedKeys(limit);
+    const time = ps.clock.time;
+    const store = ps.store;
+    const keyLevel = ps.keyClocks !== undefined;
+    const horizon = time - this.grace - (this.restateForMs ?? 0);
+    const limit = keyLevel ? horizon : time - this.grace;
+    let n = 0;
+    if (limit >= store.nextEnd) {
+      const cells = store.popClosable(limit, this.closing);
+      n = cells.length;
+      for (let i = 0; i < n; i++) {
+        const cell = cells[i];
+        if (keyLevel) {
+          this.emitFinal(ps, cell); // beyond the horizon: final, not kept
+          this.released(ps, cell.key);
+        } else {
+          this.closeCell(ps, cell);
+        }
+      }
+      cells.length = 0;
+    }
+    const closed = ps.closed;
+    if (closed !== undefined && horizon >= closed.nextEnd) {
+      closed.popBeyond(horizon, (key, start, acc, version, revision) => {
+        const starts = ps.restating.get(key);
+        const at = starts === undefined ? -1 : starts.indexOf(start);
+        if (at >= 0) {
+          // restated in this batch and past the horizon before its end: its restatement still goes out
+          (starts as number[]).splice(at, 1);
+          ps.restatements++;
+          this.sink.push(this.closedRow(ps, key, start, acc, version + 1, revision + 1));
+        }
+        if (keyLevel) this.released(ps, key);
+      });
+    }
+    if (store.closedKeys.size > 0) store.purgeClosedKeys(limit);
+    // next due: the first open window's end (+ grace, or + grace + restateForMs by key), the first closed one's
+    const openDue = store.nextEnd + (keyLevel ? time - limit : this.grace);
+    const closedDue = closed === undefined ? Number.POSITIVE_INFINITY : closed.nextEnd + (time - horizon);
+    // closed keys are in insertion order, roughly by time: purged from the front, so the first one is next
+    const closedKeyDue =
+      store.closedKeys.size === 0
+        ? Number.POSITIVE_INFINITY
+        : (store.closedKeys.values().next().value as number) + (time - limit);
+    ps.dueAt = Math.min(openDue, closedDue, closedKeyDue);
+    return n;
+  }
+
+  /** An open cell (already taken out of the store) closes: its final row, then kept closed with restatement. */
+  private closeCell(ps: PartitionState<A>, cell: WindowCell<A>): void {
+    this.emitFinal(ps, cell);
+    if (ps.closed === undefined) return;
+    ps.closed.add(cell.key, cell.start, cell.acc, cell.version, 0);
+    this.dueNoLaterThan(ps, cell.end + this.grace + (this.restateForMs as number));
+  }
+
+  private dueNoLaterThan(ps: PartitionState<A>, time: number): void {
+    if (time < ps.dueAt) ps.dueAt = time;
+  }
+
+  /** Closes the open windows of group `g` that its own time makes due (key-level closing). */
+  private closeGroup(ps: PartitionState<A>, g: KeyClock): number {
+    const limit = g.time - this.grace;
+    let n = 0;
+    let min = Number.POSITIVE_INFINITY;
+    const store = ps.store;
+    const scan = (key: string): void => {
+      let c = store.head(key);
+      while (c !== null && c.end <= limit) {
+        const next = c.next; // a key's windows are sorted: the due ones are at the head
+        store.free(c);
+        this.closeCell(ps, c);
+        n++;
+        c = next;
+      }
+      if (c !== null && c.end < min) min = c.end;
+    };
+    if (g.keys === null) scan(g.id);
+    else for (const key of g.keys) scan(key);
+    g.minOpenEnd = min;
     return n;
   }
 
@@ -456,8 +784,69 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       value: this.agg.result === undefined ? (cell.acc as unknown as R) : this.agg.result(cell.acc),
       final,
       version: cell.version,
+      revision: 0,
+      restated: false,
       partition: ps.partition,
     };
+  }
+
+  private closedRow(
+    ps: PartitionState<A>,
+    key: string,
+    start: number,
+    acc: A,
+    version: number,
+    revision: number,
+  ): WindowRow<R> {
+    return {
+      key,
+      windowStart: start,
+      windowEnd: start + this.window.sizeMs,
+      value: this.agg.result === undefined ? (acc as unknown as R) : this.agg.result(acc),
+      final: true,
+      version,
+      revision,
+      restated: true,
+      partition: ps.partition,
+    };
+  }
+
+  /** Key-level closing: each group's time from its keys' rows (the highest; the partition's when absent). */
+  private loadClocks(ps: PartitionState<A>, clocks: KeyClocks, snapshot: WindowSnapshot<A>): void {
+    const now = this.clock();
+    const groupOf = this.groupOf as (key: string) => string;
+    const times = new Map<string, number>();
+    for (const [key, , t] of snapshot.keys) if (typeof t === 'number') times.set(key, t);
+    const seen = new Set<string>();
+    const visit = (key: string): void => {
+      if (seen.has(key) || !this.holdsWindows(ps, key)) return;
+      seen.add(key);
+      const g = clocks.touch(groupOf(key), now);
+      const t = times.get(key) ?? ps.clock.time;
+      if (t > g.time) g.time = t;
+      g.anchorTime = g.time;
+      const open = ps.store.windowsOf(key);
+      g.cells += open.length + (ps.closed?.countOf(key) ?? 0);
+      if (open.length > 0 && open[0].end < g.minOpenEnd) g.minOpenEnd = open[0].end;
+      clocks.addKey(g, key);
+    };
+    for (const [key] of snapshot.keys) visit(key);
+    for (const [key] of snapshot.closed ?? []) visit(key);
+  }
+
+  /** Key-level closing: what a key's row carries as its clock's time. */
+  private clockTimeOf(ps: PartitionState<A>): ((key: string) => number | undefined) | undefined {
+    const clocks = ps.keyClocks;
+    if (clocks === undefined) return undefined;
+    const groupOf = this.groupOf as (key: string) => string;
+    return (key) => {
+      const t = clocks.get(groupOf(key))?.time;
+      return t !== undefined && Number.isFinite(t) ? t : undefined;
+    };
+  }
+
+  private bytesOf(ps: PartitionState<A>): number {
+    return ps.store.bytes + (ps.closed?.bytes ?? 0) + (ps.keyClocks?.bytes ?? 0);
   }
 
   private meta(ps: PartitionState<A>): Omit<WindowSnapshot<A>, 'keys' | 'format'> {
@@ -466,6 +855,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       inputs: ps.clock.inputs.map((i) => [i.source, Number.isFinite(i.time) ? i.time : null, i.sequence]),
       late: ps.late,
       duplicates: ps.duplicates,
+      restatements: ps.restatements,
       closedKeys: [...ps.store.closedKeys],
     };
   }

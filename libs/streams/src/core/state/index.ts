@@ -1,3 +1,4 @@
+export { type ClosedKeyEntry, type ClosedWindowRow, ClosedWindowStore } from './closed-window-store';
 export {
   KEYED_STORE_SNAPSHOT_FORMAT,
   type KeyedEntry,
@@ -10,7 +11,9 @@ export {
 export { estimateBytes } from './size-estimate';
 export {
   applyWindowChanges,
+  type KeyEntry,
   WINDOW_SNAPSHOT_FORMAT,
+  WINDOW_SNAPSHOT_FORMAT_V1,
   type WindowChanges,
   type WindowEntry,
   type WindowSnapshot,
