@@ -18,6 +18,11 @@ export interface CallsPipelineOptions {
   checkpointIntervalMs?: number;
   /** A started call without an end this long after its start (stream time) expires; default 4 h. */
   maxCallAgeMs?: number;
+  /**
+   * How long (stream time) after its grace a final queue window still takes late events (restated): the horizon of
+   * both stages. Default ≈ 7 days (ingest's accepted past, `restatementHorizonMs`); the app passes its config's.
+   */
+  restateForMs?: number;
   clock?: () => number;
 }
 
@@ -54,6 +59,7 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
         repartitionTopic: hopTopic,
         partitions,
         maxCallAgeMs: options.maxCallAgeMs,
+        restateForMs: options.restateForMs,
         ...time,
       });
       const perQueue = queueStage({
