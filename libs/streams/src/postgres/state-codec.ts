@@ -3,7 +3,7 @@ import {
   type KeyedStoreChanges,
   type KeyedStoreSnapshot,
 } from '../core/state/keyed-store';
-import { type WindowChanges, type WindowEntry, type WindowSnapshot } from '../core/state/window-store';
+import type { KeyEntry, WindowChanges, WindowEntry, WindowSnapshot } from '../core/state/window-store';
 
 /**
  * What a store changed since its last checkpoint, in the shape the checkpoint tables hold: the per-partition
@@ -24,17 +24,33 @@ export interface StoredState {
 
 type WindowMeta<A> = Omit<WindowSnapshot<A>, 'keys'>;
 
-/** `WindowedAggregation.changes(p)` → rows: the small fields as meta, one row per key with its open windows. */
+/**
+ * `WindowedAggregation.changes(p)` → rows: the small fields as meta, one row per key with its windows (open
+ * and closed ones kept for restatement). A key's row is its window list, or with key-level closing
+ * `{ windows, clockTime }` (the time of its clock group).
+ */
 export function windowStoreChanges<A>(changes: WindowChanges<A>): StoreChanges {
   const { upserts, deletes, ...meta } = changes;
-  return { meta, upserts, deletes };
+  return { meta, upserts: upserts.map(windowRow), deletes };
 }
 
 /** Loaded rows → the `restore(p, snapshot)` argument (undefined when the store never checkpointed). */
 export function windowSnapshotFromState<A>(state: StoredState | undefined): WindowSnapshot<A> | undefined {
   if (!state) return undefined;
   const meta = state.meta as WindowMeta<A>;
-  return { ...meta, keys: state.entries as Array<[string, WindowEntry<A>[]]> };
+  return { ...meta, keys: state.entries.map(([key, value]) => keyEntry<A>(key, value)) };
+}
+
+type ClockedRow<A> = { windows: WindowEntry<A>[]; clockTime: number };
+
+function windowRow<A>([key, windows, clockTime]: KeyEntry<A>): readonly [string, unknown] {
+  return [key, clockTime === undefined ? windows : ({ windows, clockTime } satisfies ClockedRow<A>)];
+}
+
+function keyEntry<A>(key: string, value: unknown): KeyEntry<A> {
+  if (Array.isArray(value)) return [key, value as WindowEntry<A>[]];
+  const { windows, clockTime } = value as ClockedRow<A>;
+  return [key, windows, clockTime];
 }
 
 /** `KeyedStore.changes()` → rows: `now` as meta, one row `[value, touchedAt]` per key. */

@@ -34,7 +34,17 @@ describe("emit: 'current'", () => {
     expect(rows).toEqual([]);
     agg.process([rec('q', 1000, null)]);
     expect(rows).toEqual([
-      { key: 'q', windowStart: 0, windowEnd: 1000, value: 2, final: true, version: 1, partition: 0 },
+      {
+        key: 'q',
+        windowStart: 0,
+        windowEnd: 1000,
+        value: 2,
+        final: true,
+        version: 1,
+        revision: 0,
+        restated: false,
+        partition: 0,
+      },
     ]);
   });
 });

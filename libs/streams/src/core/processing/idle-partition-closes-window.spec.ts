@@ -39,7 +39,17 @@ describe('a partition that goes quiet', () => {
     wall.set(1_045_000); // 1_010_000 + 35 s = 1_025_000 = end 1_020_000 + grace 5 s
     agg.tick();
     expect(rows).toEqual([
-      { key: 'meter', windowStart: 960_000, windowEnd: 1_020_000, value: 7, final: true, version: 1, partition: 0 },
+      {
+        key: 'meter',
+        windowStart: 960_000,
+        windowEnd: 1_020_000,
+        value: 7,
+        final: true,
+        version: 1,
+        revision: 0,
+        restated: false,
+        partition: 0,
+      },
     ]);
     expect(agg.stats(0).keys).toBe(0); // state freed
   });

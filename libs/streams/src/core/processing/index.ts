@@ -1,5 +1,6 @@
 export { type Aggregator, count, max, min, sum } from './aggregators';
 export { PartitionNotAssignedError, SnapshotFormatError, UnsupportedOperationError } from './errors';
+export { KeyClock, KeyClocks } from './key-clocks';
 export { Pipeline } from './pipeline';
 export type { Clock, LateRecord, Sink, StreamRecord, TimeMode, WindowRow } from './record';
 export {
@@ -11,6 +12,7 @@ export {
 } from './repartition';
 export { InputTime, PartitionClock } from './stream-clock';
 export {
+  type CloseBy,
   type EmitMode,
   type PartitionStats,
   WindowedAggregation,

@@ -24,6 +24,14 @@ describe('options that cannot work', () => {
     [{ window: undefined }, 'window is required: pass tumbling(sizeMs) or hopping(sizeMs, stepMs)'],
     [{ inputs: 1.5 }, "inputs must be a whole number > 0 (the upstream topic's partition count); got 1.5"],
     [{ clock: 5 }, 'clock must be a function'],
+    [{ restateForMs: -1 }, 'restateForMs must be ≥ 0 ms; got -1'],
+    [{ restateForMs: Number.POSITIVE_INFINITY }, 'restateForMs must be ≥ 0 ms; got Infinity'],
+    [{ closeBy: 'tenant' }, "closeBy must be 'partition' (default), 'key' (each key's own time) or a function"],
+    [{ closeBy: 'key' }, "closeBy by key needs restateForMs: a key's clock is kept only while it holds windows"],
+    [
+      { closeBy: (k: string) => k.split('/')[0], restateForMs: 60_000, inputs: 4 },
+      "closeBy by key cannot be combined with inputs: after a repartition hop a key's records come from several upstream partitions",
+    ],
   ])('%o fails at construction with what to do instead', (patch, message) => {
     const make = () => new WindowedAggregation({ ...base, ...(patch as object) } as never);
     expect(make).toThrow(StreamsConfigError);

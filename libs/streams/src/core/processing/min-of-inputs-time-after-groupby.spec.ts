@@ -49,7 +49,17 @@ describe('an operator after groupBy, fed by two upstream partitions', () => {
     stage1.process([call('c4', 120_000, 'sales', 5, 1)]);
     drain();
     expect(rows).toEqual([
-      { key: 'sales', windowStart: 0, windowEnd: 60_000, value: 30, final: true, version: 1, partition: 0 },
+      {
+        key: 'sales',
+        windowStart: 0,
+        windowEnd: 60_000,
+        value: 30,
+        final: true,
+        version: 1,
+        revision: 0,
+        restated: false,
+        partition: 0,
+      },
     ]);
   });
 

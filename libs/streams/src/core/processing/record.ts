@@ -26,10 +26,14 @@ export interface WindowRow<R> {
   windowStart: number;
   windowEnd: number;
   value: R;
-  /** True once, on the row's last emission; a row is never emitted again after it. */
+  /** True from the row's closing emission on; never false again (only restatements follow it). */
   final: boolean;
-  /** Grows by one at every emission of this row (1, 2, …); the final emission has the highest. */
+  /** Grows by one at every emission of this row (1, 2, …); the last emission has the highest. */
   version: number;
+  /** Restatements of the window so far: 0 until the first, then + 1 at each (see `restateForMs`). */
+  revision: number;
+  /** True only on a restatement emission: a record changed the window after its final row. */
+  restated: boolean;
   partition: number;
 }
 

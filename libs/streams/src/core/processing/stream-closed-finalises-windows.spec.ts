@@ -18,8 +18,28 @@ describe('closing a stream (StreamEndType.Closed)', () => {
     agg.process([rec('call-1', 100, 1), rec('call-1', 1100, 2), rec('call-2', 150, 4)]);
     expect(agg.closeKey(0, 'call-1')).toBe(2);
     expect(rows).toEqual([
-      { key: 'call-1', windowStart: 0, windowEnd: 1000, value: 1, final: true, version: 1, partition: 0 },
-      { key: 'call-1', windowStart: 1000, windowEnd: 2000, value: 2, final: true, version: 1, partition: 0 },
+      {
+        key: 'call-1',
+        windowStart: 0,
+        windowEnd: 1000,
+        value: 1,
+        final: true,
+        version: 1,
+        revision: 0,
+        restated: false,
+        partition: 0,
+      },
+      {
+        key: 'call-1',
+        windowStart: 1000,
+        windowEnd: 2000,
+        value: 2,
+        final: true,
+        version: 1,
+        revision: 0,
+        restated: false,
+        partition: 0,
+      },
     ]);
     expect(agg.stats(0)).toMatchObject({ keys: 1, openWindows: 1 });
     expect(agg.closeKey(0, 'unknown')).toBe(0);

@@ -3,6 +3,7 @@ import { estimateBytes } from '../state/size-estimate';
 import {
   applyWindowChanges,
   WINDOW_SNAPSHOT_FORMAT,
+  WINDOW_SNAPSHOT_FORMAT_V1,
   type WindowCell,
   type WindowChanges,
   type WindowSnapshot,
@@ -11,6 +12,7 @@ import {
 } from '../state/window-store';
 import { type Aggregator, validateAggregator } from './aggregators';
 import { PartitionNotAssignedError, SnapshotFormatError, UnsupportedOperationError } from './errors';
+import { type KeyClock, KeyClocks } from './key-clocks';
 import {
   clockOption,
   optionalFunction,
@@ -27,6 +29,12 @@ import { type InputTime, PartitionClock } from './stream-clock';
 import { earliestWindowStart, latestWindowStart, validateWindow, type WindowDefinition } from './windows';
 
 export type EmitMode = 'current' | 'final';
+
+/**
+ * Whose stream time closes a key's windows: the partition's (`'partition'`, the default), the key's own
+ * (`'key'`), or that of the key's group (`(key) => group`, e.g. the tenant prefix of a stream id).
+ */
+export type CloseBy = 'partition' | 'key' | ((key: string) => string);
 
 export interface WindowedAggregationOptions<V, A, R> {
   /** `tumbling(sizeMs)` or `hopping(sizeMs, stepMs)`. */
@@ -57,6 +65,20 @@ export interface WindowedAggregationOptions<V, A, R> {
   maxStateBytes?: number;
   /** Estimated heap bytes of one accumulator; measured from `aggregator.initial()` when omitted. */
   accumulatorBytes?: number;
+  /**
+   * Restatement horizon, ms of stream time. Omit for no restatement (a record for a closed window is late).
+   * Set: a closed window keeps its accumulator, version and revision until stream time reaches
+   * `windowEnd + grace + restateForMs`; a record (or retraction) for it until then is applied and the window
+   * is emitted again, once per call, with `final: true`, `version + 1`, `revision + 1`, `restated: true`.
+   */
+  restateForMs?: number;
+  /**
+   * Whose stream time closes a key's windows (default `'partition'`). `'key'`: the highest timestamp of the
+   * key's own records; a function: of its group's (`(key) => tenantOf(key)`), so one key's (tenant's) clock
+   * never makes another's records late or restated. Needs `restateForMs` (the horizon, judged on the
+   * partition's time) and cannot be combined with `inputs`.
+   */
+  closeBy?: CloseBy;
 }
 
 export interface PartitionStats {
@@ -69,19 +91,30 @@ export interface PartitionStats {
   dirtyKeys: number;
   late: number;
   duplicates: number;
+  /** Restatement emissions (kept in the snapshot). */
+  restatements: number;
+  /** Closed windows kept for restatement (their bytes are in `stateBytes`). */
+  closedWindows: number;
+  /** Clock groups with windows (key-level closing; 0 otherwise). */
+  clocks: number;
 }
 
 class PartitionState<A> {
   late = 0;
   duplicates = 0;
+  restatements = 0;
   /** Cells changed in this batch, for `current` emission. */
   readonly pending: WindowCell<A>[] = [];
+  /** Closed cells restated in this batch, emitted once at its end. */
+  readonly restated: WindowCell<A>[] = [];
   touched = false;
 
   constructor(
     readonly partition: number,
     readonly clock: PartitionClock,
     readonly store: WindowStore<A>,
+    /** Key-level closing: the clock of each key (group) with windows. */
+    readonly keyClocks: KeyClocks | undefined,
   ) {}
 }
 
@@ -90,9 +123,10 @@ class PartitionState<A> {
  *
  * Driven by plain calls: `process(batch)` as records arrive, `tick(now)` from the consumer loop,
  * `closeKey` on stream end, and `snapshot`/`changes`/`markCheckpointed`/`restore`/`revoke` from the
- * checkpoint. A window `[s, e)` closes when the partition's stream time ≥ e + grace; closed windows are
- * emitted `final` once and freed. A record is judged against the stream time at its arrival, so the
- * rows do not depend on how records are batched.
+ * checkpoint. A window `[s, e)` closes when stream time ≥ e + grace (the partition's, or with `closeBy` the
+ * key's or its group's); it is emitted `final` and freed, or with `restateForMs` kept closed until the
+ * horizon so a record for it restates it. A record is judged against the stream time at its arrival, so
+ * the final values do not depend on how records are batched.
  */
 export class WindowedAggregation<V, A = unknown, R = A> {
   private readonly window: WindowDefinition;
@@ -107,6 +141,10 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   private readonly inputs?: number;
   private readonly maxStateBytes?: number;
   private readonly cellBytes: number;
+  private readonly restateForMs?: number;
+  /** Key-level closing: key → clock group (identity for `'key'`). */
+  private readonly groupOf?: (key: string) => string;
+  private readonly grouped: boolean;
   private mode: TimeMode;
   private readonly partitions = new Map<number, PartitionState<A>>();
   private readonly touched: PartitionState<A>[] = [];
@@ -143,6 +181,31 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         ? estimateBytes(this.agg.initial())
         : requireNonNegativeMs('accumulatorBytes', options.accumulatorBytes);
     this.cellBytes = windowCellBytes(accBytes);
+    this.restateForMs =
+      options.restateForMs === undefined ? undefined : requireNonNegativeMs('restateForMs', options.restateForMs);
+    const closeBy = options.closeBy ?? 'partition';
+    if (closeBy !== 'partition' && closeBy !== 'key' && typeof closeBy !== 'function') {
+      throw new StreamsConfigError(
+        `closeBy must be 'partition' (default), 'key' (each key's own time) or a function key => group (e.g. its tenant); got ${String(closeBy)}`,
+        { context: { option: 'closeBy', value: closeBy } },
+      );
+    }
+    this.grouped = typeof closeBy === 'function';
+    if (closeBy !== 'partition') {
+      if (this.restateForMs === undefined) {
+        throw new StreamsConfigError(
+          "closeBy by key needs restateForMs: a key's clock is kept only while it holds windows, and the horizon (partition time − grace − restateForMs) judges a key seen again after that; without one such a key would reopen windows already final. Set restateForMs to the oldest delay you accept (e.g. ingest's max past), or keep closeBy: 'partition'",
+          { context: { option: 'closeBy' } },
+        );
+      }
+      if (this.inputs !== undefined) {
+        throw new StreamsConfigError(
+          "closeBy by key cannot be combined with inputs: after a repartition hop a key's records come from several upstream partitions, each with its own delays, so the highest timestamp one of them delivered says nothing about what another still holds (time messages carry a partition's time, not a key's). Use closeBy: 'partition' there (time = minimum over the inputs) with restateForMs, or close by key before the hop",
+          { context: { option: 'closeBy', inputs: this.inputs } },
+        );
+      }
+      this.groupOf = closeBy === 'key' ? (key) => key : closeBy;
+    }
   }
 
   // ── partitions ───────────────────────────────────────────────────────────────────────────────────
@@ -157,12 +220,19 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     requirePartitionNumber(partition);
     const sources = this.inputs === undefined ? [partition] : Array.from({ length: this.inputs }, (_, i) => i);
     const clock = new PartitionClock(sources, this.clock());
-    const store = new WindowStore<A>(this.cellBytes, this.window.sizeMs);
-    const ps = new PartitionState<A>(partition, clock, store);
+    const keyLevel = this.groupOf !== undefined;
+    const store = new WindowStore<A>(this.cellBytes, this.window.sizeMs, this.restateForMs !== undefined, keyLevel);
+    const keyClocks = keyLevel ? new KeyClocks(this.grouped, this.idleMs !== undefined) : undefined;
+    const ps = new PartitionState<A>(partition, clock, store, keyClocks);
     if (snapshot !== undefined) {
-      if (snapshot === null || typeof snapshot !== 'object' || snapshot.format !== WINDOW_SNAPSHOT_FORMAT) {
+      const format = (snapshot as { format?: unknown } | null)?.format;
+      if (
+        snapshot === null ||
+        typeof snapshot !== 'object' ||
+        (format !== WINDOW_SNAPSHOT_FORMAT && format !== WINDOW_SNAPSHOT_FORMAT_V1)
+      ) {
         throw new SnapshotFormatError(
-          `snapshot for partition ${partition} is not a ${WINDOW_SNAPSHOT_FORMAT} snapshot; pass what snapshot() returned, or undefined to start empty`,
+          `snapshot for partition ${partition} is not a ${WINDOW_SNAPSHOT_FORMAT} (or ${WINDOW_SNAPSHOT_FORMAT_V1}) snapshot; pass what snapshot() returned, or undefined to start empty`,
           { context: { partition, format: (snapshot as { format?: unknown } | null)?.format } },
         );
       }
@@ -189,7 +259,9 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       clock.time = m;
       ps.late = snapshot.late;
       ps.duplicates = snapshot.duplicates;
+      ps.restatements = snapshot.restatements ?? 0;
       store.load(snapshot.keys, snapshot.closedKeys);
+      if (keyClocks !== undefined) this.loadClocks(ps, keyClocks, snapshot);
     }
     this.partitions.set(partition, ps);
   }
@@ -208,7 +280,15 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     this.mode = timeMode(mode);
     if (this.mode === 'live') {
       const now = this.clock();
-      for (const ps of this.partitions.values()) ps.clock.touchAll(now);
+      for (const ps of this.partitions.values()) {
+        ps.clock.touchAll(now);
+        if (ps.keyClocks !== undefined) {
+          for (const c of ps.keyClocks.values()) {
+            c.lastActivity = now;
+            c.anchorTime = c.time;
+          }
+        }
+      }
     }
   }
 
@@ -239,8 +319,24 @@ export class WindowedAggregation<V, A = unknown, R = A> {
           input.sequence = seq;
         }
       }
-      ps.clock.observe(input, r.timestamp, now);
-      this.apply(ps, r);
+      // windows due at the new time close before the record is judged (as if it came in a batch of its own)
+      if (ps.clock.observe(input, r.timestamp, now)) this.closeDue(ps);
+      const clocks = ps.keyClocks;
+      if (clocks === undefined) {
+        this.apply(ps, r, ps.clock.time);
+        continue;
+      }
+      const g = clocks.touch(this.groupId(r), now);
+      if (r.timestamp > g.time) {
+        g.time = r.timestamp;
+        g.anchorTime = r.timestamp;
+        if (g.time - this.grace >= g.minOpenEnd) this.closeGroup(ps, g);
+        if (ps.store.has(r.key)) ps.store.markDirty(r.key); // its row carries the clock's time
+      } else {
+        g.anchorTime = g.time;
+      }
+      this.apply(ps, r, g.time, g);
+      if (g.cells === 0) clocks.delete(g);
     }
     this.finish();
   }
@@ -297,13 +393,38 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     let rows = 0;
     for (const ps of this.partitions.values()) {
       if (ps.clock.idle(now, this.idleMs)) rows += this.closeDue(ps);
+      if (ps.keyClocks === undefined) continue;
+      // oldest activity first: stop at the first group that is not quiet
+      for (const g of ps.keyClocks.values()) {
+        const quiet = now - g.lastActivity;
+        if (quiet < this.idleMs) break;
+        const t = g.anchorTime + quiet;
+        if (t <= g.time) continue;
+        g.time = t;
+        if (t - this.grace >= g.minOpenEnd) rows += this.closeGroup(ps, g);
+      }
     }
     return rows;
   }
 
-  /** Stream end of `key`: finalises its open windows now and frees its state. Returns the rows emitted. */
+  /**
+   * Stream end of `key`: finalises its open windows now and frees its state (with `restateForMs`, keeps them
+   * closed until the horizon: a record for them restates them). Returns the rows emitted.
+   */
   closeKey(partition: number, key: string): number {
     const ps = this.partitionState(partition);
+    if (this.restateForMs !== undefined) {
+      const windows = ps.store.windowsOf(key);
+      let emitted = 0;
+      for (const cell of windows) {
+        if (cell.final) continue;
+        this.emitFinal(ps, cell);
+        ps.store.finalize(cell);
+        emitted++;
+      }
+      ps.store.closeKeyUntil(key, windows);
+      return emitted;
+    }
     const cells = ps.store.removeKey(key, this.closing);
     const n = cells.length;
     for (let i = 0; i < n; i++) this.emitFinal(ps, cells[i]);
@@ -316,13 +437,13 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   /** The partition's whole state as plain JSON data. */
   snapshot(partition: number): WindowSnapshot<A> {
     const ps = this.partitionState(partition);
-    return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), keys: ps.store.entries() };
+    return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), keys: ps.store.entries(this.clockTimeOf(ps)) };
   }
 
   /** What changed since the last `markCheckpointed(partition)` (keys touched, plus the small fields). */
   changes(partition: number): WindowChanges<A> {
     const ps = this.partitionState(partition);
-    const { upserts, deletes } = ps.store.changes();
+    const { upserts, deletes } = ps.store.changes(this.clockTimeOf(ps));
     return { format: WINDOW_SNAPSHOT_FORMAT, ...this.meta(ps), upserts, deletes };
   }
 
@@ -345,17 +466,20 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       streamTime: Number.isFinite(ps.clock.time) ? ps.clock.time : null,
       keys: ps.store.keyCount,
       openWindows: ps.store.windowCount,
-      stateBytes: ps.store.bytes,
+      stateBytes: ps.store.bytes + (ps.keyClocks?.bytes ?? 0),
       dirtyKeys: ps.store.dirtyCount,
       late: ps.late,
       duplicates: ps.duplicates,
+      restatements: ps.restatements,
+      closedWindows: ps.store.closedCount,
+      clocks: ps.keyClocks?.size ?? 0,
     };
   }
 
-  /** Estimated heap bytes of all partitions' state. */
+  /** Estimated heap bytes of all partitions' state (open and closed windows, key clocks). */
   get stateBytes(): number {
     let n = 0;
-    for (const ps of this.partitions.values()) n += ps.store.bytes;
+    for (const ps of this.partitions.values()) n += ps.store.bytes + (ps.keyClocks?.bytes ?? 0);
     return n;
   }
 
@@ -366,10 +490,16 @@ export class WindowedAggregation<V, A = unknown, R = A> {
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────────
 
-  private apply(ps: PartitionState<A>, r: StreamRecord<V>): void {
+  /**
+   * Applies `r` to its windows, judged at `time` (the partition's, or the key's clock `g`): a window open at it
+   * changes; a closed one within the horizon is restated (with `restateForMs`); anything else makes `r` late.
+   */
+  private apply(ps: PartitionState<A>, r: StreamRecord<V>, time: number, g?: KeyClock): void {
     const { sizeMs, stepMs } = this.window;
-    const time = ps.clock.time;
-    const limit = time - this.grace; // windows with end ≤ limit are closed
+    const closeLimit = time - this.grace; // windows with end ≤ closeLimit are closed
+    const restate = this.restateForMs !== undefined;
+    // windows with end ≤ horizon are gone for good (always judged on the partition's time)
+    const horizon = restate ? ps.clock.time - this.grace - (this.restateForMs as number) : Number.NEGATIVE_INFINITY;
     const ts = r.timestamp;
     const key = r.key;
     const store = ps.store;
@@ -378,18 +508,30 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     let missed: number[] | undefined;
     for (let start = earliestWindowStart(this.window, ts); start <= last; start += stepMs) {
       const end = start + sizeMs;
-      if (end <= limit || (closedUntil !== undefined && end <= closedUntil)) {
+      let cell = store.find(key, start);
+      const closed =
+        end <= closeLimit || (closedUntil !== undefined && end <= closedUntil) || (cell !== undefined && cell.final);
+      if (end <= horizon || (closed && !restate)) {
         if (missed === undefined) missed = [start];
         else missed.push(start);
         continue;
       }
-      const cell = store.getOrCreate(key, start, end, this.agg);
+      if (cell === undefined) {
+        // a new open window, or (closed) one that closed empty: restated from initial()
+        cell = store.insert(key, start, end, this.agg.initial(), 0, closed);
+        if (g !== undefined) this.created(ps, g, cell);
+      }
       cell.acc =
         r.retract === true
           ? (this.agg.retract as NonNullable<Aggregator<V, A, R>['retract']>)(cell.acc, r.value)
           : this.agg.add(cell.acc, r.value);
       store.markDirty(key);
-      if (this.emitCurrent && !cell.pending) {
+      if (closed) {
+        if (!cell.restating) {
+          cell.restating = true;
+          ps.restated.push(cell);
+        }
+      } else if (this.emitCurrent && !cell.pending) {
         cell.pending = true;
         ps.pending.push(cell);
       }
@@ -404,6 +546,34 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     }
   }
 
+  /** A cell of group `g` was created. */
+  private created(ps: PartitionState<A>, g: KeyClock, cell: WindowCell<A>): void {
+    g.cells++;
+    if (!cell.final && cell.end < g.minOpenEnd) g.minOpenEnd = cell.end;
+    (ps.keyClocks as KeyClocks).addKey(g, cell.key);
+  }
+
+  /** A cell was freed (`gone`: its key has no window left): the clock of its group drops with its last window. */
+  private released(ps: PartitionState<A>, cell: WindowCell<A>, gone: boolean): void {
+    const clocks = ps.keyClocks as KeyClocks;
+    const g = clocks.get((this.groupOf as (key: string) => string)(cell.key));
+    if (g === undefined) return;
+    g.cells--;
+    if (gone) clocks.removeKey(g, cell.key);
+    if (g.cells === 0) clocks.delete(g);
+  }
+
+  private groupId(r: StreamRecord<V>): string {
+    const id = (this.groupOf as (key: string) => string)(r.key);
+    if (typeof id !== 'string') {
+      throw new StreamsValidationError(
+        `closeBy(key) must return a string (the key's clock group); got ${typeof id} for key "${r.key}"`,
+        { context: { partition: r.partition, key: r.key } },
+      );
+    }
+    return id;
+  }
+
   private touch(partition: number): PartitionState<A> {
     const ps = this.partitions.get(partition) as PartitionState<A>;
     if (!ps.touched) {
@@ -413,7 +583,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     return ps;
   }
 
-  /** End of a batch: close what is due, then emit the changed rows that stay open. */
+  /** End of a batch: close what is due, emit the changed rows that stay open, then the restated ones. */
   private finish(): void {
     const touched = this.touched;
     for (let i = 0; i < touched.length; i++) {
@@ -424,31 +594,100 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       for (let j = 0; j < pending.length; j++) {
         const cell = pending[j];
         cell.pending = false;
-        if (cell.closed) continue;
+        if (cell.final || cell.freed) continue;
         cell.version++;
-        this.sink.push(this.row(ps, cell, false));
+        this.sink.push(this.row(ps, cell, false, false));
       }
       pending.length = 0;
+      const restated = ps.restated;
+      for (let j = 0; j < restated.length; j++) {
+        const cell = restated[j];
+        cell.restating = false;
+        cell.version++;
+        cell.revision++;
+        ps.restatements++;
+        this.sink.push(this.row(ps, cell, true, true));
+      }
+      restated.length = 0;
     }
     touched.length = 0;
   }
 
+  /**
+   * Closes what the partition's time makes due: open windows (closing by partition) and everything past the
+   * restatement horizon (an open window of a key whose own clock never closed it is finalised first).
+   * Returns the rows emitted.
+   */
   private closeDue(ps: PartitionState<A>): number {
-    const limit = ps.clock.time - this.grace;
-    const cells = ps.store.popClosable(limit, this.closing);
-    const n = cells.length;
-    for (let i = 0; i < n; i++) this.emitFinal(ps, cells[i]);
-    cells.length = 0;
-    if (ps.store.closedKeys.size > 0) ps.store.purgeClosedKeys(limit);
+    const time = ps.clock.time;
+    const store = ps.store;
+    const out = this.closing;
+    let n = 0;
+    if (ps.keyClocks === undefined) {
+      const limit = time - this.grace;
+      if (limit >= store.nextOpenEnd) {
+        store.popDueOpen(limit, out);
+        for (let i = 0; i < out.length; i++) {
+          const cell = out[i];
+          this.emitFinal(ps, cell);
+          if (this.restateForMs === undefined) store.free(cell);
+          else store.finalize(cell);
+        }
+        n += out.length;
+        out.length = 0;
+      }
+    }
+    let purgeLimit = time - this.grace;
+    if (this.restateForMs !== undefined) {
+      const horizon = time - this.grace - this.restateForMs;
+      if (horizon >= store.nextHorizonEnd) {
+        store.popBeyondHorizon(horizon, out);
+        for (let i = 0; i < out.length; i++) {
+          const cell = out[i];
+          if (!cell.final) {
+            this.emitFinal(ps, cell);
+            n++;
+          }
+          const gone = store.free(cell);
+          if (ps.keyClocks !== undefined) this.released(ps, cell, gone);
+        }
+        out.length = 0;
+      }
+      if (ps.keyClocks !== undefined) purgeLimit = horizon;
+    }
+    if (store.closedKeys.size > 0) store.purgeClosedKeys(purgeLimit);
+    return n;
+  }
+
+  /** Closes the open windows of group `g` that its own time makes due (key-level closing). */
+  private closeGroup(ps: PartitionState<A>, g: KeyClock): number {
+    const limit = g.time - this.grace;
+    let n = 0;
+    let min = Number.POSITIVE_INFINITY;
+    const scan = (key: string): void => {
+      for (let c = ps.store.head(key); c !== null; c = c.next) {
+        if (c.final) continue;
+        if (c.end > limit) {
+          if (c.end < min) min = c.end;
+          return; // a key's windows are sorted: the rest end later
+        }
+        this.emitFinal(ps, c);
+        ps.store.finalize(c);
+        n++;
+      }
+    };
+    if (g.keys === null) scan(g.id);
+    else for (const key of g.keys) scan(key);
+    g.minOpenEnd = min;
     return n;
   }
 
   private emitFinal(ps: PartitionState<A>, cell: WindowCell<A>): void {
     cell.version++;
-    this.sink.push(this.row(ps, cell, true));
+    this.sink.push(this.row(ps, cell, true, false));
   }
 
-  private row(ps: PartitionState<A>, cell: WindowCell<A>, final: boolean): WindowRow<R> {
+  private row(ps: PartitionState<A>, cell: WindowCell<A>, final: boolean, restated: boolean): WindowRow<R> {
     return {
       key: cell.key,
       windowStart: cell.start,
@@ -456,7 +695,38 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       value: this.agg.result === undefined ? (cell.acc as unknown as R) : this.agg.result(cell.acc),
       final,
       version: cell.version,
+      revision: cell.revision,
+      restated,
       partition: ps.partition,
+    };
+  }
+
+  /** Key-level closing: each group's time from its keys' rows (the highest; the partition's when absent). */
+  private loadClocks(ps: PartitionState<A>, clocks: KeyClocks, snapshot: WindowSnapshot<A>): void {
+    const now = this.clock();
+    const groupOf = this.groupOf as (key: string) => string;
+    for (const [key, , clockTime] of snapshot.keys) {
+      if (!ps.store.has(key)) continue;
+      const g = clocks.touch(groupOf(key), now);
+      const t = typeof clockTime === 'number' ? clockTime : ps.clock.time;
+      if (t > g.time) g.time = t;
+      g.anchorTime = g.time;
+      for (const c of ps.store.windowsOf(key)) {
+        g.cells++;
+        if (!c.final && c.end < g.minOpenEnd) g.minOpenEnd = c.end;
+      }
+      clocks.addKey(g, key);
+    }
+  }
+
+  /** Key-level closing: what a key's row carries as its clock's time. */
+  private clockTimeOf(ps: PartitionState<A>): ((key: string) => number | undefined) | undefined {
+    const clocks = ps.keyClocks;
+    if (clocks === undefined) return undefined;
+    const groupOf = this.groupOf as (key: string) => string;
+    return (key) => {
+      const t = clocks.get(groupOf(key))?.time;
+      return t !== undefined && Number.isFinite(t) ? t : undefined;
     };
   }
 
@@ -466,6 +736,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       inputs: ps.clock.inputs.map((i) => [i.source, Number.isFinite(i.time) ? i.time : null, i.sequence]),
       late: ps.late,
       duplicates: ps.duplicates,
+      restatements: ps.restatements,
       closedKeys: [...ps.store.closedKeys],
     };
   }

@@ -10,7 +10,11 @@ export {
 export { estimateBytes } from './size-estimate';
 export {
   applyWindowChanges,
+  type ClosedWindowEntry,
+  type KeyEntry,
+  type OpenWindowEntry,
   WINDOW_SNAPSHOT_FORMAT,
+  WINDOW_SNAPSHOT_FORMAT_V1,
   type WindowChanges,
   type WindowEntry,
   type WindowSnapshot,
