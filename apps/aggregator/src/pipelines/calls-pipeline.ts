@@ -66,6 +66,7 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
         inputTopic: hopTopic,
         inputs: partitions,
         updatesTopic,
+        restateForMs: options.restateForMs,
         ...time,
         onLate: (key, ts) => ctx.logger.warn('queue fact arrived after its window closed', { key, ts }),
       });

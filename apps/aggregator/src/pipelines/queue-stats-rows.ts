@@ -18,12 +18,9 @@ export interface QueueStatsRecord {
   readonly restated: boolean;
 }
 
-/** The engine's row, with the restatement fields it carries (rows of a window that is never restated lack them). */
-type EngineRow = WindowRow<QueueStatsColumns> & { readonly revision?: number; readonly restated?: boolean };
-
 /** The newest emission of each row (an engine row's key is `<tenant>/<queue>`), oldest window first. */
-export function latestQueueStats(rows: readonly EngineRow[]): QueueStatsRecord[] {
-  const latest = new Map<string, EngineRow>();
+export function latestQueueStats(rows: readonly WindowRow<QueueStatsColumns>[]): QueueStatsRecord[] {
+  const latest = new Map<string, WindowRow<QueueStatsColumns>>();
   for (const r of rows) {
     const id = `${r.key}\u0000${r.windowStart}`;
     const seen = latest.get(id);
@@ -39,8 +36,8 @@ export function latestQueueStats(rows: readonly EngineRow[]): QueueStatsRecord[]
       columns: r.value,
       isFinal: r.final,
       version: r.version,
-      revision: r.revision ?? 0,
-      restated: r.restated === true,
+      revision: r.revision,
+      restated: r.restated,
     };
   });
 }
