@@ -185,9 +185,10 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
   /**
    * Once per newly sealed window: settled calls move to the compact store (orphans and inconsistencies become
    * data-quality rows now, once per settling), expired calls are dropped (a `call_expired` row; their gauge changes go
-   * through the boundary), and settled calls whose windows all passed the horizon are forgotten.
+   * through `out`), and settled calls whose windows all passed the horizon are forgotten. Run before the first event
+   * judged at a newer sealed window, so what is reported does not depend on how events are batched.
    */
-  function settle(p: number): void {
+  function settle(p: number, out: StreamRecord<CallsHopValue>[]): void {
     const c = clocks.get(p);
     const store = calls.get(p);
     const compact = settledCalls.get(p);
@@ -197,7 +198,6 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     c.settledBefore = sealed;
     c.dirty = true;
     const done: string[] = [];
-    const out: StreamRecord<CallsHopValue>[] = [];
     const now = streamTime(p);
     for (const [key, record] of store.snapshot().entries) {
       const expiry = expireCall(record, now, maxCallAgeMs);
@@ -215,7 +215,6 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     }
     for (const key of done) store.delete(key);
     compact.expire(now - opts.graceMs);
-    if (out.length > 0) boundary.process(out);
   }
 
   return {
@@ -270,6 +269,8 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
             refusals.refuse(source, row, 'invalid', event.invalid);
             continue;
           }
+          // What the stream time before this event sealed settles first, whatever the batching (the record may move).
+          if (sealedBefore(partition) > c.settledBefore) settle(partition, out);
           // Expired by the stream time before this event: the event finds no record (an orphan, or beyond the horizon).
           const settled = compact.get(m.streamId);
           let before = settled ? expandCall(event.callId, settled) : store.get(m.streamId);
@@ -305,8 +306,8 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
           if (update.waiting) waitingHops(out, partition, tenant, update.waiting);
         }
       }
+      settle(partition, out);
       boundary.process(out);
-      settle(partition);
     },
 
     tick(now: number) {
@@ -314,7 +315,9 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
       for (const [p, c] of clocks) {
         if (c.clock.idle(now, opts.idleMs)) {
           c.dirty = true;
-          settle(p);
+          const out: StreamRecord<CallsHopValue>[] = [];
+          settle(p, out);
+          if (out.length > 0) boundary.process(out);
         }
       }
       boundary.tick(now);
