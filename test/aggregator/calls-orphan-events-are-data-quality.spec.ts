@@ -54,14 +54,10 @@ describe('orphan call events', () => {
         const rows = await h.queueStats();
         expect([...rows.keys()].sort()).toEqual(['sales', 'zz-close']);
         const first = rows.get('sales')?.get(T0);
-        // ok-1 and the late-started orphan-2 (abandoned after 9 s): the final 11:00 row was restated
-        expect([first?.offered, first?.answered, first?.abandoned, first?.isFinal, first?.revision]).toEqual([
-          2,
-          1,
-          1,
-          true,
-          1,
-        ]);
+        // ok-1 and the late-started orphan-2 (abandoned after 9 s): the final 11:00 row was restated (once per stage-2
+        // batch its two facts reached: 1 or 2)
+        expect([first?.offered, first?.answered, first?.abandoned, first?.isFinal]).toEqual([2, 1, 1, true]);
+        expect(first?.revision).toBeGreaterThanOrEqual(1);
       },
       30_000,
       200,
