@@ -69,6 +69,8 @@ export function queueWindowRow(tenant: string, queue: string, windowStart: numbe
       },
       isFinal: false,
       version,
+      revision: 0,
+      restated: false,
     });
   return { id: build(1).id, channel: 'queues', build };
 }

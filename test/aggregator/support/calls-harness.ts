@@ -12,15 +12,17 @@ export interface CallsHarness {
   pool: Pool;
   client: StreamingClient;
   tenant: string;
+  /** A second tenant on the same topics (and so the same partitions), for scenarios with two tenants. */
+  otherTenant: string;
   prefix: string;
   topics: { input: string; hop: string; updates: string };
   /** Publishes events as ingest does (libs/domain routing → event data of the call's stream), one request. */
-  publish(events: IngestEvent[]): Promise<void>;
+  publish(events: IngestEvent[], tenant?: string): Promise<void>;
   /** PUT /v1/queues/{queue} as ingest does it: a properties message in the queue's stream of the calls topic. */
   setQueueProperties(queue: string, props: { slaSeconds?: number; name?: string }): Promise<void>;
   start(options?: Partial<{ graceMs: number; idleMs: number; mode: 'live' | 'replay' }>): Promise<void>;
-  /** queue → window start ms → row (numbers as numbers). */
-  queueStats(): Promise<Map<string, Map<number, QueueStatsDbRow>>>;
+  /** queue → window start ms → row (numbers as numbers), of `tenant` (default the harness's). */
+  queueStats(tenant?: string): Promise<Map<string, Map<number, QueueStatsDbRow>>>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export interface QueueStatsDbRow {
   talkCount: number;
   isFinal: boolean;
   version: number;
+  revision: number;
 }
 
 /** A calls pipeline on fresh topics, groups and checkpoint tables, writing the real contract tables for a random tenant. */
@@ -48,6 +51,7 @@ export async function callsHarness(name: string, options: CallsPipelineOptions =
   await createStreamsSchema(pool, prefix);
   const client = testClient(name);
   const tenant = uniqueName('t');
+  const otherTenant = uniqueName('t');
   const topics = { input: uniqueName('t-calls'), hop: uniqueName('t-by-queue'), updates: uniqueName('t-updates') };
   let pipeline: Pipeline | undefined;
   let relay: OutboxRelay | undefined;
@@ -56,12 +60,13 @@ export async function callsHarness(name: string, options: CallsPipelineOptions =
     pool,
     client,
     tenant,
+    otherTenant,
     prefix,
     topics,
-    async publish(events) {
+    async publish(events, as = tenant) {
       const producer = await client.getTopicProducer(topics.input);
       for (const e of events) {
-        const r = toStreamRecord(tenant, e);
+        const r = toStreamRecord(as, e);
         if (r.kind !== 'event') throw new Error('not a call event');
         producer.getOrCreateStream(r.streamId).events.addTimestamp(r.timestamp).addValue(r.eventId, r.value).publish();
       }
@@ -98,13 +103,13 @@ export async function callsHarness(name: string, options: CallsPipelineOptions =
       );
       await pipeline.start();
     },
-    async queueStats() {
+    async queueStats(of = tenant) {
       const r = await pool.query(
         `SELECT queue, (extract(epoch FROM window_start) * 1000)::bigint AS ws, offered, answered, abandoned,
            answered_in_sla, abandoned_short, answered_wait_ms_sum, wait_ms_sum, max_wait_ms, talk_ms_sum, talk_count,
-           is_final, version
+           is_final, version, revision
          FROM queue_stats_1m WHERE tenant = $1`,
-        [tenant],
+        [of],
       );
       const out = new Map<string, Map<number, QueueStatsDbRow>>();
       for (const row of r.rows) {
@@ -126,6 +131,7 @@ export async function callsHarness(name: string, options: CallsPipelineOptions =
           talkCount: Number(row.talk_count),
           isFinal: row.is_final,
           version: Number(row.version),
+          revision: Number(row.revision),
         });
       }
       return out;
@@ -135,7 +141,7 @@ export async function callsHarness(name: string, options: CallsPipelineOptions =
       await relay?.stop();
       await client.close();
       for (const table of ['queue_stats_1m', 'queues', 'data_quality_events'])
-        await pool.query(`DELETE FROM ${table} WHERE tenant = $1`, [tenant]);
+        await pool.query(`DELETE FROM ${table} WHERE tenant = ANY($1)`, [[tenant, otherTenant]]);
       await dropStreamsSchema(pool, prefix);
       await pool.end();
     },
@@ -154,8 +160,8 @@ export interface CallSpec {
 export function expectedQueueStats(
   calls: readonly CallSpec[],
   slaSecondsOf: (queue: string) => number = () => 20,
-): Map<string, Map<number, Omit<QueueStatsDbRow, 'isFinal' | 'version'>>> {
-  const out = new Map<string, Map<number, Omit<QueueStatsDbRow, 'isFinal' | 'version'>>>();
+): Map<string, Map<number, QueueStatsNumbers>> {
+  const out = new Map<string, Map<number, QueueStatsNumbers>>();
   const cell = (queue: string, ts: number) => {
     const ws = Math.floor(ts / 60_000) * 60_000;
     let q = out.get(queue);
@@ -214,12 +220,15 @@ export function closingCalls(after: number, n = 16, prefix = 'zz-close'): CallSp
   return Array.from({ length: n }, (_, i) => ({ callId: `${prefix}-${i}`, queue: 'zz-close', start: after + i }));
 }
 
-/** Strips isFinal/version for comparisons with expectedQueueStats. */
+/** A row's metric columns only. */
+export type QueueStatsNumbers = Omit<QueueStatsDbRow, 'isFinal' | 'version' | 'revision'>;
+
+/** Strips isFinal/version/revision for comparisons with expectedQueueStats. */
 export function numbersOnly(rows: Map<string, Map<number, QueueStatsDbRow>>, queues: readonly string[]) {
-  const out = new Map<string, Map<number, Omit<QueueStatsDbRow, 'isFinal' | 'version'>>>();
+  const out = new Map<string, Map<number, QueueStatsNumbers>>();
   for (const q of queues) {
-    const m = new Map<number, Omit<QueueStatsDbRow, 'isFinal' | 'version'>>();
-    for (const [ws, { isFinal: _f, version: _v, ...rest }] of rows.get(q) ?? []) m.set(ws, rest);
+    const m = new Map<number, QueueStatsNumbers>();
+    for (const [ws, { isFinal: _f, version: _v, revision: _r, ...rest }] of rows.get(q) ?? []) m.set(ws, rest);
     out.set(q, m);
   }
   return out;

@@ -36,15 +36,17 @@ export interface CallRecord {
 
 export interface CallApplyOptions extends CallFactOptions {
   /**
-   * Windows ending at or before this are sealed (final) downstream. An event whose correction would touch a
-   * sealed window is refused as `late` as a whole, so a correction is never half applied (e.g. an answer that
-   * would have to retract an abandon already in a final row).
+   * The restatement horizon: windows ending at or before this can no longer be restated downstream (stage 2 has
+   * forgotten them). An event whose correction would touch such a window is refused as a whole
+   * (`beyond_horizon`), so a correction is never half applied (e.g. an answer that would have to retract an
+   * abandon nobody can take back any more). Any window after it — final or not — takes the correction: a final
+   * one is restated downstream.
    */
-  readonly sealedBefore?: number;
+  readonly horizonBefore?: number;
 }
 
-/** `late`: the event would change a sealed window; the record is unchanged and the event counts as late. */
-export type CallOutcome = RecordOutcome | 'late';
+/** `beyond_horizon`: the event would change a window past the restatement horizon; the record is unchanged. */
+export type CallOutcome = RecordOutcome | 'beyond_horizon';
 
 export interface CallUpdate {
   readonly record: CallRecord;
@@ -70,16 +72,16 @@ export function applyCallEvent(
   options: CallApplyOptions = {},
 ): CallUpdate {
   const current = record ?? newCallRecord(event.callId);
-  const { sealedBefore } = options;
-  if (sealedBefore !== undefined && isSealed(event.ts, sealedBefore)) return lateUpdate(current);
+  const { horizonBefore } = options;
+  if (horizonBefore !== undefined && isBeyond(event.ts, horizonBefore)) return beyondHorizon(current);
   const { state, outcome, changed } = recordCallEvent(current.state, event);
   const dataQuality = outcome === 'conflict' ? [conflictItem(current.state, event, changed)] : [];
   if (!changed) return { record: current, outcome, change: NO_CHANGE, waiting: null, dataQuality };
 
   const facts = deriveCallFacts(state, options);
   const change = diffCallFacts(current.facts, facts);
-  if (sealedBefore !== undefined && [...change.retract, ...change.add].some((f) => isSealed(f.ts, sealedBefore))) {
-    return lateUpdate(current);
+  if (horizonBefore !== undefined && [...change.retract, ...change.add].some((f) => isBeyond(f.ts, horizonBefore))) {
+    return beyondHorizon(current);
   }
   const waiting = waitingOf(state);
   return {
@@ -92,7 +94,10 @@ export function applyCallEvent(
 }
 
 export interface CallSettlement {
-  /** True when no in-grace event can change this call any more: the engine may drop its record. */
+  /**
+   * True when all the call's known transitions are in final windows and it cannot grow by itself any more: the
+   * engine keeps it compact (`compactCall`) until the restatement horizon, for late events.
+   */
   readonly settled: boolean;
   readonly dataQuality: readonly DataQualityItem[];
 }
@@ -100,7 +105,8 @@ export interface CallSettlement {
 /**
  * Called when stream time has sealed everything before `sealedBefore` (stream time − grace, aligned to a window
  * start). A call is settled when all its known transitions are sealed and it cannot grow any more: either it
- * ended, or its start never came (then its events become `orphan_call_event` items, never metrics).
+ * ended, or its start never came (then its events become `orphan_call_event` items and no metric — until a late
+ * start within the horizon arrives: then the call counts, and the orphan rows stay as what was true then).
  * A started call that has not ended stays open (it is still waiting or talking).
  */
 export function settleCall(record: CallRecord, sealedBefore: number): CallSettlement {
@@ -112,12 +118,54 @@ export function settleCall(record: CallRecord, sealedBefore: number): CallSettle
   return { settled: true, dataQuality: inconsistencyItems(record.state) };
 }
 
-function isSealed(ts: number, sealedBefore: number): boolean {
-  return queueWindowStart(ts) + QUEUE_WINDOW_MS <= sealedBefore;
+function isBeyond(ts: number, horizonBefore: number): boolean {
+  return queueWindowStart(ts) + QUEUE_WINDOW_MS <= horizonBefore;
 }
 
-function lateUpdate(record: CallRecord): CallUpdate {
-  return { record, outcome: 'late', change: NO_CHANGE, waiting: null, dataQuality: [] };
+function beyondHorizon(record: CallRecord): CallUpdate {
+  return { record, outcome: 'beyond_horizon', change: NO_CHANGE, waiting: null, dataQuality: [] };
+}
+
+/**
+ * A settled call as the engine keeps it until the restatement horizon: its transitions only,
+ * `[queue, startTs, agentId, answerTs, endTs]` (null = not known). Its call id is the store's key, its facts are
+ * re-derived (`deriveCallFacts` of the same state and options gives exactly what was emitted) and it is not
+ * waiting (it ended, or never started). About a third of a full `CallRecord` (apps/aggregator/src/README.md).
+ */
+export type SettledCall = readonly [
+  queue: string | null,
+  startTs: number | null,
+  agentId: string | null,
+  answerTs: number | null,
+  endTs: number | null,
+];
+
+/** The compact form of a settled record (`settleCall` said `settled`). */
+export function compactCall(record: CallRecord): SettledCall {
+  const { started, answered, ended } = record.state;
+  return [
+    started?.queue ?? null,
+    started?.ts ?? null,
+    answered?.agentId ?? null,
+    answered?.ts ?? null,
+    ended?.ts ?? null,
+  ];
+}
+
+/**
+ * The full record of a compact one, so a late event folds in exactly as it would have in order. `options` must be
+ * those the record was built with (the call stage always uses the same), or the re-derived facts would not be
+ * what was emitted.
+ */
+export function expandCall(callId: string, settled: SettledCall, options: CallFactOptions = {}): CallRecord {
+  const [queue, startTs, agentId, answerTs, endTs] = settled;
+  const state: CallState = {
+    callId,
+    ...(queue !== null && startTs !== null ? { started: { queue, ts: startTs } } : {}),
+    ...(agentId !== null && answerTs !== null ? { answered: { agentId, ts: answerTs } } : {}),
+    ...(endTs !== null ? { ended: { ts: endTs } } : {}),
+  };
+  return { state, facts: deriveCallFacts(state, options), waiting: waitingOf(state) };
 }
 
 function waitingOf(state: CallState): WaitingCall | null {

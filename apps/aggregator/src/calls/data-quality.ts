@@ -12,7 +12,7 @@ export interface DataQualityItem {
 }
 
 export type DataQualityKind =
-  /** An answer or end of a call whose `call.started` never arrived (within grace). */
+  /** An answer or end of a call whose `call.started` had not arrived when its windows sealed (a later start still counts). */
   | 'orphan_call_event'
   /** The same transition twice with different content (e.g. two answers with different ts): the earliest is kept. */
   | 'conflicting_transition'

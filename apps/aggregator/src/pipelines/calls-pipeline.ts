@@ -18,6 +18,11 @@ export interface CallsPipelineOptions {
   checkpointIntervalMs?: number;
   /** A started call without an end this long after its start (stream time) expires; default 4 h. */
   maxCallAgeMs?: number;
+  /**
+   * How long (stream time) after its grace a final queue window still takes late events (restated): the horizon of
+   * both stages. Default ≈ 7 days (ingest's accepted past, `restatementHorizonMs`); the app passes its config's.
+   */
+  restateForMs?: number;
   clock?: () => number;
 }
 
@@ -26,6 +31,8 @@ export interface CallsPipelineOptions {
  * - `<groupPrefix>.calls` on events.calls: per-call state → facts and waiting changes by queue (calls-stage.ts);
  * - `<groupPrefix>.queues` on the hop topic: per-queue 1-minute windows → queue_stats_1m, and update events
  *   (queue_stats_1m rows, queue_gauge) on metrics.updates (queue-stage.ts).
+ * Both stages share one restatement horizon (`restateForMs`): within it a late call event is counted (stage 1 folds
+ * it in, stage 2 restates the final windows it touches); beyond it, it is refused (call_event_beyond_horizon).
  * Both write through the checkpoint outbox: the app must run an OutboxRelay on the same tablePrefix, which
  * carries the hop records as well as the update events.
  */
@@ -54,14 +61,16 @@ export function callsPipeline(ctx: PipelineContext, options: CallsPipelineOption
         repartitionTopic: hopTopic,
         partitions,
         maxCallAgeMs: options.maxCallAgeMs,
+        restateForMs: options.restateForMs,
         ...time,
       });
       const perQueue = queueStage({
         inputTopic: hopTopic,
         inputs: partitions,
         updatesTopic,
+        restateForMs: options.restateForMs,
         ...time,
-        onLate: (key, ts) => ctx.logger.warn('queue fact arrived after its window closed', { key, ts }),
+        onLate: (key, ts) => ctx.logger.warn('queue fact arrived beyond its window’s restatement horizon', { key, ts }),
       });
       stages = [perCall, perQueue];
       const calls = ctx.client.getStreamProcessor(

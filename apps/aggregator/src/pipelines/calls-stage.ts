@@ -1,4 +1,4 @@
-import { Topics } from '@switchboard/domain';
+import { DEFAULT_MAX_FUTURE_MS, DEFAULT_MAX_PAST_MS, restatementHorizonMs, Topics } from '@switchboard/domain';
 import {
   type CheckpointedState,
   type ConsumedMessage,
@@ -17,10 +17,13 @@ import {
   applyCallEvent,
   type CallExpiry,
   type CallRecord,
+  compactCall,
   type DataQualityItem,
   DEFAULT_MAX_CALL_AGE_MS,
+  expandCall,
   expireCall,
   queueWindowStart,
+  type SettledCall,
   settleCall,
   toSignedFacts,
   type WaitingCallChange,
@@ -43,13 +46,19 @@ export interface CallsStageOptions {
   mode: 'live' | 'replay';
   /** A started call without an end this long after its start (stream time) is dropped; default 4 h (README). */
   maxCallAgeMs?: number;
+  /**
+   * How long (stream time) after its grace a final window still takes corrections (restatements): the horizon.
+   * Settled calls are kept (compact) for as long, so a late event folds in as it would have in order. Default
+   * `restatementHorizonMs` of ingest's default accepted past and future (≈ 7 days); the app passes its config's.
+   */
+  restateForMs?: number;
   clock?: () => number;
 }
 
 export type CallsStageResult = { readonly dq: DataQualityRow } | { readonly queue: QueueRow };
 
 export interface CallsStage extends Topology<CallsStageResult> {
-  /** Call events refused since start (`late` = PRODUCT.md's late_events). */
+  /** Call events refused since start (`late` = beyond the restatement horizon: PRODUCT.md's late_events). */
   readonly refused: Readonly<Record<RefusalType, number>>;
 }
 
@@ -62,12 +71,18 @@ interface ClockMeta {
  * Stage 1, per call (key = the call's stream `<tenant>/<callId>`): folds call events into `CallRecord`s and sends
  * their changes — signed facts and waiting-gauge changes — re-keyed by `<tenant>/<queue>` through the repartition
  * topic. Queue properties travel the same way, to the partition that owns the queue. Data-quality items
- * (conflicts, late events, unreadable events, orphans when they settle) are written here; the refused events
- * (late, unreadable) also go to `<inputTopic>.dlq` with the message they came from as provenance.
+ * (conflicts, events beyond the horizon, unreadable events, orphans when they settle) are written here; the refused
+ * events (beyond the horizon, unreadable) also go to `<inputTopic>.dlq` with the message they came from as
+ * provenance.
  *
- * Time: the partition's stream time (a PartitionClock, idling in live mode) minus grace seals windows; an event
- * that would change a sealed window is refused whole. Stage 2 closes windows on the minimum of what the
- * boundaries announced, which never exceeds what sealed them here, so stage 2 never sees a late fact.
+ * Time: the partition's stream time (a PartitionClock, idling in live mode) minus grace seals windows (calls
+ * settle, orphans are reported); minus grace and `restateForMs` it is the restatement horizon. A late event
+ * within the horizon is folded in as an in-order one would be, whatever window its correction touches (stage 2
+ * restates final ones); only an event whose correction would touch a window beyond the horizon is refused whole
+ * (`call_event_beyond_horizon`). Stage 2 forgets windows on the minimum of what the boundaries announced, which
+ * never exceeds this partition's time, so every fact sent from here finds its window there (open or retained).
+ * A settled call (ended, or an orphan whose windows sealed) moves from `calls` to `calls-settled` in compact form
+ * (`compactCall`) and leaves it when its windows pass the horizon.
  * A started call still without an end when stream time reaches start + `maxCallAgeMs` expires (`expireCall`):
  * checked before each event of the call is applied (so the outcome does not depend on batching) and swept once per
  * sealed window; it leaves the waiting gauge and becomes a `call_expired` row.
@@ -76,7 +91,18 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
   const wall = opts.clock ?? Date.now;
   const inputTopic = opts.inputTopic ?? Topics.calls;
   const maxCallAgeMs = opts.maxCallAgeMs ?? DEFAULT_MAX_CALL_AGE_MS;
+  const restateForMs =
+    opts.restateForMs ??
+    restatementHorizonMs({ maxPastMs: DEFAULT_MAX_PAST_MS, maxFutureMs: DEFAULT_MAX_FUTURE_MS }, opts.graceMs);
+  if (!(Number.isSafeInteger(restateForMs) && restateForMs >= 0))
+    throw new Error(`calls stage: restateForMs must be a whole number of ms ≥ 0, got ${String(restateForMs)}`);
+  /** Open calls: waiting, talking, or with a transition in a window not sealed yet (swept once per sealed window). */
   const calls = new PartitionedStores<CallRecord>();
+  /**
+   * Settled calls, compact, by `<S − grace>` at settling (KeyedStore keeps write order, so expiry stops at the first
+   * one still needed): evicted once that is `restateForMs` behind, i.e. all their windows are beyond the horizon.
+   */
+  const settledCalls = new PartitionedStores<SettledCall>({ ttlMs: Math.max(restateForMs, 1) });
   const emitted: RepartitionMessage<CallsHopValue>[] = [];
   const boundary = new RepartitionBoundary<CallsHopValue>({
     keyBy: (_v, r) => r.key,
@@ -131,6 +157,12 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     return Number.isFinite(t) ? queueWindowStart(t - opts.graceMs) : Number.NEGATIVE_INFINITY;
   }
 
+  /** Windows ending at or before this are beyond the restatement horizon (not aligned: stage 2 is not either). */
+  function horizonBefore(p: number): number {
+    const t = streamTime(p);
+    return Number.isFinite(t) ? t - opts.graceMs - restateForMs : Number.NEGATIVE_INFINITY;
+  }
+
   /** A waiting-gauge change, to each queue it names; timestamped with the stream time (it is not windowed). */
   function waitingHops(out: StreamRecord<CallsHopValue>[], p: number, tenant: string, change: WaitingCallChange) {
     const t = streamTime(p);
@@ -151,19 +183,21 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
   }
 
   /**
-   * Once per newly sealed window: drop settled and expired calls; orphans and expiries become data-quality rows now,
-   * exactly once. Expired calls' gauge changes go through the boundary.
+   * Once per newly sealed window: settled calls move to the compact store (orphans and inconsistencies become
+   * data-quality rows now, once per settling), expired calls are dropped (a `call_expired` row; their gauge changes go
+   * through `out`), and settled calls whose windows all passed the horizon are forgotten. Run before the first event
+   * judged at a newer sealed window, so what is reported does not depend on how events are batched.
    */
-  function settle(p: number): void {
+  function settle(p: number, out: StreamRecord<CallsHopValue>[]): void {
     const c = clocks.get(p);
     const store = calls.get(p);
-    if (!c || !store) return;
+    const compact = settledCalls.get(p);
+    if (!c || !store || !compact) return;
     const sealed = sealedBefore(p);
     if (!(sealed > c.settledBefore)) return;
     c.settledBefore = sealed;
     c.dirty = true;
     const done: string[] = [];
-    const out: StreamRecord<CallsHopValue>[] = [];
     const now = streamTime(p);
     for (const [key, record] of store.snapshot().entries) {
       const expiry = expireCall(record, now, maxCallAgeMs);
@@ -175,20 +209,27 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
       const s = settleCall(record, sealed);
       if (!s.settled) continue;
       done.push(key);
+      if (restateForMs > 0) compact.set(key, compactCall(record), now - opts.graceMs);
       const tenant = splitStreamId(key)?.tenant ?? '';
       for (const item of s.dataQuality) dq(tenant, item);
     }
     for (const key of done) store.delete(key);
-    if (out.length > 0) boundary.process(out);
+    compact.expire(now - opts.graceMs);
   }
 
   return {
-    states: [keyedState('calls', calls), clockState, repartitionState('calls-by-queue', boundary)],
+    states: [
+      keyedState('calls', calls),
+      keyedState('calls-settled', settledCalls),
+      clockState,
+      repartitionState('calls-by-queue', boundary),
+    ],
 
     process(partition: number, messages: readonly ConsumedMessage[]) {
       const c = clocks.get(partition);
       const store = calls.get(partition);
-      if (!c || !store) throw new Error(`calls stage: partition ${partition} is not assigned`);
+      const compact = settledCalls.get(partition);
+      if (!c || !store || !compact) throw new Error(`calls stage: partition ${partition} is not assigned`);
       const now = idles ? wall() : 0;
       const out: StreamRecord<CallsHopValue>[] = [];
       const hop = (key: string, value: CallsHopValue, timestamp: number, retract = false) =>
@@ -228,8 +269,11 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
             refusals.refuse(source, row, 'invalid', event.invalid);
             continue;
           }
-          // Expired by the stream time before this event: the event finds no record (an orphan, or late).
-          let before = store.get(m.streamId);
+          // What the stream time before this event sealed settles first, whatever the batching (the record may move).
+          if (sealedBefore(partition) > c.settledBefore) settle(partition, out);
+          // Expired by the stream time before this event: the event finds no record (an orphan, or beyond the horizon).
+          const settled = compact.get(m.streamId);
+          let before = settled ? expandCall(event.callId, settled) : store.get(m.streamId);
           const expiry = before && expireCall(before, streamTime(partition), maxCallAgeMs);
           if (expiry) {
             store.delete(m.streamId);
@@ -237,29 +281,33 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
             before = undefined;
           }
           if (c.clock.observe(c.clock.inputs[0], event.ts, now)) c.dirty = true;
-          const update = applyCallEvent(before, event, { sealedBefore: sealedBefore(partition) });
-          if (update.outcome === 'late') {
+          const update = applyCallEvent(before, event, { horizonBefore: horizonBefore(partition) });
+          if (update.outcome === 'beyond_horizon') {
             const row: DataQualityRow = {
               tenant,
-              kind: 'late_call_event',
+              kind: 'call_event_beyond_horizon',
               entityType: 'call',
               entityId: event.callId,
               eventTs: event.ts,
-              detail: { eventType: event.type, streamTime: c.clock.time, graceMs: opts.graceMs },
+              detail: { eventType: event.type, streamTime: c.clock.time, graceMs: opts.graceMs, restateForMs },
             };
-            const reason = `${event.type} would change a final queue window (stream time ${isoTime(c.clock.time)}, grace ${opts.graceMs} ms)`;
+            const reason = `${event.type} would change a queue window beyond the restatement horizon (stream time ${isoTime(c.clock.time)}, grace ${opts.graceMs} ms, restatement ${restateForMs} ms)`;
             refusals.refuse(source, row, 'late', reason);
             continue;
           }
           for (const item of update.dataQuality) dq(tenant, item);
-          if (update.record !== before) store.set(m.streamId, update.record, c.clock.time);
+          if (update.record !== before) {
+            // A late event changed a settled call: it is open again until it settles anew (and may report anew).
+            if (settled) compact.delete(m.streamId);
+            store.set(m.streamId, update.record, c.clock.time);
+          }
           for (const s of toSignedFacts(update.change))
             hop(queueKey(tenant, s.fact.queue), { kind: 'fact', fact: s.fact }, s.fact.ts, s.sign < 0);
           if (update.waiting) waitingHops(out, partition, tenant, update.waiting);
         }
       }
+      settle(partition, out);
       boundary.process(out);
-      settle(partition);
     },
 
     tick(now: number) {
@@ -267,7 +315,9 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
       for (const [p, c] of clocks) {
         if (c.clock.idle(now, opts.idleMs)) {
           c.dirty = true;
-          settle(p);
+          const out: StreamRecord<CallsHopValue>[] = [];
+          settle(p, out);
+          if (out.length > 0) boundary.process(out);
         }
       }
       boundary.tick(now);

@@ -17,6 +17,7 @@ export const aggregatorPipelines: readonly PipelineFactory[] = [
       inputTopic: namespaced(Topics.calls, ctx.topicNamespace),
       updatesTopic: updatesOf(ctx),
       maxCallAgeMs: ctx.maxCallAgeMs,
+      restateForMs: ctx.restateForMs,
     }),
   (ctx) =>
     alertsPipeline(ctx, {

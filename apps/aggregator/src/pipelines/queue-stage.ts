@@ -1,4 +1,10 @@
-import { DEFAULT_SLA_SECONDS, parseStreamId } from '@switchboard/domain';
+import {
+  DEFAULT_MAX_FUTURE_MS,
+  DEFAULT_MAX_PAST_MS,
+  DEFAULT_SLA_SECONDS,
+  parseStreamId,
+  restatementHorizonMs,
+} from '@switchboard/domain';
 import {
   type CheckpointedState,
   type KeyedStore,
@@ -33,6 +39,11 @@ export interface QueueStageOptions {
   graceMs: number;
   idleMs: number;
   mode: 'live' | 'replay';
+  /**
+   * How long (stream time) after its grace a closed window is kept and restated by a late fact (the call stage's
+   * horizon, which refuses what would reach past it). Default ≈ 7 days (`restatementHorizonMs` of ingest's defaults).
+   */
+  restateForMs?: number;
   clock?: () => number;
   onLate?: (key: string, timestamp: number) => void;
 }
@@ -43,7 +54,7 @@ export type HopMessage = RepartitionMessage<CallsHopValue> & { readonly offset?:
 export type QueueStageResult = WindowRow<QueueStatsColumns> | { readonly dq: DataQualityRow };
 
 export interface QueueStage extends Topology<QueueStageResult, HopMessage> {
-  /** Facts refused since start (`late`: their window had closed here). */
+  /** Facts refused since start (`late`: their window was beyond the restatement horizon here). */
   readonly refused: Readonly<Record<RefusalType, number>>;
 }
 
@@ -60,7 +71,10 @@ export type OpenAnswer = [source: number, fact: CallFact & { kind: 'answered' }]
 export interface QueueState {
   /** The SLA of the newest change (what the queue says now); verdicts use `slas`. */
   slaSeconds: number;
-  /** The SLA changes still needed by open windows, in effect order (absent in older checkpoints: `slaSeconds` always). */
+  /**
+   * The SLA changes still needed by open or restatable windows, in effect order (absent in older checkpoints:
+   * `slaSeconds` always).
+   */
   slas?: SlaChange[];
   /** Answered facts of windows not yet closed here (absent in older checkpoints: none). */
   answers?: OpenAnswer[];
@@ -79,8 +93,15 @@ export interface QueueState {
  * live run and replays: an SLA change that arrives after facts it covers re-judges them (retract with the old
  * verdict, add with the new). Their windows are still open then (the change's time is at most its source's
  * time, and a fact it covers is at least that), so every row, final or not, ends the same whatever the order.
- * A fact that still arrives after its window closed (stage 1 seals first, so this should not happen) is a
- * `late_call_fact` data-quality row and a record on `<hop topic>.dlq`, never a change of a final row.
+ *
+ * Restatement: a closed window is kept (accumulator with its verdicts, version, revision) for `restateForMs` after
+ * its grace; a late fact for it (stage 1 folded a late event) restates it: a `final` row with `version + 1` and
+ * `revision + 1`, written with its revision and sent with `restatement: true`. Such a fact is judged with the SLA
+ * in effect at its ts, like any fact (the SLA changes are kept back to the horizon for that); an SLA change never
+ * re-judges a final window: it applies to answers at or after its effect time, and a fact it covers is in a window
+ * still open when it arrives (above). A fact that still arrives beyond the horizon (stage 1 refuses those first, so
+ * this should not happen) is a `late_call_fact` data-quality row and a record on `<hop topic>.dlq`, never a change
+ * of a row.
  */
 export function queueStage(opts: QueueStageOptions): QueueStage {
   const rows: WindowRow<QueueStatsColumns>[] = [];
@@ -109,10 +130,13 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
     };
     const offset = offsets.get(`${r.source}:${r.sequence}`) ?? '-1';
     const source = { topic: opts.inputTopic, partition: r.partition, offset, streamId: r.key };
-    const reason = `${fact.kind} fact of call ${fact.callId} reached queue ${fact.queue} after its window closed (stream time ${isoTime(streamTime)})`;
+    const reason = `${fact.kind} fact of call ${fact.callId} reached queue ${fact.queue} after its window's restatement horizon (stream time ${isoTime(streamTime)})`;
     refusals.refuse(source, row, 'late', reason);
     opts.onLate?.(r.key, r.timestamp);
   }
+  const restateForMs =
+    opts.restateForMs ??
+    restatementHorizonMs({ maxPastMs: DEFAULT_MAX_PAST_MS, maxFutureMs: DEFAULT_MAX_FUTURE_MS }, opts.graceMs);
   const windows = new WindowedAggregation<SlaFact, SlaWindowAcc, QueueStatsColumns>({
     window: tumbling(QUEUE_WINDOW_MS),
     aggregator: queueSlaAggregator,
@@ -124,6 +148,7 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
     clock: opts.clock,
     sink: rows,
     onLate: late,
+    restateForMs,
   });
   const queues = new PartitionedStores<QueueState>();
   const sequences = new Map<number, number[]>();
@@ -135,8 +160,9 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
   }
 
   /**
-   * Adds an SLA change and re-judges the open answers it covers whose verdict it flips. Changes no open or future
-   * window can need any more (all but the newest at or before the oldest time a fact can still have) are dropped.
+   * Adds an SLA change and re-judges the open answers it covers whose verdict it flips. Changes no open, restatable
+   * or future window can need any more (all but the newest at or before the oldest time a fact can still have: the
+   * restatement horizon) are dropped.
    */
   function changeSla(partition: number, key: string, state: QueueState, change: SlaChange): QueueState {
     const slas = [...slasOf(state), change].sort(compareSlaChanges);
@@ -153,7 +179,7 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
     }
     // No sequence: these are not relay records (their source's time is already past them, so it does not move).
     if (rejudged.length > 0) windows.process(rejudged);
-    const horizon = closed - QUEUE_WINDOW_MS; // a fact still to come is in a window ending after `closed`
+    const horizon = closed - restateForMs - QUEUE_WINDOW_MS; // a fact still to come ends after `closed − restateForMs`
     let keepFrom = 0;
     for (let i = 0; i < slas.length; i++) if (slas[i][0] <= horizon) keepFrom = i;
     const kept = slas.slice(keepFrom);

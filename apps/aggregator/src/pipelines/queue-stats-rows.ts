@@ -12,6 +12,10 @@ export interface QueueStatsRecord {
   readonly columns: QueueStatsColumns;
   readonly isFinal: boolean;
   readonly version: number;
+  /** Restatements of the final row so far (0 until a late fact changed it after it was final). */
+  readonly revision: number;
+  /** This emission is a restatement (its `revision` grew): its update event says so. */
+  readonly restated: boolean;
 }
 
 /** The newest emission of each row (an engine row's key is `<tenant>/<queue>`), oldest window first. */
@@ -32,6 +36,8 @@ export function latestQueueStats(rows: readonly WindowRow<QueueStatsColumns>[]):
       columns: r.value,
       isFinal: r.final,
       version: r.version,
+      revision: r.revision,
+      restated: r.restated,
     };
   });
 }
@@ -49,6 +55,7 @@ export function queueStatsRowJson(r: QueueStatsRecord): Record<string, unknown> 
   for (const k of METRIC_KEYS) row[QUEUE_STATS_SQL_COLUMNS[k]] = r.columns[k];
   row.is_final = r.isFinal;
   row.version = r.version;
+  row.revision = r.revision;
   return row;
 }
 
@@ -59,7 +66,8 @@ export function queueStatsUpdateId(r: QueueStatsRecord): string {
 
 /**
  * One statement for all rows: never over a newer stored version (a re-delivered or replayed older emission is
- * skipped before the guard trigger sees it).
+ * skipped before the guard trigger sees it). A restated row carries its higher `revision`, which is what lets the
+ * row guard accept new numbers in a final row; `restated_at` is stamped by the database when `revision` grows.
  */
 export async function upsertQueueStats(client: PoolClient, rows: readonly QueueStatsRecord[]): Promise<void> {
   if (rows.length === 0) return;
@@ -84,6 +92,7 @@ export async function upsertQueueStats(client: PoolClient, rows: readonly QueueS
     ...metricArrays,
     rows.map((r) => r.isFinal),
     rows.map((r) => r.version),
+    rows.map((r) => r.revision),
   ];
   const unnestArgs = [
     '$1::text[]',
@@ -93,14 +102,16 @@ export async function upsertQueueStats(client: PoolClient, rows: readonly QueueS
     ...types.map((t, i) => `$${5 + i}::${t}[]`),
     `$${n}::boolean[]`,
     `$${n + 1}::bigint[]`,
+    `$${n + 2}::int[]`,
   ];
   await client.query(
-    `INSERT INTO queue_stats_1m AS t (tenant, queue, window_start, window_end, ${cols.join(', ')}, is_final, version)
+    `INSERT INTO queue_stats_1m AS t (tenant, queue, window_start, window_end, ${cols.join(', ')}, is_final, version, revision)
      SELECT u.tenant, u.queue, to_timestamp(u.ws / 1000.0), to_timestamp(u.we / 1000.0), ${cols.map((c) => `u.${c}`).join(', ')},
-       u.is_final, u.version
-     FROM unnest(${unnestArgs.join(', ')}) AS u(tenant, queue, ws, we, ${cols.join(', ')}, is_final, version)
+       u.is_final, u.version, u.revision
+     FROM unnest(${unnestArgs.join(', ')}) AS u(tenant, queue, ws, we, ${cols.join(', ')}, is_final, version, revision)
      ON CONFLICT (tenant, queue, window_start) DO UPDATE
-       SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, is_final = EXCLUDED.is_final, version = EXCLUDED.version
+       SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, is_final = EXCLUDED.is_final, version = EXCLUDED.version,
+         revision = EXCLUDED.revision
        WHERE t.version < EXCLUDED.version`,
     params,
   );

@@ -2,6 +2,7 @@ import { type MetricUpdate, updateId } from '@switchboard/domain';
 import type { WaitingCallsGauge } from '../calls';
 import { type QueueStatsRecord, queueStatsRowJson, queueStatsUpdateId } from './queue-stats-rows';
 
+/** A `queue_stats_1m` row's change; a restatement of a final row says so (`restatement: true`, the row's `revision`). */
 export function queueStatsUpdate(r: QueueStatsRecord): MetricUpdate {
   return {
     id: queueStatsUpdateId(r),
@@ -9,6 +10,7 @@ export function queueStatsUpdate(r: QueueStatsRecord): MetricUpdate {
     tenant: r.tenant,
     version: r.version,
     row: queueStatsRowJson(r),
+    ...(r.restated ? { restatement: true } : {}),
   };
 }
 

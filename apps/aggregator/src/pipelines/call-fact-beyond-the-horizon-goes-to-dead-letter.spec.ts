@@ -2,9 +2,10 @@ import type { CallFact } from '../calls';
 import type { CallsHopValue } from './calls-hop';
 import { type HopMessage, queueStage } from './queue-stage';
 
-// Stage 2 should never see a late fact (stage 1 seals first), but if one arrives after its window closed it is a
-// `late_call_fact` data-quality row and a record on the hop topic's dead-letter topic pointing at the hop message,
-// never a change of the final row; the stage goes on with the next fact.
+// Stage 2 should never see a fact beyond its restatement horizon (stage 1 refuses those first), but if one arrives
+// after its window was forgotten it is a `late_call_fact` data-quality row and a record on the hop topic's
+// dead-letter topic pointing at the hop message, never a change of the final row; the stage goes on with the next
+// fact. (Within the horizon such a fact restates the window: late-fact-restates-a-final-queue-window.spec.ts.)
 const T0 = Date.UTC(2026, 0, 7, 11, 0, 0);
 const HOP = 'agg.calls.by-queue';
 
@@ -24,7 +25,7 @@ const time = (sourcePartition: number, streamTime: number): HopMessage => ({
   streamTime,
 });
 
-describe('a late call fact goes to the dead-letter topic', () => {
+describe('a call fact beyond the restatement horizon goes to the dead-letter topic', () => {
   const stage = queueStage({
     inputTopic: HOP,
     inputs: 2,
@@ -32,12 +33,13 @@ describe('a late call fact goes to the dead-letter topic', () => {
     graceMs: 10_000,
     idleMs: 1_000,
     mode: 'replay',
+    restateForMs: 60_000,
   });
   for (const s of stage.states) s.restore(1, undefined);
   stage.process(1, [
     record(0, '7', { kind: 'fact', fact: fact('c1', T0 + 1_000) }, T0 + 1_000),
     time(0, T0 + 5 * 60_000),
-    time(1, T0 + 5 * 60_000), // the 11:00 window is final now
+    time(1, T0 + 5 * 60_000), // the 11:00 window is final and past end + grace + restateForMs
     record(1, '10', { kind: 'fact', fact: fact('c2', T0 + 2_000) }, T0 + 2_000), // late
     record(2, '11', { kind: 'fact', fact: fact('c3', T0 + 4 * 60_000 + 55_000) }, T0 + 4 * 60_000 + 55_000),
   ]);
