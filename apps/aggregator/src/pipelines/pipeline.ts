@@ -17,6 +17,11 @@ export interface PipelineContext {
   idleMs: number;
   /** A call that started and never ended leaves the call state after this long (stream time); default 4 h. */
   maxCallAgeMs?: number;
+  /**
+   * How long (stream time, after end + grace) a final window takes late events, restating it (config.restateForMs).
+   * Default: the horizon of ingest's default accepted past and future.
+   */
+  restateForMs?: number;
   /** Replays never idle (deterministic); live processing does. */
   mode: 'live' | 'replay';
   /** Topics are `<namespace>.<topic>` when set (several environments on one cluster). */
@@ -38,7 +43,7 @@ export interface Pipeline {
 /** The settings a pipeline context takes from the aggregator's configuration. */
 export type PipelineSettings = Pick<
   PipelineContext,
-  'tablePrefix' | 'groupPrefix' | 'graceMs' | 'idleMs' | 'maxCallAgeMs' | 'mode' | 'topicNamespace'
+  'tablePrefix' | 'groupPrefix' | 'graceMs' | 'idleMs' | 'maxCallAgeMs' | 'restateForMs' | 'mode' | 'topicNamespace'
 >;
 
 /** The one place a context is put together (the app and `switchboard replay` both build one). */
@@ -53,6 +58,7 @@ export function pipelineContext(
     graceMs: s.graceMs,
     idleMs: s.idleMs,
     maxCallAgeMs: s.maxCallAgeMs,
+    restateForMs: s.restateForMs,
     mode: s.mode,
     topicNamespace: s.topicNamespace,
   };

@@ -33,7 +33,7 @@ export type ReplaySettings = Pick<
   AggregatorConfig,
   'groupPrefix' | 'topicNamespace' | 'graceMs' | 'idleMs' | 'tablePrefix'
 > &
-  Partial<Pick<AggregatorConfig, 'maxCallAgeMs'>>;
+  Partial<Pick<AggregatorConfig, 'maxCallAgeMs' | 'restateForMs'>>;
 
 export interface ReplayOptions {
   /** Default: the aggregator's pipelines (pipelines/index.ts). */
