@@ -45,8 +45,11 @@ export const METER_STATE_TTL_MS = 7 * 86_400_000;
 /** Timestamps Postgres can hold and RFC 3339 can write (year 0–9999); anything else is an impossible reading. */
 const MAX_EPOCH_MS = 253_402_300_799_999;
 
-/** Store keys of final segments: `<meter stream id>\u0000<windowStart>` (a stream id never holds U+0000). */
-const SEGMENT_SEPARATOR = '\u0000';
+/**
+ * Store keys of final segments: `<meter stream id>#<windowStart>`. A stream id never holds '#' (the id charset is
+ * A-Z a-z 0-9 . _ : -), and Postgres text (the checkpoint rows) cannot hold U+0000.
+ */
+const SEGMENT_SEPARATOR = '#';
 
 export interface EnergyTopologyOptions {
   graceMs: number;
