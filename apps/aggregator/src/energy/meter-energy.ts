@@ -7,7 +7,14 @@ import {
   energyWindowStart,
   type ReadingContribution,
 } from './energy-window';
-import { type FinalSegment, type FinalSegments, InMemorySegments, type ReadingTuple } from './final-segments';
+import {
+  type FinalReading,
+  type FinalSegment,
+  type FinalSegments,
+  FinalWindow,
+  InMemorySegments,
+  type ReadingTuple,
+} from './final-segments';
 import { energyWhToMwh } from './milliwatt-hours';
 
 /** A `meter.reading` event (ts = epoch ms, event time; energyWh = cumulative register). */
@@ -92,7 +99,7 @@ export class MeterEnergy {
     this.readings = older.length === 0 ? all : all.slice(older.length);
     this.windows = new Map(snapshot?.windows.map(([start, w]) => [start, EnergyWindow.fromSnapshot(w)]) ?? []);
     this.sealedBefore = sealedBefore;
-    this.finals = [...(snapshot?.finals ?? [])];
+    this.finals = expandRuns(snapshot?.finals ?? []);
     const anchor = snapshot?.anchor;
     this.anchor = anchor ? toStored(anchor) : (older.at(-1) ?? null);
     this.expiredBefore = snapshot?.expiredBefore ?? (snapshot?.finals === undefined ? sealedBefore : null);
@@ -103,7 +110,7 @@ export class MeterEnergy {
       sealedBefore: this.sealedBefore,
       readings: this.readings.map(toTuple),
       windows: [...this.windows].map(([start, w]) => [start, w.snapshot()]),
-      finals: [...this.finals],
+      finals: runsOf(this.finals),
       anchor: this.anchor ? toTuple(this.anchor) : null,
       expiredBefore: this.expiredBefore,
     };
@@ -147,8 +154,8 @@ export class MeterEnergy {
     const sealed = this.readings.splice(0, firstOpen);
     for (const start of closing) {
       const window = this.windows.get(start) as EnergyWindow;
-      const readings = sealed.filter((r) => energyWindowStart(r.ts) === start).map(toTuple);
-      this.segments.set(start, { window: window.snapshot(), readings, version: 0, revision: 0 });
+      const readings = sealed.filter((r) => energyWindowStart(r.ts) === start).map(toPair);
+      this.segments.set(start, { columns: window.columns(), readings, version: 0, revision: 0 });
       this.windows.delete(start);
       this.finals.push(start);
     }
@@ -168,7 +175,7 @@ export class MeterEnergy {
     while (this.finals.length > 0 && this.finals[0] + ENERGY_WINDOW_MS <= boundary) {
       const start = this.finals.shift() as number;
       const last = this.segments.get(start)?.readings.at(-1);
-      if (last) this.anchor = toStored(last);
+      if (last) this.anchor = fromPair(last);
       this.segments.delete(start);
       n++;
     }
@@ -216,16 +223,13 @@ export class MeterEnergy {
     const touched = new Set<number>();
     const apply = (c: ReadingContribution, sign: 1 | -1) => {
       const s = energyWindowStart(c.ts);
-      if (this.sealedBefore !== null && s < this.sealedBefore) {
-        const window = edits.get(s).window;
-        if (sign === 1) window.add(c);
-        else window.retract(c);
-      } else this.applyOpen(c, sign, touched);
+      if (this.sealedBefore !== null && s < this.sealedBefore) edits.get(s).window.apply(c, sign);
+      else this.applyOpen(c, sign, touched);
     };
     for (const c of retract) apply(c, -1);
     for (const c of add) apply(c, 1);
 
-    const finalRows = edits.flush().map(([s, window]) => windowRow(s, true, window));
+    const finalRows = edits.flush().map(([s, window]) => columnsRow(s, true, window.columns()));
     const openRows = [...touched].sort((a, b) => a - b).map((s) => this.row(s, false));
     return { status: 'applied', changed: [...finalRows, ...openRows], corrections: { retract, add } };
   }
@@ -235,7 +239,7 @@ export class MeterEnergy {
     const i = insertionIndexOf(this.finals, start);
     const before = this.finals[i - 1];
     if (before === undefined) return this.anchor ?? undefined;
-    return toStored((this.segments.get(before) as FinalSegment).readings.at(-1) as ReadingTuple);
+    return fromPair((this.segments.get(before) as FinalSegment).readings.at(-1) as FinalReading);
   }
 
   /** The first reading after the final window `start`: in a later kept window, else the first open one. */
@@ -243,7 +247,7 @@ export class MeterEnergy {
     const i = insertionIndexOf(this.finals, start + 1);
     const after = this.finals[i];
     if (after === undefined) return this.readings[0];
-    return toStored((this.segments.get(after) as FinalSegment).readings[0]);
+    return fromPair((this.segments.get(after) as FinalSegment).readings[0]);
   }
 
   private lastFinalReading(): StoredReading | undefined {
@@ -271,7 +275,11 @@ export class MeterEnergy {
 const DUPLICATE: ReadingOutcome = Object.freeze({ status: 'duplicate', changed: [], corrections: NO_CORRECTIONS });
 
 function windowRow(start: number, isFinal: boolean, window: EnergyWindow): EnergyWindowRow {
-  return { windowStart: start, windowEnd: start + ENERGY_WINDOW_MS, isFinal, ...window.columns() };
+  return columnsRow(start, isFinal, window.columns());
+}
+
+function columnsRow(start: number, isFinal: boolean, columns: EnergyColumns): EnergyWindowRow {
+  return { windowStart: start, windowEnd: start + ENERGY_WINDOW_MS, isFinal, ...columns };
 }
 
 /** The contributions a reading inserted between `previous` and `next` changes. */
@@ -288,40 +296,42 @@ function corrections(
 
 /** The final segments one restatement touches, edited as live objects and written back once. */
 class SegmentEdits {
-  private readonly edits = new Map<number, { window: EnergyWindow; readings: StoredReading[]; base?: FinalSegment }>();
+  private readonly edits = new Map<number, SegmentEdit>();
 
   constructor(private readonly segments: FinalSegments) {}
 
-  get(start: number): { window: EnergyWindow; readings: StoredReading[] } {
+  get(start: number): SegmentEdit {
     let edit = this.edits.get(start);
     if (!edit) {
       const base = this.segments.get(start);
       edit = base
-        ? { window: EnergyWindow.fromSnapshot(base.window), readings: base.readings.map(toStored), base }
-        : { window: EnergyWindow.empty(), readings: [] };
+        ? { window: FinalWindow.of(base.columns), readings: base.readings.map(fromPair), base }
+        : { window: FinalWindow.empty(), readings: [] };
       this.edits.set(start, edit);
     }
     return edit;
   }
 
   /** Writes every touched segment back (version and revision unchanged: the publisher sets them). */
-  flush(): Array<[start: number, window: EnergyWindow]> {
+  flush(): Array<[start: number, window: FinalWindow]> {
     const starts = [...this.edits.keys()].sort((a, b) => a - b);
     return starts.map((start) => {
-      const { window, readings, base } = this.edits.get(start) as {
-        window: EnergyWindow;
-        readings: StoredReading[];
-        base?: FinalSegment;
-      };
+      const { window, readings, base } = this.edits.get(start) as SegmentEdit;
       this.segments.set(start, {
-        window: window.snapshot(),
-        readings: readings.map(toTuple),
+        columns: window.columns(),
+        readings: readings.map(toPair),
         version: base?.version ?? 0,
         revision: base?.revision ?? 0,
       });
       return [start, window];
     });
   }
+}
+
+interface SegmentEdit {
+  window: FinalWindow;
+  readings: StoredReading[];
+  base?: FinalSegment;
 }
 
 /** First index whose ts is ≥ `ts` (binary search: readings are kept in ts order). */
@@ -356,13 +366,25 @@ function toTuple(r: StoredReading): ReadingTuple {
   return [r.ts, r.mwh, r.powerW];
 }
 
+/** A final window's reading: its power is already in the window's max, and its successors only need its register. */
+function fromPair([ts, mwh]: FinalReading): StoredReading {
+  return { ts, mwh, powerW: null };
+}
+
+function toPair(r: StoredReading): FinalReading {
+  return [r.ts, r.mwh];
+}
+
 export interface MeterEnergySnapshot {
   readonly sealedBefore: number | null;
   /** The open part (ts ≥ sealedBefore). */
   readonly readings: ReadonlyArray<ReadingTuple>;
   readonly windows: ReadonlyArray<readonly [windowStart: number, window: EnergyWindowSnapshot]>;
-  /** Starts of the non-empty final windows kept as segments (absent in snapshots from before restatement). */
-  readonly finals?: readonly number[];
+  /**
+   * Starts of the non-empty final windows kept as segments, as runs `[first start, consecutive windows]` (a meter
+   * reporting every window has one run). Absent in snapshots from before restatement.
+   */
+  readonly finals?: ReadonlyArray<readonly [start: number, windows: number]>;
   readonly anchor?: ReadingTuple | null;
   readonly expiredBefore?: number | null;
 }
@@ -387,4 +409,20 @@ function validPower(reading: MeterReading): number | null {
     throw new EnergyValueError('powerW must be a finite number', { meterId: reading.meterId, ts: reading.ts });
   }
   return powerW;
+}
+
+function runsOf(starts: readonly number[]): Array<[start: number, windows: number]> {
+  const runs: Array<[number, number]> = [];
+  for (const start of starts) {
+    const last = runs.at(-1);
+    if (last && last[0] + last[1] * ENERGY_WINDOW_MS === start) last[1]++;
+    else runs.push([start, 1]);
+  }
+  return runs;
+}
+
+function expandRuns(runs: ReadonlyArray<readonly [start: number, windows: number]>): number[] {
+  const starts: number[] = [];
+  for (const [start, windows] of runs) for (let i = 0; i < windows; i++) starts.push(start + i * ENERGY_WINDOW_MS);
+  return starts;
 }

@@ -25,9 +25,11 @@ import {
   type Topology,
 } from '@switchboard/streams';
 import {
+  decodeSegment,
   ENERGY_WINDOW_MS,
   EnergyValueError,
   type EnergyWindowRow,
+  encodeSegment,
   energyWindowStart,
   type FinalSegment,
   type FinalSegments,
@@ -46,10 +48,13 @@ export const METER_STATE_TTL_MS = 7 * 86_400_000;
 const MAX_EPOCH_MS = 253_402_300_799_999;
 
 /**
- * Store keys of final segments: `<meter stream id>#<windowStart>`. A stream id never holds '#' (the id charset is
- * A-Z a-z 0-9 . _ : -), and Postgres text (the checkpoint rows) cannot hold U+0000.
+ * Store keys of final segments: `<meter stream id>#<hour start>`, one entry per meter and hour holding that hour's
+ * final windows as compact text (`<quarter>=<encodeSegment>` joined by spaces): a checkpoint writes only the hours
+ * whose windows changed, and the per-entry overhead is shared by four windows. A stream id never holds '#' (the id
+ * charset is A-Z a-z 0-9 . _ : -), and Postgres text (the checkpoint rows) cannot hold U+0000.
  */
 const SEGMENT_SEPARATOR = '#';
+const BUCKET_MS = 6 * 3_600_000;
 
 export interface EnergyTopologyOptions {
   graceMs: number;
@@ -83,8 +88,8 @@ interface PendingRow {
   restates: boolean;
 }
 
-/** A meter's snapshot, or one of its final segments (keys with SEGMENT_SEPARATOR). */
-export type EnergyStoreValue = MeterStateSnapshot | FinalSegment;
+/** A meter's snapshot, or an hour of its final segments (keys with SEGMENT_SEPARATOR). */
+export type EnergyStoreValue = MeterStateSnapshot | string;
 
 /** Everything one assigned partition holds in memory. */
 interface EnergyPartition {
@@ -150,15 +155,7 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
     key: string,
     snapshot?: MeterStateSnapshot,
   ) {
-    const prefix = `${key}${SEGMENT_SEPARATOR}`;
-    const segments: FinalSegments = {
-      get: (start) => store.get(prefix + start) as FinalSegment | undefined,
-      set: (start, segment) => store.set(prefix + start, segment, clock.time),
-      delete: (start) => {
-        store.delete(prefix + start);
-      },
-    };
-    return new MeterState(segments, snapshot, wall());
+    return new MeterState(hourSegments(store, clock, key), snapshot, wall());
   }
 
   // The KeyedStore holds each meter's checkpointed snapshot and its final segments; the live MeterState objects
@@ -469,6 +466,31 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
     meterTime: (p, streamId) => partitions.get(p)?.meters.get(streamId)?.time,
     meterCount: (p) => partitions.get(p)?.meters.size ?? 0,
     refused: refusals.counts,
+  };
+}
+
+/** One meter's final segments in its hour entries of the partition's store (SEGMENT_SEPARATOR). */
+function hourSegments(store: KeyedStore<EnergyStoreValue>, clock: PartitionClock, key: string): FinalSegments {
+  const entryOf = (start: number) => `${key}${SEGMENT_SEPARATOR}${start - (start % BUCKET_MS)}`;
+  const quarterOf = (start: number) => `${(start % BUCKET_MS) / ENERGY_WINDOW_MS}=`;
+  const others = (start: number) => {
+    const text = store.get(entryOf(start)) as string | undefined;
+    return text ? text.split(' ').filter((part) => !part.startsWith(quarterOf(start))) : [];
+  };
+  const write = (start: number, parts: string[]) => {
+    if (parts.length === 0) store.delete(entryOf(start));
+    else store.set(entryOf(start), parts.sort().join(' '), clock.time);
+  };
+  return {
+    get(start) {
+      const text = store.get(entryOf(start)) as string | undefined;
+      const q = quarterOf(start);
+      const part = text?.split(' ').find((p) => p.startsWith(q));
+      return part === undefined ? undefined : decodeSegment(start, part.slice(q.length));
+    },
+    set: (start, segment: FinalSegment) =>
+      write(start, [...others(start), `${quarterOf(start)}${encodeSegment(start, segment)}`]),
+    delete: (start) => write(start, others(start)),
   };
 }
 
