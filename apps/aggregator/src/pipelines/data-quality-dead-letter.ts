@@ -1,7 +1,7 @@
 import { type DeadLetterSource, deadLetterRecord, type OutboxRecord } from '@switchboard/streams';
 import type { DataQualityRow } from './data-quality-sql';
 
-/** `late`: beyond grace, a final row would have to change; `invalid`: an impossible or unusable input. */
+/** `late`: beyond grace (calls) or beyond the restatement horizon (energy); `invalid`: an impossible or unusable input. */
 export type RefusalType = 'late' | 'invalid';
 
 /** Where a refused item was read: the input message (topic, partition, offset) and its stream id. */

@@ -269,9 +269,11 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
   function idleMeters(part: EnergyPartition, now: number): void {
     const wake = (key: string) => {
       const meter = part.meters.get(key);
-      if (!meter?.idle(now, opts.idleMs)) return;
-      part.dirty.add(key);
-      seal(part, meter, key);
+      if (!meter) return;
+      if (meter.idle(now, opts.idleMs)) {
+        part.dirty.add(key);
+        seal(part, meter, key);
+      }
       const oldest = meter.energy.oldestOpenWindow();
       if (oldest === undefined) return;
       const due = meter.wallTimeAt(oldest + ENERGY_WINDOW_MS + opts.graceMs);
