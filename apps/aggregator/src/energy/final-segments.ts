@@ -1,5 +1,4 @@
-import { EnergyValueError } from './energy-errors';
-import type { EnergyColumns, ReadingContribution } from './energy-window';
+import { countsAfter, type EnergyColumns, type ReadingContribution } from './energy-window';
 
 /** A reading as held in the open part's snapshot: `[ts, register in mWh, powerW]`. */
 export type ReadingTuple = readonly [ts: number, mwh: number, powerW: number | null];
@@ -64,17 +63,8 @@ export class FinalWindow {
   }
 
   apply(c: ReadingContribution, sign: 1 | -1): void {
-    const readings = this.readings + sign;
-    const resets = this.resets + (c.reset ? sign : 0);
-    if (readings < 0 || resets < 0) {
-      throw new EnergyValueError('retracted a reading that was never added to this window', {
-        ts: c.ts,
-        energyMwh: c.energyMwh,
-      });
-    }
-    this.energyMwh += sign * c.energyMwh;
-    this.readings = readings;
-    this.resets = resets;
+    const counts = { energyMwh: this.energyMwh, readings: this.readings, resets: this.resets };
+    ({ energyMwh: this.energyMwh, readings: this.readings, resets: this.resets } = countsAfter(counts, c, sign));
     if (sign === 1 && c.powerW !== null) this.maxPowerW = Math.max(this.maxPowerW ?? c.powerW, c.powerW);
   }
 
