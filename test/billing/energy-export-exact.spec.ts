@@ -6,7 +6,7 @@ import { testEnv, uniqueName } from '../support/env';
 import { runSwitchboard } from '../support/switchboard-cli';
 
 const HEADER =
-  'meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,max_power_w,resets,complete';
+  'meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,max_power_w,resets,complete,revision';
 const csv = (...lines: string[]) => `${[HEADER, ...lines].join('\r\n')}\r\n`;
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -17,7 +17,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 //   which holds 123,456,789,012,345,678 mWh (beyond 2^53: a float would lose it) after a register reset; 3
 //   readings each, max power 100.5 + k W; all final. On 2026-10-26 it has only two windows (08:00Z, 08:15Z, 500 mWh);
 // - meter m-utc has no properties (the tenant has none either: UTC) and one hour, 10:00Z–11:00Z, of 4 windows of
-//   250 mWh without power, the last not final yet;
+//   250 mWh without power, the last not final yet; its first window was restated twice, its second once (revision
+//   2 and 1: the hour and the day have revision 3, the sum);
 // - another tenant has a meter m-lon too, over the same day, which must never appear.
 // Every expected number below is computed by hand from that.
 describe('billing export: exact energy per meter as CSV through the CLI', () => {
@@ -41,13 +42,14 @@ describe('billing export: exact energy per meter as CSV through the CLI', () => 
       [tenant],
     );
     await pool.query(
-      `INSERT INTO meter_energy_15m (tenant, meter_id, window_start, window_end, energy_mwh, readings, max_power_w, is_final)
-       VALUES ($1, 'm-lon', '2026-10-26T08:00:00Z', '2026-10-26T08:15:00Z', 500, 3, 42, true),
-              ($1, 'm-lon', '2026-10-26T08:15:00Z', '2026-10-26T08:30:00Z', 500, 3, 42, true),
-              ($1, 'm-utc', '2026-10-25T10:00:00Z', '2026-10-25T10:15:00Z', 250, 1, NULL, true),
-              ($1, 'm-utc', '2026-10-25T10:15:00Z', '2026-10-25T10:30:00Z', 250, 1, NULL, true),
-              ($1, 'm-utc', '2026-10-25T10:30:00Z', '2026-10-25T10:45:00Z', 250, 1, NULL, true),
-              ($1, 'm-utc', '2026-10-25T10:45:00Z', '2026-10-25T11:00:00Z', 250, 1, NULL, false)`,
+      `INSERT INTO meter_energy_15m
+         (tenant, meter_id, window_start, window_end, energy_mwh, readings, max_power_w, is_final, revision)
+       VALUES ($1, 'm-lon', '2026-10-26T08:00:00Z', '2026-10-26T08:15:00Z', 500, 3, 42, true, 0),
+              ($1, 'm-lon', '2026-10-26T08:15:00Z', '2026-10-26T08:30:00Z', 500, 3, 42, true, 0),
+              ($1, 'm-utc', '2026-10-25T10:00:00Z', '2026-10-25T10:15:00Z', 250, 1, NULL, true, 2),
+              ($1, 'm-utc', '2026-10-25T10:15:00Z', '2026-10-25T10:30:00Z', 250, 1, NULL, true, 1),
+              ($1, 'm-utc', '2026-10-25T10:30:00Z', '2026-10-25T10:45:00Z', 250, 1, NULL, true, 0),
+              ($1, 'm-utc', '2026-10-25T10:45:00Z', '2026-10-25T11:00:00Z', 250, 1, NULL, false, 0)`,
       [tenant],
     );
     await pool.query(
@@ -72,11 +74,11 @@ describe('billing export: exact energy per meter as CSV through the CLI', () => 
     expect(r.stdout).toBe(
       csv(
         // Σ(1000 + k) over k = 0…99 is 104,950; less 1,050 (k = 50), plus 123,456,789,012,345,678.
-        'm-lon,2026-10-24T23:00:00.000Z,2026-10-26T00:00:00.000Z,Europe/London,123456789012449.578,123456789012449578,300,199.5,1,true',
+        'm-lon,2026-10-24T23:00:00.000Z,2026-10-26T00:00:00.000Z,Europe/London,123456789012449.578,123456789012449578,300,199.5,1,true,0',
         // Two of 96 windows: incomplete.
-        'm-lon,2026-10-26T00:00:00.000Z,2026-10-27T00:00:00.000Z,Europe/London,1.000,1000,6,42,0,false',
+        'm-lon,2026-10-26T00:00:00.000Z,2026-10-27T00:00:00.000Z,Europe/London,1.000,1000,6,42,0,false,0',
         // All four windows there, one not final: incomplete.
-        'm-utc,2026-10-25T00:00:00.000Z,2026-10-26T00:00:00.000Z,UTC,1.000,1000,4,,0,false',
+        'm-utc,2026-10-25T00:00:00.000Z,2026-10-26T00:00:00.000Z,UTC,1.000,1000,4,,0,false,3',
       ),
     );
   });
@@ -84,7 +86,7 @@ describe('billing export: exact energy per meter as CSV through the CLI', () => 
   it('1d: a day is selected by its own local start, so a UTC-midnight range leaves out both London days', () => {
     const r = exportCsv('--from', '2026-10-25T00:00:00Z', '--to', '2026-10-26T00:00:00Z', '--interval', '1d');
     expect([r.status, r.stderr]).toEqual([0, '1 rows, 1 meters, 1 incomplete\n']);
-    expect(r.stdout).toBe(csv('m-utc,2026-10-25T00:00:00.000Z,2026-10-26T00:00:00.000Z,UTC,1.000,1000,4,,0,false'));
+    expect(r.stdout).toBe(csv('m-utc,2026-10-25T00:00:00.000Z,2026-10-26T00:00:00.000Z,UTC,1.000,1000,4,,0,false,3'));
   });
 
   it('1h: the DST day has 25 local hours whose sum is the day, to the mWh', () => {
@@ -99,19 +101,19 @@ describe('billing export: exact energy per meter as CSV through the CLI', () => 
           ? '123456789012348.826'
           : `${Math.floor((4006 + 16 * h) / 1000)}.${String((4006 + 16 * h) % 1000).padStart(3, '0')}`;
       const start = dayStart + h * HOUR;
-      return `m-lon,${iso(start)},${iso(start + HOUR)},Europe/London,${wh},${mwh},12,${103.5 + 4 * h},${h === 12 ? 1 : 0},true`;
+      return `m-lon,${iso(start)},${iso(start + HOUR)},Europe/London,${wh},${mwh},12,${103.5 + 4 * h},${h === 12 ? 1 : 0},true,0`;
     });
     expect(hours[0]).toBe(
-      'm-lon,2026-10-24T23:00:00.000Z,2026-10-25T00:00:00.000Z,Europe/London,4.006,4006,12,103.5,0,true',
+      'm-lon,2026-10-24T23:00:00.000Z,2026-10-25T00:00:00.000Z,Europe/London,4.006,4006,12,103.5,0,true,0',
     );
     expect(hours[24]).toBe(
-      'm-lon,2026-10-25T23:00:00.000Z,2026-10-26T00:00:00.000Z,Europe/London,4.390,4390,12,199.5,0,true',
+      'm-lon,2026-10-25T23:00:00.000Z,2026-10-26T00:00:00.000Z,Europe/London,4.390,4390,12,199.5,0,true,0',
     );
     expect(r.stdout).toBe(
       csv(
         ...hours,
-        'm-lon,2026-10-26T08:00:00.000Z,2026-10-26T09:00:00.000Z,Europe/London,1.000,1000,6,42,0,false',
-        'm-utc,2026-10-25T10:00:00.000Z,2026-10-25T11:00:00.000Z,UTC,1.000,1000,4,,0,false',
+        'm-lon,2026-10-26T08:00:00.000Z,2026-10-26T09:00:00.000Z,Europe/London,1.000,1000,6,42,0,false,0',
+        'm-utc,2026-10-25T10:00:00.000Z,2026-10-25T11:00:00.000Z,UTC,1.000,1000,4,,0,false,3',
       ),
     );
     const dstDay = r.stdout.split('\r\n').slice(1, 26);
@@ -132,14 +134,14 @@ describe('billing export: exact energy per meter as CSV through the CLI', () => 
     expect([r.status, r.stderr]).toEqual([0, '8 rows, 1 meters, 0 incomplete\n']);
     expect(r.stdout).toBe(
       csv(
-        'm-lon,2026-10-25T00:00:00.000Z,2026-10-25T00:15:00.000Z,,1.004,1004,3,104.5,0,true',
-        'm-lon,2026-10-25T00:15:00.000Z,2026-10-25T00:30:00.000Z,,1.005,1005,3,105.5,0,true',
-        'm-lon,2026-10-25T00:30:00.000Z,2026-10-25T00:45:00.000Z,,1.006,1006,3,106.5,0,true',
-        'm-lon,2026-10-25T00:45:00.000Z,2026-10-25T01:00:00.000Z,,1.007,1007,3,107.5,0,true',
-        'm-lon,2026-10-25T01:00:00.000Z,2026-10-25T01:15:00.000Z,,1.008,1008,3,108.5,0,true',
-        'm-lon,2026-10-25T01:15:00.000Z,2026-10-25T01:30:00.000Z,,1.009,1009,3,109.5,0,true',
-        'm-lon,2026-10-25T01:30:00.000Z,2026-10-25T01:45:00.000Z,,1.010,1010,3,110.5,0,true',
-        'm-lon,2026-10-25T01:45:00.000Z,2026-10-25T02:00:00.000Z,,1.011,1011,3,111.5,0,true',
+        'm-lon,2026-10-25T00:00:00.000Z,2026-10-25T00:15:00.000Z,,1.004,1004,3,104.5,0,true,0',
+        'm-lon,2026-10-25T00:15:00.000Z,2026-10-25T00:30:00.000Z,,1.005,1005,3,105.5,0,true,0',
+        'm-lon,2026-10-25T00:30:00.000Z,2026-10-25T00:45:00.000Z,,1.006,1006,3,106.5,0,true,0',
+        'm-lon,2026-10-25T00:45:00.000Z,2026-10-25T01:00:00.000Z,,1.007,1007,3,107.5,0,true,0',
+        'm-lon,2026-10-25T01:00:00.000Z,2026-10-25T01:15:00.000Z,,1.008,1008,3,108.5,0,true,0',
+        'm-lon,2026-10-25T01:15:00.000Z,2026-10-25T01:30:00.000Z,,1.009,1009,3,109.5,0,true,0',
+        'm-lon,2026-10-25T01:30:00.000Z,2026-10-25T01:45:00.000Z,,1.010,1010,3,110.5,0,true,0',
+        'm-lon,2026-10-25T01:45:00.000Z,2026-10-25T02:00:00.000Z,,1.011,1011,3,111.5,0,true,0',
       ),
     );
   });
@@ -149,10 +151,10 @@ describe('billing export: exact energy per meter as CSV through the CLI', () => 
     expect([r.status, r.stderr]).toEqual([0, '11 rows, 2 meters, 1 incomplete\n']);
     const lines = r.stdout.split('\r\n');
     expect(lines.slice(7, 9)).toEqual([
-      'm-lon,2026-10-25T11:30:00.000Z,2026-10-25T11:45:00.000Z,,123456789012345.678,123456789012345678,3,150.5,1,true',
-      'm-utc,2026-10-25T10:00:00.000Z,2026-10-25T10:15:00.000Z,,0.250,250,1,,0,true',
+      'm-lon,2026-10-25T11:30:00.000Z,2026-10-25T11:45:00.000Z,,123456789012345.678,123456789012345678,3,150.5,1,true,0',
+      'm-utc,2026-10-25T10:00:00.000Z,2026-10-25T10:15:00.000Z,,0.250,250,1,,0,true,2',
     ]);
-    expect(lines[11]).toBe('m-utc,2026-10-25T10:45:00.000Z,2026-10-25T11:00:00.000Z,,0.250,250,1,,0,false');
+    expect(lines[11]).toBe('m-utc,2026-10-25T10:45:00.000Z,2026-10-25T11:00:00.000Z,,0.250,250,1,,0,false,0');
     expect(lines).toHaveLength(13); // header, 11 rows, and the empty string after the last CRLF
   });
 

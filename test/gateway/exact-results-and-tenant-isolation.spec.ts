@@ -76,6 +76,7 @@ describe('gateway results: exact, and only the token’s tenant', () => {
           maxPowerW: 812.5,
           resets: 0,
           complete: true,
+          revision: 0,
         },
         {
           start: '2026-03-01T10:15:00.000Z',
@@ -87,6 +88,7 @@ describe('gateway results: exact, and only the token’s tenant', () => {
           maxPowerW: null,
           resets: 0,
           complete: true,
+          revision: 0,
         },
       ],
     });
@@ -121,14 +123,14 @@ describe('gateway results: exact, and only the token’s tenant', () => {
       /^attachment; filename="energy-gw-[\w.-]+-15m-20260301T000000Z-20260302T000000Z\.csv"$/,
     );
     expect(await res.text()).toBe(
-      'meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,max_power_w,resets,complete\r\n' +
-        'm-1,2026-03-01T10:00:00.000Z,2026-03-01T10:15:00.000Z,,9007199254740.993,9007199254740993,15,812.5,0,true\r\n' +
-        'm-1,2026-03-01T10:15:00.000Z,2026-03-01T10:30:00.000Z,,0.007,7,15,,0,true\r\n' +
-        'm-2,2026-03-01T10:00:00.000Z,2026-03-01T10:15:00.000Z,,1.500,1500,15,,0,true\r\n',
+      'meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,max_power_w,resets,complete,revision\r\n' +
+        'm-1,2026-03-01T10:00:00.000Z,2026-03-01T10:15:00.000Z,,9007199254740.993,9007199254740993,15,812.5,0,true,0\r\n' +
+        'm-1,2026-03-01T10:15:00.000Z,2026-03-01T10:30:00.000Z,,0.007,7,15,,0,true,0\r\n' +
+        'm-2,2026-03-01T10:00:00.000Z,2026-03-01T10:15:00.000Z,,1.500,1500,15,,0,true,0\r\n',
     );
     const theirs = await (await gw.get(`/v1/billing/energy.csv?${day}&interval=15m`, gw.token(b, 'analyst'))).text();
     expect(theirs.split('\r\n').slice(1)).toEqual([
-      'm-1,2026-03-01T10:00:00.000Z,2026-03-01T10:15:00.000Z,,0.042,42,15,,0,true',
+      'm-1,2026-03-01T10:00:00.000Z,2026-03-01T10:15:00.000Z,,0.042,42,15,,0,true,0',
       '',
     ]);
   });

@@ -12,6 +12,7 @@ const row: EnergyRow = {
   maxPowerW: 4938.5,
   resets: 0,
   complete: true,
+  revision: 0,
 };
 
 describe('mwhToWh', () => {
@@ -61,16 +62,18 @@ describe('csvField', () => {
 
 describe('energyCsv', () => {
   it('writes a header and CRLF-terminated records, energy exact in Wh and mWh', () => {
-    expect(energyCsv([row, { ...row, start: row.end, end: '2026-10-25T00:30:00.000Z', energyMwh: '0' }])).toBe(
-      'meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,max_power_w,resets,complete\r\n' +
-        'm-1,2026-10-25T00:00:00.000Z,2026-10-25T00:15:00.000Z,,1234.567,1234567,15,4938.5,0,true\r\n' +
-        'm-1,2026-10-25T00:15:00.000Z,2026-10-25T00:30:00.000Z,,0.000,0,15,4938.5,0,true\r\n',
+    expect(
+      energyCsv([row, { ...row, start: row.end, end: '2026-10-25T00:30:00.000Z', energyMwh: '0', revision: 2 }]),
+    ).toBe(
+      'meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,max_power_w,resets,complete,revision\r\n' +
+        'm-1,2026-10-25T00:00:00.000Z,2026-10-25T00:15:00.000Z,,1234.567,1234567,15,4938.5,0,true,0\r\n' +
+        'm-1,2026-10-25T00:15:00.000Z,2026-10-25T00:30:00.000Z,,0.000,0,15,4938.5,0,true,2\r\n',
     );
   });
 
   it('is only the header for no rows', () => {
     expect(energyCsv([])).toBe(
-      'meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,max_power_w,resets,complete\r\n',
+      'meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,max_power_w,resets,complete,revision\r\n',
     );
   });
 
@@ -79,7 +82,7 @@ describe('energyCsv', () => {
       { ...row, meterId: 'a"b', timezone: 'EST5EDT,M3.2.0,M11.1.0', maxPowerW: null, complete: false },
     ]);
     expect(csv.split('\r\n')[1]).toBe(
-      '"a""b",2026-10-25T00:00:00.000Z,2026-10-25T00:15:00.000Z,"EST5EDT,M3.2.0,M11.1.0",1234.567,1234567,15,,0,false',
+      '"a""b",2026-10-25T00:00:00.000Z,2026-10-25T00:15:00.000Z,"EST5EDT,M3.2.0,M11.1.0",1234.567,1234567,15,,0,false,0',
     );
   });
 

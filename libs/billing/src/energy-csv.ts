@@ -11,6 +11,7 @@ export const ENERGY_CSV_COLUMNS = [
   'max_power_w',
   'resets',
   'complete',
+  'revision',
 ] as const;
 
 /**
@@ -31,7 +32,7 @@ export function csvField(value: string): string {
 /**
  * The rows as CSV (RFC 4180): a header row, CRLF after every record, columns `ENERGY_CSV_COLUMNS`. Energy is
  * given twice, exactly: `energy_wh` with 3 decimals and `energy_mwh` as an integer. Empty `timezone` (15m) and
- * `max_power_w` (no power reported) mean none.
+ * `max_power_w` (no power reported) mean none. `revision` (last) says which restatement the figures are.
  */
 export function energyCsv(rows: readonly EnergyRow[]): string {
   const lines = [ENERGY_CSV_COLUMNS.join(',')];
@@ -49,6 +50,7 @@ export function energyCsv(rows: readonly EnergyRow[]): string {
         r.maxPowerW === null ? '' : String(r.maxPowerW),
         String(r.resets),
         String(r.complete),
+        String(r.revision),
       ]
         .map(csvField)
         .join(','),

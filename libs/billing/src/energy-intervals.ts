@@ -16,6 +16,11 @@ export interface EnergyRow {
   resets: number;
   /** 15m: the window is final. 1h/1d: every window of the hour or local day exists and is final. */
   complete: boolean;
+  /**
+   * How often the figures were restated: 15m the window's revision (0 until a late event restated it), 1h/1d the
+   * sum of their windows' revisions (it grows at every restatement of any of them). An invoice names it.
+   */
+  revision: number;
 }
 
 /** What the queries need of node-postgres: a `Pool`, a `PoolClient` or a `Client` will do. */
@@ -30,7 +35,7 @@ function select(source: string, start: string, end: string, timezone: string, co
   const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint::text`;
   return `SELECT meter_id, ${epochMs(start)} AS start_ms, ${epochMs(end)} AS end_ms, ${timezone} AS timezone,
       energy_mwh::text AS energy_mwh, readings::text AS readings, max_power_w::text AS max_power_w,
-      resets::text AS resets, ${complete} AS complete
+      resets::text AS resets, ${complete} AS complete, revision::text AS revision
     FROM ${source}
     WHERE tenant = $1 AND ($2::text IS NULL OR meter_id = $2) AND ${start} >= $3::timestamptz AND ${start} < $4::timestamptz
     ORDER BY meter_id COLLATE "C", ${start}`;
@@ -68,6 +73,7 @@ export async function energyIntervals(db: Queryable, query: EnergyQuery): Promis
     maxPowerW: r.max_power_w === null ? null : Number(r.max_power_w),
     resets: Number(r.resets),
     complete: r.complete === true,
+    revision: Number(r.revision),
   }));
 }
 

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { type EnergyWindowRow, MeterEnergy, type MeterReading } from './meter-energy';
 
 // Property: readings delayed by at most the grace period, with windows sealed as stream time advances (as the
-// engine does), produce exactly the final rows of in-order processing; nothing is late, and the state keeps only
-// the anchor and the unsealed tail.
+// engine does), produce exactly the final rows of in-order processing; nothing restates, and once the final windows
+// expire the state keeps only the anchor.
 const T = Date.UTC(2026, 10, 25, 0, 0, 0);
 const GRACE_MS = 10 * 60_000;
 
@@ -36,11 +36,15 @@ function finalRows(readings: readonly MeterReading[]): { rows: EnergyWindowRow[]
   const rows: EnergyWindowRow[] = [];
   let streamTime = Number.NEGATIVE_INFINITY;
   for (const reading of readings) {
-    expect(meter.ingest(reading).status).toBe('applied');
+    const outcome = meter.ingest(reading);
+    expect(outcome.status).toBe('applied');
+    expect(outcome.changed.some((r) => r.isFinal)).toBe(false);
     streamTime = Math.max(streamTime, reading.ts);
     rows.push(...meter.seal(streamTime - GRACE_MS));
   }
   rows.push(...meter.seal(streamTime + 24 * 3_600_000));
+  meter.expire(streamTime + 24 * 3_600_000);
+  expect(meter.keptFinals).toEqual([]);
   return { rows, heldAtEnd: meter.heldReadings };
 }
 
@@ -54,7 +58,7 @@ describe('energy: arrival within grace gives the in-order final rows', () => {
         );
         expect(delayed.rows).toEqual(inOrder.rows);
         expect(inOrder.rows.every((r) => r.isFinal)).toBe(true);
-        expect([inOrder.heldAtEnd, delayed.heldAtEnd]).toEqual([1, 1]); // only the anchor survives sealing
+        expect([inOrder.heldAtEnd, delayed.heldAtEnd]).toEqual([1, 1]); // only the anchor survives expiry
         // Σ final windows = last − first register (no resets here)
         const total = inOrder.rows.reduce((s, r) => s + r.energyMwh, 0);
         const registerMwh = (a: Arrival) => Math.round(Number(a.reading.energyWh) * 1000);

@@ -67,17 +67,12 @@ export class EnergyWindow {
 
   private apply(c: ReadingContribution, sign: 1 | -1): void {
     const powerCount = c.powerW === null ? 0 : (this.powers.get(c.powerW) ?? 0) + sign;
-    const readings = this.readings + sign;
-    const resets = this.resets + (c.reset ? sign : 0);
-    if (readings < 0 || resets < 0 || powerCount < 0) {
-      throw new EnergyValueError('retracted a reading that was never added to this window', {
-        ts: c.ts,
-        energyMwh: c.energyMwh,
-      });
-    }
-    this.energyMwh += sign * c.energyMwh;
-    this.readings = readings;
-    this.resets = resets;
+    const counts = { energyMwh: this.energyMwh, readings: this.readings, resets: this.resets };
+    ({
+      energyMwh: this.energyMwh,
+      readings: this.readings,
+      resets: this.resets,
+    } = countsAfter(counts, c, sign, powerCount < 0));
     if (c.powerW === null) return;
     if (powerCount === 0) this.powers.delete(c.powerW);
     else this.powers.set(c.powerW, powerCount);
@@ -89,4 +84,27 @@ export interface EnergyWindowSnapshot {
   readonly readings: number;
   readonly resets: number;
   readonly powers: ReadonlyArray<readonly [powerW: number, count: number]>;
+}
+
+/** A window's energy, reading and reset counts. */
+export interface EnergyCounts {
+  readonly energyMwh: number;
+  readonly readings: number;
+  readonly resets: number;
+}
+
+/**
+ * The counts after adding (`sign` 1) or retracting (−1) a contribution; throws EnergyValueError, changing nothing,
+ * when a retraction takes away what was never added (also when the caller's own check, `invalid`, says so).
+ */
+export function countsAfter(counts: EnergyCounts, c: ReadingContribution, sign: 1 | -1, invalid = false): EnergyCounts {
+  const readings = counts.readings + sign;
+  const resets = counts.resets + (c.reset ? sign : 0);
+  if (readings < 0 || resets < 0 || invalid) {
+    throw new EnergyValueError('retracted a reading that was never added to this window', {
+      ts: c.ts,
+      energyMwh: c.energyMwh,
+    });
+  }
+  return { energyMwh: counts.energyMwh + sign * c.energyMwh, readings, resets };
 }

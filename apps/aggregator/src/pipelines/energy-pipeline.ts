@@ -13,7 +13,8 @@ export interface EnergyPipelineOptions {
 /**
  * The energy pipeline: `events.meters` in consumer group `<groupPrefix>.energy` → `meter_energy_15m`, `meters`,
  * `data_quality_events` and update events on `metrics.updates` (through the outbox), exactly once per checkpoint.
- * Undecodable messages go to `events.meters.dlq`, and so do late and impossible readings and invalid properties
+ * A reading for a final window restates it, for `ctx.restateForMs` after the window's close. Undecodable messages
+ * go to `events.meters.dlq`, and so do readings beyond that horizon, impossible readings and invalid properties
  * (each also a data_quality_events row).
  */
 export function energyPipeline(ctx: PipelineContext, options: EnergyPipelineOptions = {}): Pipeline {
@@ -22,6 +23,7 @@ export function energyPipeline(ctx: PipelineContext, options: EnergyPipelineOpti
     inputTopic: topic,
     graceMs: ctx.graceMs,
     idleMs: ctx.idleMs,
+    restateForMs: ctx.restateForMs,
     mode: ctx.mode,
     updatesTopic: options.updatesTopic ?? UpdateTopics.updates,
   });

@@ -7,6 +7,8 @@ export interface EnergyWindowChange {
   meterId: string;
   row: EnergyWindowRow;
   version: number;
+  /** How often the row was restated (0 until its first restatement). */
+  revision: number;
 }
 
 /** A meter's properties as the `meters` table holds them (a PUT replaces them all). */
@@ -23,7 +25,7 @@ const EPOCH_MS = "'epoch'::timestamptz + interval '1 millisecond' *";
 /**
  * Upserts the newest change of each row (one statement from unnest arrays). `WHERE t.version < EXCLUDED.version`
  * keeps a row from going backwards if an older version is ever written again; the table's guard trigger
- * checks the rest (is_final never reverts, a final row's numbers never change).
+ * checks the rest (is_final never reverts, a final row's numbers change only with a higher revision).
  */
 export async function writeEnergyWindows(client: PoolClient, changes: readonly EnergyWindowChange[]): Promise<void> {
   const latest = new Map<string, EnergyWindowChange>();
@@ -36,15 +38,17 @@ export async function writeEnergyWindows(client: PoolClient, changes: readonly E
   const list = [...latest.values()];
   await client.query(
     `INSERT INTO meter_energy_15m AS t
-       (tenant, meter_id, window_start, window_end, energy_mwh, readings, max_power_w, resets, is_final, version)
+       (tenant, meter_id, window_start, window_end, energy_mwh, readings, max_power_w, resets, is_final, version,
+        revision)
      SELECT u.tenant, u.meter_id, ${EPOCH_MS} u.ws, ${EPOCH_MS} u.we, u.energy_mwh, u.readings, u.max_power_w,
-            u.resets, u.is_final, u.version
+            u.resets, u.is_final, u.version, u.revision
      FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::int[], $7::float8[],
-                 $8::int[], $9::boolean[], $10::bigint[])
-       AS u(tenant, meter_id, ws, we, energy_mwh, readings, max_power_w, resets, is_final, version)
+                 $8::int[], $9::boolean[], $10::bigint[], $11::int[])
+       AS u(tenant, meter_id, ws, we, energy_mwh, readings, max_power_w, resets, is_final, version, revision)
      ON CONFLICT (tenant, meter_id, window_start) DO UPDATE
        SET energy_mwh = EXCLUDED.energy_mwh, readings = EXCLUDED.readings, max_power_w = EXCLUDED.max_power_w,
-           resets = EXCLUDED.resets, is_final = EXCLUDED.is_final, version = EXCLUDED.version
+           resets = EXCLUDED.resets, is_final = EXCLUDED.is_final, version = EXCLUDED.version,
+           revision = EXCLUDED.revision
        WHERE t.version < EXCLUDED.version`,
     [
       list.map((c) => c.tenant),
@@ -57,6 +61,7 @@ export async function writeEnergyWindows(client: PoolClient, changes: readonly E
       list.map((c) => c.row.resets),
       list.map((c) => c.row.isFinal),
       list.map((c) => c.version),
+      list.map((c) => c.revision),
     ],
   );
 }

@@ -59,13 +59,17 @@ describe('energy topology', () => {
     expect(outbox[0].headers).toEqual({ 'sb-model': 'metric-update', 'sb-partition-key': 'acme/meter/m1' });
   });
 
-  it('reports a late reading and an impossible value as data quality, and goes on', () => {
+  it('restates a final window with a reading for it, reports an impossible value, and goes on', () => {
     const t = fresh();
     t.process(0, [
       readings('acme/m1', [
         [T0, 10],
         [T0 + Q + 61_000, 20],
-        [T0 + 5_000, 11],
+      ]),
+    ]);
+    t.process(0, [
+      readings('acme/m1', [
+        [T0 + 5_000, 11], // window 0 is final: restated
         [T0 + Q + 70_000, -3],
       ]),
     ]);
@@ -75,19 +79,28 @@ describe('energy topology', () => {
         [T0 + Q + 90_000, 21],
       ]),
     ]);
-    const { results } = t.drain();
+    const { results, outbox } = t.drain();
     expect(results.flatMap((r) => (r.kind === 'data-quality' ? [r.row.kind] : []))).toEqual([
-      'late_reading',
       'invalid_reading',
       'invalid_reading',
     ]);
-    const last = windows(results)
-      .filter((w) => w.start === Q)
-      .pop();
-    expect(last).toMatchObject({ mwh: 11_000, n: 2 });
+    const rows = results.flatMap((r) =>
+      r.kind === 'window' ? [[r.row.windowStart - T0, r.row.energyMwh, r.row.isFinal, r.version, r.revision]] : [],
+    );
+    expect(rows).toEqual([
+      [0, 0, true, 1, 0], // opened and closed in one batch: only its final version
+      [Q, 10_000, false, 1, 0],
+      [0, 1_000, true, 2, 1], // restated
+      [Q, 9_000, false, 2, 0], // its successor re-attributed
+      [Q, 10_000, false, 3, 0],
+    ]);
+    const restated = outbox.map((o) => JSON.parse(String(o.value))).filter((u) => u.restatement);
+    expect(restated).toEqual([
+      expect.objectContaining({ version: 2, row: expect.objectContaining({ is_final: true, revision: 1 }) }),
+    ]);
   });
 
-  it('closes windows of an idle partition with the wall clock, in live mode', () => {
+  it('closes windows of an idle meter with the wall clock, in live mode', () => {
     let now = T0;
     const t = fresh(() => now);
     t.process(0, [
@@ -137,15 +150,27 @@ describe('energy topology', () => {
     expect(windows(b.drain().results)).toEqual([{ start: 0, mwh: 2000, n: 3, final: false, v: 2 }]);
   });
 
-  it('evicts a meter quiet for the TTL once all its rows are final', () => {
-    const t = energyTopology({ graceMs: 60_000, idleMs: 1_000, mode: 'replay', ttlMs: 3_600_000 });
+  it('evicts a meter quiet for the TTL once all its rows are final and beyond the horizon', () => {
+    const t = energyTopology({
+      graceMs: 60_000,
+      idleMs: 1_000,
+      mode: 'replay',
+      ttlMs: 3_600_000,
+      restateForMs: 1_800_000,
+    });
     t.states[0].restore(0, undefined);
     t.process(0, [readings('acme/quiet', [[T0, 1]]), readings('acme/busy', [[T0, 1]])]);
     t.drain(); // both checkpointed
     t.states[0].markCheckpointed(0);
     t.process(0, [readings('acme/busy', [[T0 + 2 * 3_600_000, 2]])]);
     expect(t.meterCount(0)).toBe(1);
-    t.drain();
-    expect(t.states[0].changes(0)?.deletes).toEqual(['acme/quiet']);
+    const { results } = t.drain();
+    const meterKeys = (keys: readonly string[] = []) => keys.filter((k) => !k.includes('#'));
+    expect(meterKeys(t.states[0].changes(0)?.deletes)).toEqual(['acme/quiet']);
+    // Its last window closed when it fell beyond the horizon (a replay never idles), before it left the state;
+    // the segments of both meters' final windows expired with it.
+    const quiet = results.flatMap((r) => (r.kind === 'window' && r.meterId === 'quiet' ? [r.row.isFinal] : []));
+    expect(quiet).toEqual([true]);
+    expect(t.states[0].changes(0)?.deletes).toHaveLength(3);
   });
 });

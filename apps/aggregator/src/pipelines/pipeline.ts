@@ -17,7 +17,10 @@ export interface PipelineContext {
   idleMs: number;
   /** A call that started and never ended leaves the call state after this long (stream time); default 4 h. */
   maxCallAgeMs?: number;
-  /** How long (stream time) after its grace a final window still takes late events (restates); config.restateForMs. */
+  /**
+   * How long (stream time, after end + grace) a final window takes late events, restating it (config.restateForMs).
+   * Default: the horizon of ingest's default accepted past and future.
+   */
   restateForMs?: number;
   /** Replays never idle (deterministic); live processing does. */
   mode: 'live' | 'replay';

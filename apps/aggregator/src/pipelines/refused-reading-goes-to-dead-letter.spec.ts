@@ -14,12 +14,20 @@ function message(offset: string, rows: Array<[ts: number, energyWh: number]>): C
 }
 
 describe('a refused reading goes to the dead-letter topic with its provenance', () => {
-  const t = energyTopology({ inputTopic: 'events.meters', graceMs: 60_000, idleMs: 1_000, mode: 'replay' });
+  // A horizon of 0 (no restatement): window 0 expires as soon as it is final, so a reading for it is beyond the
+  // horizon (with the default horizon ingest refuses such a reading; here it is written straight onto the topic).
+  const t = energyTopology({
+    inputTopic: 'events.meters',
+    graceMs: 60_000,
+    idleMs: 1_000,
+    mode: 'replay',
+    restateForMs: 0,
+  });
   t.states[0].restore(3, undefined);
   t.process(3, [message('40', [[T0, 10]]), message('41', [[T0 + Q + 61_000, 20]])]); // window 0 is final now
   t.process(3, [
     message('42', [
-      [T0 + 5_000, 11], // late
+      [T0 + 5_000, 11], // beyond the horizon
       [T0 + Q + 70_000, -3], // impossible
       [T0 + Q + 80_000, 21],
     ]),
@@ -29,7 +37,7 @@ describe('a refused reading goes to the dead-letter topic with its provenance', 
 
   it('writes one data-quality row and one dead-letter record per refused reading', () => {
     expect(results.flatMap((r) => (r.kind === 'data-quality' ? [r.row.kind] : []))).toEqual([
-      'late_reading',
+      'reading_beyond_horizon',
       'invalid_reading',
     ]);
     expect(dead.map((d) => [d.key, d.headers?.[DeadLetterHeaders.errorType]])).toEqual([
@@ -44,7 +52,9 @@ describe('a refused reading goes to the dead-letter topic with its provenance', 
       'sb-dlq-source-topic': 'events.meters',
       'sb-dlq-source-partition': '3',
       'sb-dlq-source-offset': '42',
-      'sb-dlq-error': expect.stringMatching(/^late_reading: the reading's window 2026-01-05T10:00:00.000Z is final/),
+      'sb-dlq-error': expect.stringMatching(
+        /^reading_beyond_horizon: the reading's window 2026-01-05T10:00:00.000Z is beyond the restatement horizon/,
+      ),
       'sb-dlq-error-type': 'late',
       'sb-dlq-attempt': '1',
     });
@@ -54,7 +64,7 @@ describe('a refused reading goes to the dead-letter topic with its provenance', 
   it('carries the refused reading, not the whole message', () => {
     expect(JSON.parse(String(dead[0].value))).toEqual({
       tenant: 'acme',
-      kind: 'late_reading',
+      kind: 'reading_beyond_horizon',
       entityType: 'meter',
       entityId: 'm1',
       ts: T0 + 5_000,
@@ -62,6 +72,7 @@ describe('a refused reading goes to the dead-letter topic with its provenance', 
         windowStart: '2026-01-05T10:00:00.000Z',
         streamTime: new Date(T0 + Q + 61_000).toISOString(),
         graceMs: 60_000,
+        restateForMs: 0,
         energyWh: 11,
       },
     });

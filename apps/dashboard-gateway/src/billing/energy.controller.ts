@@ -77,7 +77,7 @@ export class EnergyController {
     summary: "Every meter's exact interval energy of the tenant as CSV (role analyst)",
     description:
       'RFC 4180 with a header row: meter_id,interval_start,interval_end,timezone,energy_wh,energy_mwh,readings,' +
-      'max_power_w,resets,complete. Same ranges as the meter endpoint; an export larger than the configured row ' +
+      'max_power_w,resets,complete,revision. Same ranges as the meter endpoint; an export larger than the configured row ' +
       'limit is refused with 413 (split the range).',
   })
   @RangeQuery()
