@@ -53,7 +53,7 @@ const SETTLING = [
   'There is no leader for this topic-partition as we are in the middle of a leadership election',
   'The group coordinator is not available',
   'This is not the correct coordinator for this group',
-  'The coordinator is loading and hence can\'t process requests',
+  "The coordinator is loading and hence can't process requests",
 ];
 
 /** Where a kafkajs log line goes in the library's logger. */
