@@ -90,6 +90,7 @@ async function shutdown() {
 }
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+process.on('SIGHUP', shutdown); // the terminal closed: the services are in process groups of their own
 
 const app = (entry) => resolve(root, entry);
 supervisor.add({
