@@ -112,14 +112,18 @@ export class NpmStart {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 
-  /** Pids of the processes that still run with this start's namespace in their environment (Linux /proc). */
-  leftovers(): number[] {
-    const mark = `SWITCHBOARD_TOPIC_NAMESPACE=${this.namespace}`;
+  /**
+   * Pids of the processes that run with this start's namespace in their environment (Linux /proc), and with
+   * `also` (e.g. `INSTANCE_ID=aggregator-1`) when given.
+   */
+  leftovers(also?: string): number[] {
+    const marks = [`SWITCHBOARD_TOPIC_NAMESPACE=${this.namespace}`, ...(also ? [also] : [])];
     return readdirSync('/proc')
       .filter((d) => /^\d+$/.test(d))
       .filter((d) => {
         try {
-          return readFileSync(`/proc/${d}/environ`, 'latin1').split('\0').includes(mark);
+          const env = readFileSync(`/proc/${d}/environ`, 'latin1').split('\0');
+          return marks.every((m) => env.includes(m));
         } catch {
           return false; // ended meanwhile
         }
