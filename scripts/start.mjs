@@ -93,30 +93,45 @@ process.on('SIGTERM', shutdown);
 process.on('SIGHUP', shutdown); // the terminal closed: the services are in process groups of their own
 
 const app = (entry) => resolve(root, entry);
-supervisor.add({
-  name: 'ingest',
-  args: [app('apps/ingest/src/main.ts')],
-  env: { INSTANCE_ID: 'ingest-1' },
-  liveUrl: live(ports.ingest),
-  status: { service: 'ingest', instanceId: 'ingest-1' },
+/** A service with an HTTP port: Running once its liveness answers; `<service>/<instanceId>` on service.status. */
+const httpService = ({ name, entry, service, instanceId, port, env = {} }) => ({
+  name,
+  args: [app(entry)],
+  env: { INSTANCE_ID: instanceId, ...env },
+  liveUrl: live(port),
+  status: { service, instanceId },
 });
+supervisor.add(
+  httpService({
+    name: 'ingest',
+    entry: 'apps/ingest/src/main.ts',
+    service: 'ingest',
+    instanceId: 'ingest-1',
+    port: ports.ingest,
+  }),
+);
 aggregatorPorts.forEach((port, i) => {
   const instanceId = `aggregator-${i + 1}`;
-  supervisor.add({
-    name: instanceId,
-    args: [app('apps/aggregator/src/main.ts')],
-    env: { AGGREGATOR_PORT: String(port), INSTANCE_ID: instanceId },
-    liveUrl: live(port),
-    status: { service: 'aggregator', instanceId },
-  });
+  supervisor.add(
+    httpService({
+      name: instanceId,
+      entry: 'apps/aggregator/src/main.ts',
+      service: 'aggregator',
+      instanceId,
+      port,
+      env: { AGGREGATOR_PORT: String(port) },
+    }),
+  );
 });
-supervisor.add({
-  name: 'gateway',
-  args: [app('apps/dashboard-gateway/src/main.ts')],
-  env: { INSTANCE_ID: 'gateway-1' },
-  liveUrl: live(ports.gateway),
-  status: { service: 'dashboard-gateway', instanceId: 'gateway-1' },
-});
+supervisor.add(
+  httpService({
+    name: 'gateway',
+    entry: 'apps/dashboard-gateway/src/main.ts',
+    service: 'dashboard-gateway',
+    instanceId: 'gateway-1',
+    port: ports.gateway,
+  }),
+);
 
 /** Resolves when the URL answers 200, or rejects after the timeout. */
 async function waitForReady(url, timeoutMs = 60_000) {

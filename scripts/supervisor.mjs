@@ -50,6 +50,7 @@ export class Supervisor {
   }
 
   launch(s) {
+    if (this.stopping) return; // e.g. a simulator added while Ctrl-C was being handled
     const { spec } = s;
     const child = spawn(process.execPath, ['-r', '@swc-node/register', ...spec.args], {
       cwd: this.root,
