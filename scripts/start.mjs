@@ -64,8 +64,16 @@ const tenants = Array.from({ length: options.simulate ? options.tenants : 0 }, (
   i === 0 ? 'demo' : `demo-${i + 1}`,
 );
 
+/** Before anything starts: a LOG_FORMAT it does not know stops here, in one line. */
+const terminal = (() => {
+  try {
+    return createTerminal();
+  } catch (err) {
+    console.error(`[switchboard] ${err.message}`);
+    process.exit(1);
+  }
+})();
 const started = await up();
-const terminal = createTerminal();
 const supervisor = new Supervisor({
   root,
   env: serviceEnv,
