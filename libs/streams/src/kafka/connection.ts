@@ -51,6 +51,7 @@ const REBALANCE_CHURN = [
 const SETTLING = [
   'This server does not host this topic-partition',
   'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
   'The group coordinator is not available',
   'This is not the correct coordinator for this group',
   "The coordinator is loading and hence can't process requests",

@@ -27,6 +27,7 @@ describe('kafkajs log lines in the library logger', () => {
       'The group coordinator is not available',
       'This is not the correct coordinator for this group',
       'There is no leader for this topic-partition as we are in the middle of a leadership election',
+      'This server is not the leader for that topic-partition',
     ]) {
       expect(logLevelOf(logLevel.ERROR, 'Response Metadata(key: 3, version: 6)', error)).toBe('debug');
     }
