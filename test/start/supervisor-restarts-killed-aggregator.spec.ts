@@ -20,7 +20,6 @@ describe('npm start restarts an aggregator killed with SIGKILL', () => {
 
   afterAll(async () => {
     start.kill();
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
     await status?.close();
   });
 

@@ -107,9 +107,16 @@ export class NpmStart {
     }
   }
 
-  /** Ends it at once, whatever it is doing (after a failed test). */
+  /** Ends it at once, whatever it is doing (after a failed test), and every process it started. */
   kill(): void {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    for (const pid of this.leftovers()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* ended meanwhile */
+      }
+    }
   }
 
   /**
