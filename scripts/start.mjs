@@ -83,7 +83,6 @@ const supervisor = new Supervisor({
       root,
       brokers: brokers.split(','),
       topicNamespace: env.SWITCHBOARD_TOPIC_NAMESPACE,
-      say: terminal.say,
     }),
 });
 

@@ -44,11 +44,6 @@ export class Supervisor {
     this.launch(s);
   }
 
-  /** The pids of the running services, by name. */
-  pids() {
-    return Object.fromEntries([...this.services].filter(([, s]) => s.child).map(([name, s]) => [name, s.child.pid]));
-  }
-
   launch(s) {
     if (this.stopping) return; // e.g. a simulator added while Ctrl-C was being handled
     const { spec } = s;
@@ -181,7 +176,7 @@ export class Supervisor {
  * A publisher of RuntimeError records on `<namespace>.service.status` through the library (libs/streams), loaded
  * through `@swc-node/register` on first use: dependencies exist by then (`npm start` ensured them).
  */
-export async function streamsStatusPublisher({ root, brokers, topicNamespace, say }) {
+export async function streamsStatusPublisher({ root, brokers, topicNamespace }) {
   const require = createRequire(import.meta.url);
   require('@swc-node/register');
   const { ServiceLifecycle, StreamingClient, SERVICE_STATUS_TOPIC } = require(
@@ -189,12 +184,13 @@ export async function streamsStatusPublisher({ root, brokers, topicNamespace, sa
   );
   const { namespaced } = require(resolve(root, 'libs/domain/src/index.ts'));
   const quiet = () => undefined;
+  const silent = { debug: quiet, info: quiet, warn: quiet, error: quiet };
   const client = new StreamingClient({
     brokers,
     clientId: 'npm-start-supervisor',
     retries: 2,
     ackTimeoutMs: 10_000,
-    logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    logger: silent,
   });
   const topic = namespaced(SERVICE_STATUS_TOPIC, topicNamespace);
   return {
@@ -207,7 +203,7 @@ export async function streamsStatusPublisher({ root, brokers, topicNamespace, sa
         topic,
         pid,
         heartbeatMs: 60_000,
-        logger: { debug: quiet, info: quiet, warn: (m) => say(m), error: (m) => say(m) },
+        logger: silent, // a failure is thrown below, and said once by the supervisor
       });
       let failure;
       publisher.on('failure', ({ error }) => {
