@@ -20,10 +20,11 @@ try {
   const args = process.argv.slice(2);
   if (args.length > 0) status = jest(args);
   else {
-    // The chaos tests run real service fleets and kill them: alone, after the rest, so neither starves the
-    // other of the two cores (their timing bounds are about the system, not about a crowded machine).
-    status = jest(['--testPathIgnorePatterns', '/test/chaos/']);
-    const chaos = jest(['--runInBand', 'test/chaos']);
+    // The chaos tests run real service fleets and kill them, and so do the tests of `npm start` itself: alone,
+    // after the rest, so neither starves the other of the two cores (their timing bounds are about the system,
+    // not about a crowded machine).
+    status = jest(['--testPathIgnorePatterns', '/test/chaos/', '/test/start/']);
+    const chaos = jest(['--runInBand', 'test/chaos', 'test/start']);
     if (status === 0) status = chaos;
   }
 } finally {

@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { databasePool, SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
+import { databasePool, requestLogLevel, SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
 import { StreamingClient, type StreamsLogger } from '@switchboard/streams';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
@@ -78,6 +78,7 @@ export class AggregatorModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
+            customLogLevel: requestLogLevel,
             autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
           },
         }),

@@ -163,6 +163,12 @@ program
     positive('meter-interval'),
     DEFAULT_SIMULATION.meterIntervalMs / 1000,
   )
+  .option(
+    '--rate <factor>',
+    'load: call arrivals per minute × factor, meter readings factor × as often',
+    positive('rate'),
+    1,
+  )
   .option('--anomaly-scale <x>', 'multiplies the rates of duplicate, out-of-order, late readings and resets', Number, 1)
   .option('--batch <n>', 'events per request at most', positive('batch'), 500)
   .option('--retries <n>', 'attempts per request', positive('retries'), 10)
@@ -182,9 +188,9 @@ program
       durationMs,
       queues: String(o.queues).split(',').filter(Boolean),
       agents: Math.round(o.agents),
-      callsPerMinute: o.callsPerMinute,
+      callsPerMinute: o.callsPerMinute * o.rate,
       meters: Math.max(0, Math.round(o.meters)),
-      meterIntervalMs: Math.round(o.meterInterval * 1000),
+      meterIntervalMs: Math.max(1, Math.round((o.meterInterval * 1000) / o.rate)),
       anomalies: { duplicate: a.duplicate * s, outOfOrder: a.outOfOrder * s, late: a.late * s, reset: a.reset * s },
     };
     let key: string | undefined = o.key;

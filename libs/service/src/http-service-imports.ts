@@ -3,6 +3,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import { requestLogLevel } from './request-log-level';
 
 export interface HttpServiceImportsOptions {
   logLevel: string;
@@ -14,7 +15,8 @@ export interface HttpServiceImportsOptions {
 
 /**
  * The modules every Switchboard HTTP service imports: Terminus (readiness), the throttler, and request logs
- * (pino) that never carry credentials (Authorization, Cookie) and leave out the probes' and scrapes' noise.
+ * (pino) that never carry credentials (Authorization, Cookie) and leave out the probes' and scrapes' noise (successful
+ * requests at debug: `requestLogLevel`).
  */
 export function httpServiceImports({
   logLevel,
@@ -29,6 +31,7 @@ export function httpServiceImports({
         level: logLevel,
         redact: ['req.headers.authorization', 'req.headers.cookie'],
         customProps: (req) => ({ tenant: tenantOf(req) }),
+        customLogLevel: requestLogLevel,
         autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
       },
     }),

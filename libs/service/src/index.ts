@@ -40,4 +40,5 @@ export {
   type ReadinessCheck,
   readinessProbe,
 } from './readiness';
+export { requestLogLevel, SLOW_REQUEST_MS } from './request-log-level';
 export { SERVICE_STATUS, type ServiceStatusOptions, ServiceStatusReporter, serviceStatus } from './service-status';

@@ -90,11 +90,11 @@ export class KafkaFeed {
     const target = new Map<string, number>();
     const starts = new Map<string, string>();
     for (const topic of [updates, alerts, status]) {
-      const ends = await this.admin.fetchTopicOffsets(topic);
+      const ends = await whileSettling(() => this.admin.fetchTopicOffsets(topic));
       const first =
         topic === status
           ? ends.map((p) => ({ partition: p.partition, offset: p.low }))
-          : await this.admin.fetchTopicOffsetsByTimestamp(topic, from);
+          : await whileSettling(() => this.admin.fetchTopicOffsetsByTimestamp(topic, from));
       for (const p of ends) {
         const start = first.find((s) => s.partition === p.partition)?.offset ?? p.high;
         starts.set(`${topic}:${p.partition}`, start);
@@ -185,5 +185,23 @@ export class KafkaFeed {
     for (const [tp, offset] of c.target) if ((this.consumed.get(tp) ?? -1) < offset) return;
     this.catchUp = undefined;
     c.done();
+  }
+}
+
+/**
+ * A topic created a moment ago (here, or by the aggregator starting beside the gateway) is refused for a moment
+ * ("This server is not the leader for that topic-partition") until the broker has settled its leaders: the read
+ * is tried again while the refusal is retriable, for at most `timeoutMs`; anything else fails at once.
+ */
+async function whileSettling<T>(read: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      const e = err as { retriable?: boolean; cause?: { retriable?: boolean } };
+      if (!(e.retriable || e.cause?.retriable) || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }

@@ -37,6 +37,9 @@ export class KafkaTopicAdmin implements TopicAdmin {
     // Ask first: creating an existing topic succeeds here but makes kafkajs log an error line.
     const existing = await admin.listTopics();
     if (existing.includes(topic)) {
+      // Another process may have created it a moment ago: until the broker announces its leaders, reading its
+      // offsets is refused ("This server does not host this topic-partition").
+      await this.waitForLeaders(admin, topic);
       this.known.add(topic);
       return;
     }
