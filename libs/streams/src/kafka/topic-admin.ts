@@ -1,15 +1,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { StreamsError } from '../core/errors';
-import type { TopicAdmin, TopicSpec } from '../streams/transport';
+import type { ConsumerGroupSummary, OffsetRange, TopicAdmin, TopicSpec } from '../port';
 
-/** A consumer group as the broker describes it: its state (`Empty`, `Stable`, …) and its live members now. */
-export interface ConsumerGroupSummary {
-  groupId: string;
-  state: string;
-  members: number;
-}
-
-/** Creates topics when missing (explicitly, with our partition count) and reads committed offsets. */
+/** The port's admin over kafkajs: creates topics when missing (explicitly, with our partition count), reads offsets. */
 export class KafkaTopicAdmin implements TopicAdmin {
   private admin: Admin | undefined;
   private connecting: Promise<Admin> | undefined;
@@ -102,19 +95,6 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return (entry?.partitions ?? []).filter((p) => p.offset === '-1').map((p) => p.partition);
   }
 
-  /** The end (high watermark) of each partition of the topic: the offset the next message will get. */
-  async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const admin = await this.connect();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-  }
-
-  /** Removes a consumer group that is no longer used (e.g. a one-off reader's). */
-  async deleteGroup(groupId: string): Promise<void> {
-    const admin = await this.connect();
-    await admin.deleteGroups([groupId]);
-  }
-
   /** Whether the topic exists (asks the cluster; does not create it). */
   async topicExists(topic: string): Promise<boolean> {
     const admin = await this.connect();
@@ -122,10 +102,17 @@ export class KafkaTopicAdmin implements TopicAdmin {
   }
 
   /** The first and the end offset of each partition: the records a reader from the beginning gets are [start, end). */
-  async offsetRanges(topic: string): Promise<Map<number, { start: bigint; end: bigint }>> {
+  async offsetRanges(topic: string): Promise<Map<number, OffsetRange>> {
     const admin = await this.connect();
     const offsets = await admin.fetchTopicOffsets(topic);
     return new Map(offsets.map((o) => [o.partition, { start: BigInt(o.low), end: BigInt(o.high) }]));
+  }
+
+  /** Per partition, the first offset at or after the timestamp (kafkajs gives the end offset where none is). */
+  async offsetsAtTime(topic: string, timestamp: number): Promise<Map<number, bigint>> {
+    const admin = await this.connect();
+    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
   }
 
   /** The consumer groups whose id starts with `prefix`, with their state and how many members they have now. */
