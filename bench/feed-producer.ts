@@ -1,6 +1,6 @@
 import { type MetricUpdate, namespaced, UpdateTopics } from '@switchboard/domain';
 import { metricUpdateRecord } from '../apps/aggregator/src/pipelines/metric-update-record';
-import type { MessageSender } from '../libs/streams/src/streams/transport';
+import type { MessageSender } from '../libs/streams/src/port';
 import { epochMs } from './epoch-clock';
 import type { FeedLedger } from './feed-ledger';
 import type { LiveRowSpec } from './live-rows';

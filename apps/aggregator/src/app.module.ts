@@ -8,17 +8,25 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { databasePool, requestLogLevel, SERVICE_STATUS, type ServiceStatusReporter } from '@switchboard/service';
-import { StreamingClient, type StreamsLogger } from '@switchboard/streams';
+import {
+  databasePool,
+  databasePoolProvider,
+  PG_POOL,
+  requestLogLevel,
+  SERVICE_STATUS,
+  type ServiceStatusReporter,
+} from '@switchboard/service';
+import type { StreamingClient, StreamsLogger } from '@switchboard/streams';
+import { STREAMING_CLIENT, StreamsModule } from '@switchboard/streams/nest';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { AggregatorConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { registerRefusedInputsMetric } from './health/refused-inputs-metric';
+import { AGGREGATOR_CONFIG, METRICS_REGISTRY, PIPELINE_RUNNER } from './injection';
 import { pipelineContext } from './pipelines/pipeline';
 import { type PipelineFactory, PipelineRunner } from './pipelines/pipeline-runner';
-import { AGGREGATOR_CONFIG, METRICS_REGISTRY, PG_POOL, PIPELINE_RUNNER, STREAMING_CLIENT } from './tokens';
 
 export interface AggregatorModuleOptions {
   config: AggregatorConfig;
@@ -82,12 +90,22 @@ export class AggregatorModule {
             autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
           },
         }),
+        // The app's one StreamingClient (STREAMING_CLIENT). AggregatorLifecycle closes it in its shutdown order
+        // (after the pipelines' final checkpoints, before the pool); the module's own close then finds it closed.
+        StreamsModule.forRootAsync({
+          inject: [PinoLogger],
+          useFactory: (log: PinoLogger) => ({
+            brokers: config.kafkaBrokers,
+            clientId: `aggregator-${config.instanceId ?? process.pid}`,
+            logger: streamsLogger(log),
+          }),
+        }),
       ],
       controllers: [HealthController],
       providers: [
         { provide: AGGREGATOR_CONFIG, useValue: config },
         { provide: SERVICE_STATUS, useValue: status ?? null },
-        { provide: PG_POOL, useFactory: () => databasePool(config.databaseUrl, 'aggregator') },
+        databasePoolProvider(databasePool(config.databaseUrl, 'aggregator')),
         {
           provide: METRICS_REGISTRY,
           useFactory: () => {
@@ -96,16 +114,6 @@ export class AggregatorModule {
             collectDefaultMetrics({ register: registry });
             return registry;
           },
-        },
-        {
-          provide: STREAMING_CLIENT,
-          inject: [PinoLogger],
-          useFactory: (log: PinoLogger) =>
-            new StreamingClient({
-              brokers: config.kafkaBrokers,
-              clientId: `aggregator-${config.instanceId ?? process.pid}`,
-              logger: streamsLogger(log),
-            }),
         },
         {
           provide: PIPELINE_RUNNER,

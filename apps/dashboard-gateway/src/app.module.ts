@@ -2,11 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import {
   CLOSE_ON_SHUTDOWN,
   databasePool,
+  databasePoolProvider,
   gracefulShutdownProviders,
   HealthController,
   HttpMetrics,
   httpServiceImports,
   MetricsController,
+  PG_POOL,
   postgresReady,
   READINESS_CHECKS,
   SERVICE_STATUS,
@@ -18,11 +20,11 @@ import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { EnergyController } from './billing/energy.controller';
 import type { GatewayConfig } from './config';
 import type { HttpRequest } from './http/http-types';
+import { GATEWAY_CONFIG } from './injection';
 import { LiveModule, LiveService } from './live';
 import { registerLiveMetrics } from './live/live-metrics';
 import { PageModule } from './page';
 import { QueueStatsController } from './queues/queue-stats.controller';
-import { GATEWAY_CONFIG, PG_POOL } from './tokens';
 
 export interface GatewayModuleOptions {
   config: GatewayConfig;
@@ -63,7 +65,7 @@ export class DashboardGatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         ...gracefulShutdownProviders(status),
-        { provide: PG_POOL, useValue: pool },
+        databasePoolProvider(pool),
         {
           provide: HttpMetrics,
           useFactory: () =>

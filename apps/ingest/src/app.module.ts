@@ -3,11 +3,13 @@ import {
   bounded,
   CLOSE_ON_SHUTDOWN,
   databasePool,
+  databasePoolProvider,
   gracefulShutdownProviders,
   HealthController,
   HttpMetrics,
   httpServiceImports,
   MetricsController,
+  PG_POOL,
   postgresReady,
   READINESS_CHECKS,
   READINESS_TIMEOUT_MS,
@@ -22,11 +24,11 @@ import { TenantThrottlerGuard } from './auth/tenant-throttler.guard';
 import type { IngestConfig } from './config';
 import { EventsController } from './events/events.controller';
 import { IngestService } from './events/ingest.service';
+import { INGEST_CONFIG, INGEST_SERVICE } from './injection';
 import { IngestMetrics } from './metrics/ingest-metrics';
 import { PropertiesController } from './properties/properties.controller';
 import { EVENT_PUBLISHER, type EventPublisher } from './publishing/event-publisher';
 import { createStreamsPublisher } from './publishing/streams-event-publisher';
-import { INGEST_CONFIG, INGEST_SERVICE, PG_POOL } from './tokens';
 
 export interface IngestModuleOptions {
   config: IngestConfig;
@@ -52,7 +54,7 @@ export class IngestModule {
         ...gracefulShutdownProviders(status),
         IngestMetrics,
         { provide: HttpMetrics, useExisting: IngestMetrics },
-        { provide: PG_POOL, useFactory: () => databasePool(config.databaseUrl, 'ingest') },
+        databasePoolProvider(databasePool(config.databaseUrl, 'ingest')),
         {
           provide: EVENT_PUBLISHER,
           useFactory: () => publisher ?? createStreamsPublisher(config),

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type ValueProvider } from '@nestjs/common';
 import { guardPool, type StreamsLogger } from '@switchboard/streams';
 import { Pool, type PoolConfig } from 'pg';
 
@@ -20,4 +20,15 @@ export function databasePool(
   const pool = new Pool({ max: 10, application_name: service, ...options, connectionString });
   guardPool(pool, nestStreamsLogger(new Logger(`${service}:postgres`)));
   return pool;
+}
+
+/**
+ * The injection token of an app's one Postgres pool: `constructor(@Inject(PG_POOL) pool: Pool)`. Every app provides
+ * it with `databasePoolProvider` and ends the pool itself, in its own shutdown order (after what still writes).
+ */
+export const PG_POOL = Symbol('PG_POOL');
+
+/** Provides the app's pool (from `databasePool`) under `PG_POOL`. */
+export function databasePoolProvider(pool: Pool): ValueProvider<Pool> {
+  return { provide: PG_POOL, useValue: pool };
 }

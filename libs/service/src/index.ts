@@ -9,7 +9,7 @@ export {
   dashboardPublicUrl,
   dashboardTokenSecret,
 } from './dashboard-token-secret';
-export { databasePool, nestStreamsLogger } from './database-pool';
+export { databasePool, databasePoolProvider, nestStreamsLogger, PG_POOL } from './database-pool';
 export { sharedEnv } from './env-schemas';
 export {
   CLOSE_ON_SHUTDOWN,

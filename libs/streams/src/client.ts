@@ -1,19 +1,24 @@
-import type { Kafka } from 'kafkajs';
 import { StreamsConfigError } from './core/errors';
 import { consoleWarnLogger, type StreamsLogger } from './core/logger';
-import { createKafka } from './kafka/connection';
-import { KafkaMessageSender } from './kafka/kafka-sender';
-import { type ConsumerGroupSummary, KafkaTopicAdmin } from './kafka/topic-admin';
-import { TopicConsumer } from './kafka/topic-consumer';
+import { kafkajsPort } from './kafka';
 import type { ServiceLifecycle } from './lifecycle/service-lifecycle';
 import { ServiceStatusPublisher, type ServiceStatusPublisherOptions } from './lifecycle/service-status-publisher';
+import type {
+  ConsumedRecord,
+  ConsumerGroupSummary,
+  KafkaPort,
+  KafkaPortFactory,
+  OffsetRange,
+  PartitionReader,
+  TopicSpec,
+} from './port';
 import { groupByTopic, OutboxRelay, type OutboxRelayOptions } from './postgres/outbox-relay';
 import { StreamProcessor, type StreamProcessorOptions } from './processor/stream-processor';
 import type { ConsumedMessage } from './processor/topology';
 import { resolveConsumerOptions, type TopicConsumerOptions } from './streams/consumer-options';
 import { PublishQueue } from './streams/publish-queue';
+import { TopicConsumer } from './streams/topic-consumer';
 import { TopicProducer } from './streams/topic-producer';
-import type { TopicSpec } from './streams/transport';
 
 export interface StreamingClientOptions {
   brokers: string[];
@@ -27,6 +32,30 @@ export interface StreamingClientOptions {
   ackTimeoutMs?: number;
   /** Connection and request retries before a call fails (default 5). */
   retries?: number;
+  /** The Kafka client adapter (default `kafkajsPort`): any implementation of the port in `src/port`. */
+  kafka?: KafkaPortFactory;
+}
+
+/** Where a partition reader starts in each partition of a topic: a time (epoch ms), an end, or given offsets. */
+export type ReadFrom = { timestamp: number } | 'beginning' | 'end' | ReadonlyMap<number, bigint>;
+
+export interface ReadPartitionsOptions {
+  /** Names the reader (unique per reader: e.g. `<service>.<instance>.<random>`). */
+  name: string;
+  topics: readonly { topic: string; from: ReadFrom }[];
+  /** A batch of one partition, in offset order; the partition's next batch waits for it. */
+  onBatch(topic: string, partition: number, records: ConsumedRecord[]): Promise<void> | void;
+  /** How long a fetch waits for new records (default 1000 ms). */
+  maxWaitMs?: number;
+}
+
+/** A running reader of every partition of some topics. */
+export interface PartitionFeed {
+  /** Per topic, per partition: where reading started and where the log ended when it did. */
+  readonly ranges: ReadonlyMap<string, ReadonlyMap<number, OffsetRange>>;
+  /** Resolves once every partition was sought to its start (its first batches follow). */
+  readonly positioned: Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -35,9 +64,7 @@ export interface StreamingClientOptions {
  * The library never reads the environment: every option is passed here.
  */
 export class StreamingClient {
-  private readonly kafka: Kafka;
-  private readonly admin: KafkaTopicAdmin;
-  private readonly sender: KafkaMessageSender;
+  private readonly kafka: KafkaPort;
   private readonly queue: PublishQueue;
   private readonly logger: StreamsLogger;
   private readonly spec: TopicSpec;
@@ -45,6 +72,8 @@ export class StreamingClient {
   private readonly processors = new Set<StreamProcessor<unknown>>();
   private readonly relays = new Set<OutboxRelay>();
   private readonly statusPublishers = new Set<ServiceStatusPublisher>();
+  private readonly readers = new Set<PartitionReader>();
+  private closing: Promise<void> | undefined;
 
   constructor(readonly options: StreamingClientOptions) {
     if (
@@ -62,15 +91,22 @@ export class StreamingClient {
     if (!(this.spec.partitions >= 1))
       throw new StreamsConfigError(`defaultPartitions must be ≥ 1; got ${this.spec.partitions}`);
     this.logger = options.logger ?? consoleWarnLogger;
-    this.kafka = createKafka({
+    this.kafka = (options.kafka ?? kafkajsPort)({
       brokers: options.brokers,
       clientId: options.clientId,
       logger: this.logger,
       retries: options.retries,
+      ackTimeoutMs: options.ackTimeoutMs,
     });
-    this.admin = new KafkaTopicAdmin(this.kafka);
-    this.sender = new KafkaMessageSender(this.kafka, { ackTimeoutMs: options.ackTimeoutMs });
-    this.queue = new PublishQueue(this.sender);
+    this.queue = new PublishQueue(this.kafka.sender);
+  }
+
+  private get admin() {
+    return this.kafka.admin;
+  }
+
+  private get sender() {
+    return this.kafka.sender;
   }
 
   /** Creates the topic when missing, then returns its producer. */
@@ -86,15 +122,7 @@ export class StreamingClient {
     spec: Partial<TopicSpec> = {},
   ): Promise<TopicConsumer<T>> {
     const resolved = resolveConsumerOptions(topic, options);
-    const consumer = new TopicConsumer<T>(
-      topic,
-      resolved,
-      this.kafka,
-      this.admin,
-      this.sender,
-      { ...this.spec, ...spec },
-      this.logger,
-    );
+    const consumer = new TopicConsumer<T>(topic, resolved, this.kafka, { ...this.spec, ...spec }, this.logger);
     this.consumers.add(consumer as TopicConsumer<unknown>);
     return consumer;
   }
@@ -105,14 +133,7 @@ export class StreamingClient {
     options: StreamProcessorOptions<R, M>,
     spec: Partial<TopicSpec> = {},
   ): StreamProcessor<R, M> {
-    const processor = new StreamProcessor<R, M>(
-      topic,
-      options,
-      this.kafka,
-      this.admin,
-      { ...this.spec, ...spec },
-      this.logger,
-    );
+    const processor = new StreamProcessor<R, M>(topic, options, this.kafka, { ...this.spec, ...spec }, this.logger);
     this.processors.add(processor as StreamProcessor<unknown>);
     return processor;
   }
@@ -154,18 +175,84 @@ export class StreamingClient {
   }
 
   /** The end (high watermark) of each partition: where the next message of the topic will be written. */
-  endOffsets(topic: string): Promise<Map<number, bigint>> {
-    return this.admin.endOffsets(topic);
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const ranges = await this.admin.offsetRanges(topic);
+    return new Map([...ranges].map(([p, r]) => [p, r.end]));
   }
 
   /** Removes a consumer group that is no longer used (one-off readers such as `switchboard verify`). */
   deleteConsumerGroup(groupId: string): Promise<void> {
-    return this.admin.deleteGroup(groupId);
+    return this.admin.deleteGroups([groupId]);
   }
 
   /** The first and the end offset of each partition of the topic (what a reader from the beginning gets). */
-  offsetRanges(topic: string): Promise<Map<number, { start: bigint; end: bigint }>> {
+  offsetRanges(topic: string): Promise<Map<number, OffsetRange>> {
     return this.admin.offsetRanges(topic);
+  }
+
+  /**
+   * The offset ranges of several topics; a topic that does not exist or cannot be read now (no leader) is left out
+   * rather than failing the others. Kafka away: rejects.
+   */
+  async offsetRangesOf(topics: readonly string[]): Promise<Map<string, Map<number, OffsetRange>>> {
+    const out = new Map<string, Map<number, OffsetRange>>();
+    if (topics.length === 0) return out;
+    const existing = await Promise.all(topics.map(async (t) => ((await this.admin.topicExists(t)) ? t : undefined)));
+    await Promise.all(
+      existing.map(async (topic) => {
+        if (topic === undefined) return;
+        const ranges = await this.admin.offsetRanges(topic).catch(() => undefined);
+        if (ranges) out.set(topic, ranges);
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Reads every partition of the topics, in no shared consumer group: each reader gets all records, from where
+   * `from` says (a time: the first record at or after it; nothing there: the end). The start offsets are fixed
+   * before this resolves; the reader commits nothing others see and is closed with the client (or `close()`).
+   */
+  async readPartitions(options: ReadPartitionsOptions): Promise<PartitionFeed> {
+    const start = new Map<string, Map<number, bigint>>();
+    const ranges = new Map<string, Map<number, OffsetRange>>();
+    for (const { topic, from } of options.topics) {
+      const log = await this.admin.offsetRanges(topic);
+      const at =
+        typeof from !== 'object'
+          ? undefined
+          : 'timestamp' in from
+            ? await this.admin.offsetsAtTime(topic, from.timestamp)
+            : from;
+      const starts = new Map<number, bigint>();
+      const topicRanges = new Map<number, OffsetRange>();
+      for (const [partition, r] of log) {
+        const first = from === 'beginning' ? r.start : from === 'end' ? r.end : (at?.get(partition) ?? r.end);
+        starts.set(partition, first);
+        topicRanges.set(partition, { start: first, end: r.end });
+      }
+      start.set(topic, starts);
+      ranges.set(topic, topicRanges);
+    }
+    const reader = this.kafka.partitionReader({
+      name: options.name,
+      topics: options.topics.map((t) => t.topic),
+      start,
+      onBatch: options.onBatch,
+      maxWaitMs: options.maxWaitMs,
+    });
+    this.readers.add(reader);
+    const close = async () => {
+      this.readers.delete(reader);
+      await reader.close();
+    };
+    try {
+      await reader.start();
+    } catch (err) {
+      await close().catch(() => undefined);
+      throw err;
+    }
+    return { ranges, positioned: reader.positioned, close };
   }
 
   /** Whether the topic exists; unlike the producers and processors, this never creates it. */
@@ -193,8 +280,17 @@ export class StreamingClient {
     return this.admin.describeCluster(timeoutMs);
   }
 
-  /** Waits for everything published so far, closes consumers (open streams end Terminated), disconnects. */
-  async close(): Promise<void> {
+  /**
+   * Waits for everything published so far, closes consumers (open streams end Terminated), disconnects. A second
+   * call waits for the first (an app may close the client in its own order before the Nest module does).
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeAll();
+    return this.closing;
+  }
+
+  private async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.readers].map((r) => r.close()));
     await Promise.allSettled([...this.consumers].map((c) => c.close()));
     await Promise.allSettled([...this.processors].map((p) => p.close()));
     await Promise.allSettled([...this.relays].map((r) => r.stop()));

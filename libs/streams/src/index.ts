@@ -1,4 +1,10 @@
-export { StreamingClient, type StreamingClientOptions } from './client';
+export {
+  type PartitionFeed,
+  type ReadFrom,
+  type ReadPartitionsOptions,
+  StreamingClient,
+  type StreamingClientOptions,
+} from './client';
 export {
   StreamsClosedError,
   StreamsConfigError,
@@ -24,10 +30,9 @@ export type { StreamPropertiesData } from './core/model/stream-properties';
 export { TimeseriesData, TimeseriesRow } from './core/model/timeseries-data';
 export * from './core/processing';
 export * from './core/state';
-export { kafkaLogCreator } from './kafka/connection';
-export type { ConsumerEvents } from './kafka/topic-consumer';
-export { TopicConsumer } from './kafka/topic-consumer';
+export { kafkajsPort, kafkaLogCreator } from './kafka';
 export * from './lifecycle';
+export * from './port';
 export {
   type Acquired,
   type CheckpointBatch,
@@ -76,4 +81,5 @@ export { PARTITION_KEY_HEADER } from './streams/partition-key';
 export { StreamConsumer, StreamPropertiesView, type TypedRow } from './streams/stream-consumer';
 export { StreamProducer, type StreamProducerOptions, StreamPropertiesProducer } from './streams/stream-producer';
 export { TimeseriesBuffer, TimeseriesRowBuilder } from './streams/timeseries-producer';
+export { type ConsumerEvents, TopicConsumer } from './streams/topic-consumer';
 export { TopicProducer } from './streams/topic-producer';

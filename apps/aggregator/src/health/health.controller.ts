@@ -1,11 +1,12 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { bounded } from '@switchboard/service';
+import { bounded, PG_POOL } from '@switchboard/service';
 import type { StreamingClient } from '@switchboard/streams';
+import { STREAMING_CLIENT } from '@switchboard/streams/nest';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
+import { METRICS_REGISTRY, PIPELINE_RUNNER } from '../injection';
 import type { PipelineRunner } from '../pipelines/pipeline-runner';
-import { METRICS_REGISTRY, PG_POOL, PIPELINE_RUNNER, STREAMING_CLIENT } from '../tokens';
 
 const CHECK_TIMEOUT_MS = 2000;
 

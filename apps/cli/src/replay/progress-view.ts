@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { ReplayPhase, ReplayProgress } from '../../../aggregator/src/replay/await-rebuilt';
+import type { ReplayPhase, ReplayProgress } from '../../../aggregator/src/replay';
 
 const PHASES: Record<ReplayPhase, string> = {
   inputs: 'reading the events topics',

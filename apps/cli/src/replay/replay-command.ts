@@ -1,11 +1,17 @@
 import { StreamingClient, type StreamsLogger } from '@switchboard/streams';
 import { InvalidArgumentError } from 'commander';
 import { Pool } from 'pg';
-import { type AggregatorConfig, loadAggregatorConfig } from '../../../aggregator/src/config';
-import { checkScope } from '../../../aggregator/src/replay/aggregator-groups';
-import { ReplayConfigError, ReplayRefusedError } from '../../../aggregator/src/replay/replay-errors';
-import { AGGREGATE_TABLES } from '../../../aggregator/src/replay/reset';
-import { previewReplay, type ReplaySummary, runReplay } from '../../../aggregator/src/replay/run-replay';
+import {
+  AGGREGATE_TABLES,
+  type AggregatorConfig,
+  checkScope,
+  loadAggregatorConfig,
+  previewReplay,
+  ReplayConfigError,
+  ReplayRefusedError,
+  type ReplaySummary,
+  runReplay,
+} from '../../../aggregator/src/replay';
 import { confirm } from './confirm';
 import { progressView } from './progress-view';
 

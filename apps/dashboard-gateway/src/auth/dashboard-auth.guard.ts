@@ -5,7 +5,7 @@ import { type DashboardRole, DashboardTokenError, verifyDashboardToken } from '@
 import type { GatewayConfig } from '../config';
 import { ApiError } from '../http/api-error';
 import type { HttpRequest } from '../http/http-types';
-import { GATEWAY_CONFIG } from '../tokens';
+import { GATEWAY_CONFIG } from '../injection';
 import { ROLES_KEY } from './roles';
 
 /**

@@ -2,6 +2,7 @@ import { applyDecorators, Controller, Get, Header, Inject, Param, Query, Res, Us
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type EnergyRow, energyCsv, energyIntervals, mwhToWh, parseEnergyQuery } from '@switchboard/billing';
 import type { DashboardClaims } from '@switchboard/domain';
+import { PG_POOL } from '@switchboard/service';
 import type { Pool } from 'pg';
 import { Claims } from '../auth/claims';
 import { DashboardAuthGuard } from '../auth/dashboard-auth.guard';
@@ -11,7 +12,7 @@ import type { GatewayConfig } from '../config';
 import { ApiError } from '../http/api-error';
 import type { HttpResponse } from '../http/http-types';
 import { allowedQuery } from '../http/request-limits';
-import { GATEWAY_CONFIG, PG_POOL } from '../tokens';
+import { GATEWAY_CONFIG } from '../injection';
 
 const ENERGY_PARAMS = ['from', 'to', 'interval'] as const;
 

@@ -3,9 +3,10 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { nestStreamsLogger } from '@switchboard/service';
-import { interruptibleSleep, Outage } from '@switchboard/streams';
+import { interruptibleSleep, Outage, type StreamingClient } from '@switchboard/streams';
+import { InjectStreamingClient } from '@switchboard/streams/nest';
 import { CheckpointOffsets } from './checkpoint-offsets';
-import { KafkaEndOffsets } from './kafka-end-offsets';
+import type { PartitionRange } from './consumer-lag';
 import { KafkaFeed } from './kafka-feed';
 import { LagPoller } from './lag-poller';
 import type { ResolvedLiveOptions } from './live-options';
@@ -41,7 +42,6 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly server: LiveSocketServer;
   /** Consumer lag for the `lag` channel, when configured. */
   readonly lag: LagPoller | undefined;
-  private readonly endOffsets: KafkaEndOffsets | undefined;
   private readonly startOutage: Outage;
   private live = false;
   private stopping = false;
@@ -51,6 +51,7 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(LIVE_OPTIONS) private readonly options: ResolvedLiveOptions,
     private readonly httpHost: HttpAdapterHost,
+    @InjectStreamingClient() client: StreamingClient,
   ) {
     const { limits, pool } = options;
     this.state = new LiveState(randomBytes(6).toString('base64url'), limits, (tenant, meterId, since) =>
@@ -58,7 +59,6 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     this.feed = new KafkaFeed(
       {
-        brokers: options.brokers,
         topicNamespace: options.topicNamespace,
         instanceId: options.instanceId,
         topicPartitions: options.topicPartitions,
@@ -67,19 +67,13 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       this.state,
       this.logger,
-      nestStreamsLogger(new Logger('LiveModule:kafka')),
+      client,
     );
     const lag = options.consumerLag;
     if (lag) {
       const checkpoints = new CheckpointOffsets(pool, lag.groupPrefix, lag.tablePrefix);
-      const endOffsets = new KafkaEndOffsets(
-        options.brokers,
-        options.instanceId,
-        nestStreamsLogger(new Logger('LiveModule:kafka-lag')),
-      );
-      this.endOffsets = endOffsets;
       this.lag = new LagPoller(
-        { checkpoints: (limit) => checkpoints.read(limit), ranges: (topics) => endOffsets.ranges(topics) },
+        { checkpoints: (limit) => checkpoints.read(limit), ranges: (topics) => partitionRanges(client, topics) },
         (rows, complete) => this.state.applyConsumerLag(rows, complete),
         { intervalMs: lag.intervalMs, maxRows: limits.maxRowsPerChannel },
         this.logger,
@@ -172,7 +166,20 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.retrying;
     this.server.close();
     await this.lag?.stop();
-    await this.endOffsets?.close();
     await this.feed.stop();
   }
+}
+
+/** The low and high watermarks of the topics, for the lag figures; a topic that cannot be read is left out. */
+async function partitionRanges(
+  client: StreamingClient,
+  topics: readonly string[],
+): Promise<Map<string, PartitionRange[]>> {
+  const out = new Map<string, PartitionRange[]>();
+  for (const [topic, ranges] of await client.offsetRangesOf(topics))
+    out.set(
+      topic,
+      [...ranges].map(([partition, r]) => ({ partition, low: r.start.toString(), high: r.end.toString() })),
+    );
+  return out;
 }

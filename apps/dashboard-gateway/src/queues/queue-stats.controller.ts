@@ -1,13 +1,13 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { DashboardClaims } from '@switchboard/domain';
+import { PG_POOL } from '@switchboard/service';
 import type { Pool } from 'pg';
 import { Claims } from '../auth/claims';
 import { DashboardAuthGuard } from '../auth/dashboard-auth.guard';
 import { ENDPOINT_ROLES, Roles } from '../auth/roles';
 import { TokenThrottlerGuard } from '../auth/token-throttler.guard';
 import { allowedQuery } from '../http/request-limits';
-import { PG_POOL } from '../tokens';
 import { parseQueueStatsQuery } from './queue-stats-query';
 import { type QueueStatsResult, queueStats } from './queue-stats-repository';
 

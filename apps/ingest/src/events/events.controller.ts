@@ -5,7 +5,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Tenant } from '../auth/tenant';
 import { TenantThrottlerGuard } from '../auth/tenant-throttler.guard';
 import type { IngestConfig } from '../config';
-import { INGEST_CONFIG, INGEST_SERVICE } from '../tokens';
+import { INGEST_CONFIG, INGEST_SERVICE } from '../injection';
 import { parseBatch, readBody } from './body';
 import type { IngestResult, IngestService } from './ingest.service';
 

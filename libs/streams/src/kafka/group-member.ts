@@ -3,49 +3,12 @@ import {
   type Consumer,
   type EachBatchPayload,
   type Kafka,
-  type KafkaMessage,
   type PartitionAssigner,
   PartitionAssigners,
 } from 'kafkajs';
 import { StreamsClosedError, StreamsConfigError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
-
-/** What a member of a consumer group is told about its partitions and their messages. */
-export interface GroupMemberHooks {
-  /**
-   * New partitions are ours. Resolve with where each should start (the next offset to read; null or
-   * absent = Kafka's committed position). Batches of a partition wait for this.
-   */
-  onAssigned?(partitions: number[]): Promise<Map<number, string | null> | undefined> | undefined;
-  /**
-   * A rebalance starts; the partitions are still ours: finish and save what is done. The member holds the
-   * handover until this resolves (bounded by half the session timeout), see the class comment.
-   */
-  onRevoking?(): Promise<void>;
-  /** These partitions went to another member. */
-  onRevoked?(partitions: number[]): void;
-  /** The group settled (after every join): these are all our partitions now. */
-  onJoined?(partitions: number[]): void;
-  /**
-   * A batch of one partition, in offset order. Call `done(offset)` for each message whose processing
-   * finished (in order); `heartbeat()` between long stretches; stop early when `stopping()` says so.
-   */
-  onBatch(
-    partition: number,
-    messages: KafkaMessage[],
-    ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean; lag(): number },
-  ): Promise<void>;
-  onCrash?(error: Error): void;
-}
-
-export interface GroupMemberOptions {
-  topic: string;
-  groupId: string;
-  fromBeginning: boolean;
-  sessionTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  partitionsConsumedConcurrently: number;
-}
+import type { GroupMember, GroupMemberHooks, GroupMemberOptions } from '../port';
 
 /**
  * One member of a consumer group on one topic, over kafkajs' eachBatch: partition assignment as awaited
@@ -65,7 +28,7 @@ export interface GroupMemberOptions {
  * Both holds are bounded (half the session timeout) so that a slow save never costs the group; fencing keeps
  * a late save from writing anything then.
  */
-export class GroupMember {
+export class KafkajsGroupMember implements GroupMember {
   private consumer: Consumer | undefined;
   private assigned = new Set<number>();
   private readonly ready = new Map<number, Promise<Map<number, string | null> | undefined>>();

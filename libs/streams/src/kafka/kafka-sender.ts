@@ -1,7 +1,7 @@
 import { type ICustomPartitioner, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { StreamsPublishError } from '../core/errors';
+import type { MessageSender, OutgoingMessage } from '../port';
 import { PARTITION_KEY_HEADER } from '../streams/partition-key';
-import type { MessageSender, OutgoingMessage } from '../streams/transport';
 
 /**
  * Kafka's murmur2 partitioner (the Java client's), applied to the `sb-partition-key` header when a message has

@@ -1,15 +1,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { StreamsError } from '../core/errors';
-import type { TopicAdmin, TopicSpec } from '../streams/transport';
+import type { ConsumerGroupSummary, OffsetRange, TopicAdmin, TopicSpec } from '../port';
 
-/** A consumer group as the broker describes it: its state (`Empty`, `Stable`, …) and its live members now. */
-export interface ConsumerGroupSummary {
-  groupId: string;
-  state: string;
-  members: number;
-}
-
-/** Creates topics when missing (explicitly, with our partition count) and reads committed offsets. */
+/** The port's admin over kafkajs: creates topics when missing (explicitly, with our partition count), reads offsets. */
 export class KafkaTopicAdmin implements TopicAdmin {
   private admin: Admin | undefined;
   private connecting: Promise<Admin> | undefined;
@@ -105,19 +98,6 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return (entry?.partitions ?? []).filter((p) => p.offset === '-1').map((p) => p.partition);
   }
 
-  /** The end (high watermark) of each partition of the topic: the offset the next message will get. */
-  async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const admin = await this.connect();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-  }
-
-  /** Removes a consumer group that is no longer used (e.g. a one-off reader's). */
-  async deleteGroup(groupId: string): Promise<void> {
-    const admin = await this.connect();
-    await admin.deleteGroups([groupId]);
-  }
-
   /** Whether the topic exists (asks the cluster; does not create it). */
   async topicExists(topic: string): Promise<boolean> {
     const admin = await this.connect();
@@ -125,10 +105,17 @@ export class KafkaTopicAdmin implements TopicAdmin {
   }
 
   /** The first and the end offset of each partition: the records a reader from the beginning gets are [start, end). */
-  async offsetRanges(topic: string): Promise<Map<number, { start: bigint; end: bigint }>> {
+  async offsetRanges(topic: string): Promise<Map<number, OffsetRange>> {
     const admin = await this.connect();
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await whileLeadersSettle(() => admin.fetchTopicOffsets(topic));
     return new Map(offsets.map((o) => [o.partition, { start: BigInt(o.low), end: BigInt(o.high) }]));
+  }
+
+  /** Per partition, the first offset at or after the timestamp (kafkajs gives the end offset where none is). */
+  async offsetsAtTime(topic: string, timestamp: number): Promise<Map<number, bigint>> {
+    const admin = await this.connect();
+    const offsets = await whileLeadersSettle(() => admin.fetchTopicOffsetsByTimestamp(topic, timestamp));
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
   }
 
   /** The consumer groups whose id starts with `prefix`, with their state and how many members they have now. */
@@ -191,5 +178,23 @@ export class KafkaTopicAdmin implements TopicAdmin {
     if (this.connecting) await (await this.connecting).disconnect();
     this.admin = undefined;
     this.connecting = undefined;
+  }
+}
+
+/**
+ * A topic created a moment ago (here, or by another service starting beside this one) is refused for a moment
+ * ("This server is not the leader for that topic-partition") until the broker has settled its leaders: the read is
+ * tried again while the refusal is retriable, for at most `timeoutMs`; anything else fails at once.
+ */
+async function whileLeadersSettle<T>(read: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      const e = err as { retriable?: boolean; cause?: { retriable?: boolean } };
+      if (!(e.retriable || e.cause?.retriable) || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }

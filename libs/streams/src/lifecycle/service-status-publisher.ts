@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { StreamsConfigError } from '../core/errors';
 import { consoleWarnLogger, type StreamsLogger } from '../core/logger';
 import { MODEL_HEADER } from '../core/model/codec';
-import type { MessageSender, OutgoingMessage, TopicAdmin, TopicSpec } from '../streams/transport';
+import type { MessageSender, OutgoingMessage, TopicAdmin, TopicSpec } from '../port';
 import type { LifecycleChange, ServiceLifecycle } from './service-lifecycle';
 import {
   DEFAULT_HEARTBEAT_MS,

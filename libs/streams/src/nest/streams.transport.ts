@@ -5,9 +5,9 @@ import type { EventData } from '../core/model/event-data';
 import type { StreamEndType } from '../core/model/stream-end-type';
 import type { StreamPropertiesData } from '../core/model/stream-properties';
 import type { TimeseriesData } from '../core/model/timeseries-data';
-import type { TopicConsumer } from '../kafka/topic-consumer';
 import type { TopicConsumerOptions } from '../streams/consumer-options';
 import type { StreamConsumer } from '../streams/stream-consumer';
+import type { TopicConsumer } from '../streams/topic-consumer';
 
 /** What an `@EventPattern('<topic>')` handler receives: one message of one stream. */
 export type StreamEvent =

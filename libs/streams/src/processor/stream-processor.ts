@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import { StreamsConfigError, StreamsDecodeError, StreamsError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
 import { decode } from '../core/model/codec';
-import { GroupMember } from '../kafka/group-member';
-import type { KafkaTopicAdmin } from '../kafka/topic-admin';
-import { headersToStrings } from '../kafka/topic-consumer';
+import {
+  type BatchContext,
+  type ConsumedRecord,
+  type GroupMember,
+  headersToStrings,
+  type KafkaPort,
+  type TopicSpec,
+} from '../port';
 import { CheckpointStore, type OutboxRecord } from '../postgres/checkpoint-store';
 import { FencedError } from '../postgres/errors';
 import { type BackoffOptions, backoffDelay, interruptibleSleep, Outage, type OutageStatus } from '../postgres/outage';
 import { guardPool } from '../postgres/pool-guard';
-import type { TopicSpec } from '../streams/transport';
 import { deadLetterRecord } from './dead-letter';
 import { ProcessorCore } from './processor-core';
 import type { ConsumedMessage, Topology } from './topology';
@@ -114,8 +117,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   constructor(
     readonly topic: string,
     private readonly opts: StreamProcessorOptions<R, M>,
-    private readonly kafka: Kafka,
-    private readonly admin: KafkaTopicAdmin,
+    private readonly kafka: KafkaPort,
     private readonly topicSpec: TopicSpec,
     private readonly logger: StreamsLogger,
   ) {
@@ -155,7 +157,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   }
 
   async start(): Promise<void> {
-    await this.admin.ensureTopic(this.topic, this.topicSpec);
+    await this.kafka.admin.ensureTopic(this.topic, this.topicSpec);
     await this.join();
     const clock = this.opts.clock ?? Date.now;
     this.tickTimer = setInterval(() => this.tick(clock()), this.opts.tickIntervalMs ?? 250);
@@ -166,8 +168,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     // The hooks of a member this processor has left (a restart) change nothing: its late assignment must not
     // take partitions into the state of the member that replaced it.
     const current = () => this.member === member;
-    const member: GroupMember = new GroupMember(
-      this.kafka,
+    const member: GroupMember = this.kafka.groupMember(
       {
         topic: this.topic,
         groupId: this.opts.consumerGroup,
@@ -221,7 +222,6 @@ export class StreamProcessor<R, M = ConsumedMessage> {
         },
         onBatch: (partition, messages, ctx) => this.processBatch(partition, messages, ctx),
       },
-      this.logger,
     );
     this.member = member;
     try {
@@ -235,18 +235,14 @@ export class StreamProcessor<R, M = ConsumedMessage> {
 
   /** Whether each partition's position is at the end of its log (so that silence there is the source being quiet). */
   private async markCaughtUp(partitions: readonly number[], positions: ReadonlyMap<number, string | null>) {
-    const ends = await this.admin.endOffsets(this.topic);
+    const ranges = await this.kafka.admin.offsetRanges(this.topic);
     for (const p of partitions) {
       const next = BigInt(positions.get(p) ?? '0');
-      this.caughtUp.set(p, next >= (ends.get(p) ?? 0n));
+      this.caughtUp.set(p, next >= (ranges.get(p)?.end ?? 0n));
     }
   }
 
-  private async processBatch(
-    partition: number,
-    messages: KafkaMessage[],
-    ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean; lag(): number },
-  ): Promise<void> {
+  private async processBatch(partition: number, messages: ConsumedRecord[], ctx: BatchContext): Promise<void> {
     // While paused for Postgres, batches fetched before the pause are dropped: they are read again after it.
     if (ctx.stopping() || this.restarting || this.rebalancing || this.suspension) return;
     this.caughtUp.set(partition, false);
@@ -290,7 +286,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
     await ctx.heartbeat();
   }
 
-  private deadLetter(partition: number, m: KafkaMessage, err: Error): OutboxRecord {
+  private deadLetter(partition: number, m: ConsumedRecord, err: Error): OutboxRecord {
     const reason = err instanceof StreamsDecodeError ? `decode: ${err.message}` : err.message;
     const record = deadLetterRecord({
       source: { topic: this.topic, partition, offset: m.offset },
@@ -414,7 +410,7 @@ export class StreamProcessor<R, M = ConsumedMessage> {
   /** Where to read each partition from: its checkpoint, or the start of its log when it has none yet. */
   private async startOffsets(positions: ReadonlyMap<number, string | null>): Promise<Map<number, string>> {
     const starts = new Map<number, string>();
-    const ranges = [...positions.values()].includes(null) ? await this.admin.offsetRanges(this.topic) : undefined;
+    const ranges = [...positions.values()].includes(null) ? await this.kafka.admin.offsetRanges(this.topic) : undefined;
     for (const [p, next] of positions) starts.set(p, next ?? String(ranges?.get(p)?.start ?? 0n));
     return starts;
   }

@@ -1,7 +1,7 @@
 import type { WireMessage } from '../core/model/codec';
+import type { MessageSender } from '../port';
 import { PublishQueue } from './publish-queue';
 import { TopicProducer } from './topic-producer';
-import type { MessageSender } from './transport';
 
 /** A sender that records requests; `gate` lets a test hold a request in flight. */
 class RecordingSender implements MessageSender {

@@ -1,5 +1,5 @@
 import type { WireMessage } from '../core/model/codec';
-import type { MessageSender } from './transport';
+import type { MessageSender } from '../port';
 
 interface Batch {
   byTopic: Map<string, WireMessage[]>;

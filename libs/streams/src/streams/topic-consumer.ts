@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import {
   StreamsClosedError,
   StreamsConfigError,
@@ -10,12 +9,17 @@ import {
 import type { StreamsLogger } from '../core/logger';
 import { decode } from '../core/model/codec';
 import { StreamEndType } from '../core/model/stream-end-type';
-import { AutoOffsetReset, CommitMode, ErrorPolicy, type ResolvedConsumerOptions } from '../streams/consumer-options';
-import { deadLetterHeaders } from '../streams/dead-letter-headers';
-import { StreamConsumer } from '../streams/stream-consumer';
-import type { MessageSender, TopicSpec } from '../streams/transport';
-import { GroupMember } from './group-member';
-import type { KafkaTopicAdmin } from './topic-admin';
+import {
+  type BatchContext,
+  type ConsumedRecord,
+  type GroupMember,
+  headersToStrings,
+  type KafkaPort,
+  type TopicSpec,
+} from '../port';
+import { AutoOffsetReset, CommitMode, ErrorPolicy, type ResolvedConsumerOptions } from './consumer-options';
+import { deadLetterHeaders } from './dead-letter-headers';
+import { StreamConsumer } from './stream-consumer';
 
 /** Instrumentation: the app decides where these go (metrics, logs). */
 export interface ConsumerEvents {
@@ -48,9 +52,7 @@ export class TopicConsumer<T = Record<string, number | string>> {
   constructor(
     readonly topic: string,
     private readonly opts: ResolvedConsumerOptions<T>,
-    private readonly kafka: Kafka,
-    private readonly admin: KafkaTopicAdmin,
-    private readonly sender: MessageSender,
+    private readonly port: KafkaPort,
     private readonly topicSpec: TopicSpec,
     private readonly logger: StreamsLogger,
   ) {}
@@ -78,9 +80,9 @@ export class TopicConsumer<T = Record<string, number | string>> {
   async subscribe(): Promise<void> {
     if (this.member) throw new StreamsConfigError(`consumer of "${this.topic}" is already subscribed`);
     if (this.closed) throw new StreamsClosedError(`consumer of "${this.topic}" was closed; create a new one`);
-    await this.admin.ensureTopic(this.topic, this.topicSpec);
+    await this.port.admin.ensureTopic(this.topic, this.topicSpec);
     if (this.opts.autoOffsetReset === AutoOffsetReset.Error) {
-      const missing = await this.admin.partitionsWithoutCommit(this.opts.consumerGroup, this.topic);
+      const missing = await this.port.admin.partitionsWithoutCommit(this.opts.consumerGroup, this.topic);
       if (missing.length > 0) {
         throw new StreamsConfigError(
           `group "${this.opts.consumerGroup}" has no committed offset on "${this.topic}" partitions ${missing.join(', ')} and autoOffsetReset is 'error'; use 'earliest' or 'latest' for a new group`,
@@ -88,8 +90,7 @@ export class TopicConsumer<T = Record<string, number | string>> {
         );
       }
     }
-    this.member = new GroupMember(
-      this.kafka,
+    this.member = this.port.groupMember(
       {
         topic: this.topic,
         groupId: this.opts.consumerGroup,
@@ -108,7 +109,6 @@ export class TopicConsumer<T = Record<string, number | string>> {
         onBatch: (partition, messages, ctx) => this.processBatch(partition, messages, ctx),
         onCrash: (error) => this.emitter.emit('crash', { topic: this.topic, error }),
       },
-      this.logger,
     );
     await this.member.start();
     if (this.opts.commit.mode === CommitMode.Automatic) {
@@ -117,11 +117,7 @@ export class TopicConsumer<T = Record<string, number | string>> {
     }
   }
 
-  private async processBatch(
-    partition: number,
-    messages: KafkaMessage[],
-    ctx: { done(offset: string): void; heartbeat(): Promise<void>; stopping(): boolean; lag(): number },
-  ): Promise<void> {
+  private async processBatch(partition: number, messages: ConsumedRecord[], ctx: BatchContext): Promise<void> {
     const started = Date.now();
     let streams = this.streamsByPartition.get(partition);
     if (!streams) {
@@ -173,7 +169,7 @@ export class TopicConsumer<T = Record<string, number | string>> {
   private async processMessage(
     partition: number,
     streams: Map<string, StreamConsumer<T>>,
-    message: KafkaMessage,
+    message: ConsumedRecord,
   ): Promise<void> {
     let decoded: ReturnType<typeof decode>;
     try {
@@ -209,15 +205,15 @@ export class TopicConsumer<T = Record<string, number | string>> {
     }
   }
 
-  private async deadLetter(partition: number, message: KafkaMessage, error: Error): Promise<void> {
+  private async deadLetter(partition: number, message: ConsumedRecord, error: Error): Promise<void> {
     const reason = error instanceof StreamsDecodeError ? `decode: ${error.message}` : error.message;
     this.logger.warn(`message to dead-letter topic ${this.opts.deadLetterTopic}: ${reason}`, {
       topic: this.topic,
       partition,
       offset: message.offset,
     });
-    await this.admin.ensureTopic(this.opts.deadLetterTopic, this.topicSpec);
-    await this.sender.send([
+    await this.port.admin.ensureTopic(this.opts.deadLetterTopic, this.topicSpec);
+    await this.port.sender.send([
       {
         topic: this.opts.deadLetterTopic,
         messages: [
@@ -265,14 +261,4 @@ export class TopicConsumer<T = Record<string, number | string>> {
     await this.member?.close();
     this.closed = true;
   }
-}
-
-export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    out[k] = Array.isArray(v) ? v.map(String).join(',') : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-  }
-  return out;
 }

@@ -1,0 +1,2 @@
+export { kafkaLogCreator } from './connection';
+export { kafkajsPort } from './kafkajs-port';
