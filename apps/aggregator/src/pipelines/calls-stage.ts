@@ -65,6 +65,14 @@ export interface CallsStage extends Topology<CallsStageResult> {
 interface ClockMeta {
   streamTime: number | null;
   settledBefore: number | null;
+  /** Per tenant of the partition: the highest ts of its own events (the clock its calls expire by). */
+  tenants?: Array<[tenant: string, time: number]>;
+}
+
+/** One tenant's time in a partition: its own highest event ts, and the wall time of its last event (idling). */
+interface TenantClock {
+  time: number;
+  lastWall: number;
 }
 
 /**
@@ -83,7 +91,8 @@ interface ClockMeta {
  * never exceeds this partition's time, so every fact sent from here finds its window there (open or retained).
  * A settled call (ended, or an orphan whose windows sealed) moves from `calls` to `calls-settled` in compact form
  * (`compactCall`) and leaves it when its windows pass the horizon.
- * A started call still without an end when stream time reaches start + `maxCallAgeMs` expires (`expireCall`):
+ * A started call still without an end when its tenant's time in the partition (`tenantTime`) reaches start +
+ * `maxCallAgeMs` expires (`expireCall`):
  * checked before each event of the call is applied (so the outcome does not depend on batching) and swept once per
  * sealed window; it leaves the waiting gauge and becomes a `call_expired` row.
  */
@@ -111,7 +120,10 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     mode: opts.mode,
     clock: wall,
   });
-  const clocks = new Map<number, { clock: PartitionClock; settledBefore: number; dirty: boolean }>();
+  const clocks = new Map<
+    number,
+    { clock: PartitionClock; settledBefore: number; dirty: boolean; tenants: Map<string, TenantClock> }
+  >();
   const results: CallsStageResult[] = [];
   const refusals = new Refusals((dq) => results.push({ dq }));
   const idles = opts.mode === 'live' && opts.idleMs > 0;
@@ -125,7 +137,16 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
       clock.inputs[0].time = t;
       clock.time = t;
       clock.touchAll(wall());
-      clocks.set(p, { clock, settledBefore: meta?.settledBefore ?? Number.NEGATIVE_INFINITY, dirty: false });
+      const restoredAt = wall();
+      const tenants = new Map<string, TenantClock>(
+        (meta?.tenants ?? []).map(([tenant, time]) => [tenant, { time, lastWall: restoredAt }]),
+      );
+      clocks.set(p, {
+        clock,
+        settledBefore: meta?.settledBefore ?? Number.NEGATIVE_INFINITY,
+        dirty: false,
+        tenants,
+      });
     },
     changes(p) {
       const c = clocks.get(p);
@@ -133,6 +154,7 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
       const meta: ClockMeta = {
         streamTime: Number.isFinite(c.clock.time) ? c.clock.time : null,
         settledBefore: Number.isFinite(c.settledBefore) ? c.settledBefore : null,
+        tenants: [...c.tenants].map(([tenant, t]) => [tenant, t.time]),
       };
       return { meta };
     },
@@ -149,6 +171,22 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     // The boundary idles on its own in live mode; what it announced may close stage-2 windows, so count it.
     const announced = boundary.snapshot(p).streamTime ?? Number.NEGATIVE_INFINITY;
     return Math.max(own, announced);
+  }
+
+  /**
+   * The time a tenant's calls expire by: the highest ts of that tenant's own events in the partition — never another
+   * tenant's, so a tenant forwarding hours of buffered calls behind another's live traffic has its calls counted, not
+   * expired — following the wall clock in live mode once the tenant has been quiet for idleMs (so calls of a tenant
+   * that stopped sending still expire). Replays never idle: the same calls expire whatever the batching.
+   */
+  function tenantTime(p: number, tenant: string, now: number): number {
+    const t = clocks.get(p)?.tenants.get(tenant);
+    if (t === undefined) return Number.NEGATIVE_INFINITY;
+    if (idles) {
+      const quiet = now - t.lastWall;
+      if (quiet >= opts.idleMs) return t.time + quiet;
+    }
+    return t.time;
   }
 
   /** Windows ending at or before this are final downstream (aligned, so `settleCall` sees whole windows). */
@@ -199,8 +237,9 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     c.dirty = true;
     const done: string[] = [];
     const now = streamTime(p);
+    const wallNow = idles ? wall() : 0;
     for (const [key, record] of store.snapshot().entries) {
-      const expiry = expireCall(record, now, maxCallAgeMs);
+      const expiry = expireCall(record, tenantTime(p, splitStreamId(key)?.tenant ?? '', wallNow), maxCallAgeMs);
       if (expiry) {
         done.push(key);
         expired(out, p, key, expiry);
@@ -274,13 +313,20 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
           // Expired by the stream time before this event: the event finds no record (an orphan, or beyond the horizon).
           const settled = compact.get(m.streamId);
           let before = settled ? expandCall(event.callId, settled) : store.get(m.streamId);
-          const expiry = before && expireCall(before, streamTime(partition), maxCallAgeMs);
+          const expiry = before && expireCall(before, tenantTime(partition, tenant, now), maxCallAgeMs);
           if (expiry) {
             store.delete(m.streamId);
             expired(out, partition, m.streamId, expiry);
             before = undefined;
           }
           if (c.clock.observe(c.clock.inputs[0], event.ts, now)) c.dirty = true;
+          const own = c.tenants.get(tenant);
+          if (own === undefined) c.tenants.set(tenant, { time: event.ts, lastWall: now });
+          else {
+            if (event.ts > own.time) own.time = event.ts;
+            own.lastWall = now;
+          }
+          c.dirty = true;
           const update = applyCallEvent(before, event, { horizonBefore: horizonBefore(partition) });
           if (update.outcome === 'beyond_horizon') {
             const row: DataQualityRow = {
