@@ -14,9 +14,9 @@ export const BACKLOG_MINUTES = Number(process.env.BENCH_AGGREGATOR_BACKLOG_MINUT
 export const REQUEST_EVENTS = 400;
 const DAY = 86_400_000;
 
-export const backlogSim = (start: number): SimulationOptions => ({
+export const backlogSim = (start: number, seed = 7001): SimulationOptions => ({
   ...DEFAULT_SIMULATION,
-  seed: 7001,
+  seed,
   start,
   durationMs: BACKLOG_MINUTES * 60_000,
   meters: 250,
@@ -52,8 +52,9 @@ export async function publishBacklog(
   publisher: StreamsEventPublisher,
   tenant: string,
   start = backlogStart(),
+  seed?: number,
 ): Promise<{ events: SimEvent[]; seconds: number; summary: string }> {
-  const events = [...simulate(backlogSim(start))].map((e) => e.event);
+  const events = [...simulate(backlogSim(start, seed))].map((e) => e.event);
   const records = events.map((e) => toStreamRecord(tenant, parsedEvent(e)));
   const t = performance.now();
   for (let i = 0; i < records.length; i += REQUEST_EVENTS)

@@ -17,7 +17,19 @@ import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness'
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/switchboard';
 const ROWS = Number(process.env.BENCH_PROCESSING_ROWS ?? 300_000);
-const KEYS = [10_000, 100_000];
+/**
+ * The runs: in order without restatement (what the suite measured before), in order with closed windows kept for the
+ * default horizon (7 days + 5 min + grace: the state it costs), and a backfill of closed windows — every minute's
+ * round arrives after the one following it, so each row lands in a window stream time already closed and restates it.
+ */
+const HORIZON_MS = 7 * 86_400_000 + 5 * 60_000 + 60_000;
+type Run = { keys: number; order: 'in order' | 'backfill'; restateForMs?: number };
+const RUNS: Run[] = [
+  { keys: 10_000, order: 'in order' },
+  { keys: 10_000, order: 'in order', restateForMs: HORIZON_MS },
+  { keys: 10_000, order: 'backfill', restateForMs: HORIZON_MS },
+  { keys: 100_000, order: 'in order' },
+];
 const WINDOW_MS = 60_000;
 const GRACE_MS = 10_000;
 /** Every key (a meter) reports once per minute of event time, as in the simulator's default. */
@@ -32,9 +44,11 @@ const uid = () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
  * event time, each key at its own phase inside the minute (so event time only moves forward); integer values.
  * At 10k keys that is 30 windows per key (each with one row) at the default 300k rows, at 100k keys 3.
  */
-function datum(i: number, keys: number): { key: number; ts: number; v: number } {
+function datum(i: number, keys: number, order: Run['order'] = 'in order'): { key: number; ts: number; v: number } {
   const key = i % keys;
-  const round = Math.floor(i / keys);
+  const rounds = Math.ceil(ROWS / keys);
+  // Backfill: the rounds newest first; the values stay those of row i, so the expected total is the same.
+  const round = order === 'backfill' ? rounds - 1 - Math.floor(i / keys) : Math.floor(i / keys);
   return { key, ts: T0 + round * INTERVAL_MS + Math.floor((key * INTERVAL_MS) / keys), v: 1 + ((i * 7919) % 1000) };
 }
 
@@ -54,16 +68,17 @@ function expectedTotal(rows: number, keys: number): number {
 export function processingSuite(): BenchSuite {
   return {
     name: 'processing',
-    description: `keyed tumbling-window sum (1 min, grace 10 s) over ${ROWS.toLocaleString()} rows from a 2-partition topic, one row per message, checkpointed to Postgres, one in-process StreamProcessor`,
+    description: `keyed tumbling-window sum (1 min, grace 10 s) over ${ROWS.toLocaleString()} rows from a 2-partition topic, one row per message, checkpointed to Postgres, one in-process StreamProcessor: in order without and with restatement (closed windows kept for the default horizon), and a backfill of closed windows (every row restates)`,
     async run(log) {
       const rows: BenchRow[] = [];
-      for (const keys of KEYS) rows.push(await runOne(keys, log));
+      for (const run of RUNS) rows.push(await runOne(run, log));
       return rows;
     },
   };
 }
 
-async function runOne(keys: number, log: (line: string) => void): Promise<BenchRow> {
+async function runOne(run: Run, log: (line: string) => void): Promise<BenchRow> {
+  const { keys, order } = run;
   const id = uid();
   const topic = `bench-processing-${id}`;
   const group = `bench-processing-${id}`;
@@ -79,7 +94,7 @@ async function runOne(keys: number, log: (line: string) => void): Promise<BenchR
     await createSumTable(pool, table);
 
     log(`${keys.toLocaleString()} keys: producing ${ROWS.toLocaleString()} rows…`);
-    const produced = await produceInChild(topic, keys, ROWS);
+    const produced = await produceInChild(topic, keys, ROWS, order);
     const ends = new Map(
       (await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)] as [number, bigint]),
     );
@@ -92,7 +107,7 @@ async function runOne(keys: number, log: (line: string) => void): Promise<BenchR
       clientId: `bench-${id}`,
       logger: { ...quiet, warn: (m) => log(`warn: ${m}`), error: (m) => log(`error: ${m}`) },
     });
-    const inner = sumTopology({ table, windowMs: WINDOW_MS, graceMs: GRACE_MS });
+    const inner = sumTopology({ table, windowMs: WINDOW_MS, graceMs: GRACE_MS, restateForMs: run.restateForMs });
     let firstAt = 0;
     let cpu0 = 0;
     let processedRows = 0;
@@ -174,8 +189,14 @@ async function runOne(keys: number, log: (line: string) => void): Promise<BenchR
     const durations = [...durationOf.values()];
     const sorted = [...durations].sort((a, b) => a - b);
     const mib = (b: number) => Number((b / 2 ** 20).toFixed(0));
+    const figures = inner.figures();
     return {
       keys,
+      order,
+      restatement: run.restateForMs === undefined ? 'off' : 'default horizon',
+      restatements: figures.restatements,
+      'closed windows kept': figures.closedWindows,
+      'state MiB (estimate)': Number((figures.stateBytes / 2 ** 20).toFixed(1)),
       rows: ROWS,
       messages: produced.messages,
       'produce s': produced.seconds,
@@ -207,11 +228,16 @@ async function runOne(keys: number, log: (line: string) => void): Promise<BenchR
 }
 
 /** Produces the backlog in a child process (this file, `produce` mode); resolves with its figures. */
-function produceInChild(topic: string, keys: number, rows: number): Promise<{ seconds: number; messages: number }> {
+function produceInChild(
+  topic: string,
+  keys: number,
+  rows: number,
+  order: Run['order'],
+): Promise<{ seconds: number; messages: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', __filename, 'produce', topic, String(keys), String(rows)],
+      ['-r', '@swc-node/register', __filename, 'produce', topic, String(keys), String(rows), order],
       { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -231,7 +257,7 @@ function produceInChild(topic: string, keys: number, rows: number): Promise<{ se
 }
 
 /** The child's side: one row per stream message (each key's rows of one event-loop turn leave together). */
-async function produceBacklog(topic: string, keys: number, rows: number): Promise<void> {
+async function produceBacklog(topic: string, keys: number, rows: number, order: Run['order']): Promise<void> {
   const client = new StreamingClient({ brokers, clientId: `bench-producer-${uid()}`, logger: quiet });
   try {
     const producer = await client.getTopicProducer(topic);
@@ -246,7 +272,7 @@ async function produceBacklog(topic: string, keys: number, rows: number): Promis
     const t0 = performance.now();
     let touched = new Set<StreamProducer>();
     for (let i = 0; i < rows; i++) {
-      const d = datum(i, keys);
+      const d = datum(i, keys, order);
       const s = stream(d.key);
       s.timeseries.buffer.addTimestamp(d.ts).addValue('v', d.v).publish();
       touched.add(s);
@@ -266,8 +292,8 @@ async function produceBacklog(topic: string, keys: number, rows: number): Promis
 }
 
 if (require.main === module && process.argv[2] === 'produce') {
-  const [, , , topic, keys, rows] = process.argv;
-  produceBacklog(topic, Number(keys), Number(rows)).then(
+  const [, , , topic, keys, rows, order] = process.argv;
+  produceBacklog(topic, Number(keys), Number(rows), order === 'backfill' ? 'backfill' : 'in order').then(
     () => process.exit(0),
     (err: Error) => {
       console.error(err.stack ?? err.message);

@@ -20,6 +20,13 @@ export interface SumTopologyOptions {
   windowMs: number;
   graceMs: number;
   idleMs?: number;
+  /** Keep closed windows this long and restate them on late rows (the library's `restateForMs`). */
+  restateForMs?: number;
+}
+
+/** The sum topology, with its operator's figures for the bench (state size, restatements). */
+export interface SumTopology extends Topology<WindowRow<number>> {
+  figures(): { stateBytes: number; closedWindows: number; restatements: number };
 }
 
 export async function createSumTable(pool: Pool, table: string): Promise<void> {
@@ -28,7 +35,7 @@ export async function createSumTable(pool: Pool, table: string): Promise<void> {
     version int NOT NULL, is_final boolean NOT NULL, PRIMARY KEY (key, window_start))`);
 }
 
-export function sumTopology(opts: SumTopologyOptions): Topology<WindowRow<number>> {
+export function sumTopology(opts: SumTopologyOptions): SumTopology {
   const rows: WindowRow<number>[] = [];
   const op = new WindowedAggregation<number, number, number>({
     window: tumbling(opts.windowMs),
@@ -38,6 +45,7 @@ export function sumTopology(opts: SumTopologyOptions): Topology<WindowRow<number
     sink: rows,
     idleMs: opts.idleMs,
     mode: opts.idleMs ? 'live' : 'replay',
+    restateForMs: opts.restateForMs,
   });
   return {
     states: [windowState('sum', op)],
@@ -57,6 +65,16 @@ export function sumTopology(opts: SumTopologyOptions): Topology<WindowRow<number
     tick: (now) => void op.tick(now),
     drain: () => ({ results: rows.splice(0), outbox: [] }),
     writeResults: (client: PoolClient, results: WindowRow<number>[]) => writeWindowRows(client, opts.table, results),
+    figures() {
+      let closedWindows = 0;
+      let restatements = 0;
+      for (const p of op.assigned()) {
+        const st = op.stats(p);
+        closedWindows += st.closedWindows;
+        restatements += st.restatements;
+      }
+      return { stateBytes: op.stateBytes, closedWindows, restatements };
+    },
   };
 }
 
