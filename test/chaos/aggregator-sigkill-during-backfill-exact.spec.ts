@@ -1,11 +1,9 @@
 import { type IngestEvent, parseEvent, toStreamRecord } from '@switchboard/domain';
-import { Pool } from 'pg';
 import { DEFAULT_SIMULATION, type SimulationOptions, simulate } from '../../apps/cli/src/simulate/generator';
 import { recomputeAgents, recomputeEnergy, recomputeQueueStats } from '../../apps/cli/src/verify/recompute';
 import { storedAgents, storedEnergy, storedQueueStats } from '../../apps/cli/src/verify/stored-aggregates';
-import { StreamsEventPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
-import { AggregatorFleet } from '../support/aggregator-fleet';
-import { testEnv, uniqueName } from '../support/env';
+import { uniqueName } from '../support/env';
+import { fleetRig } from '../support/fleet-rig';
 import { eventually } from '../support/wait';
 
 // Accepted means counted, under a crash (PRODUCT.md): tenant "live" sends the last hour as it happens while tenant
@@ -17,27 +15,11 @@ const GRACE = 60_000;
 const HOUR = 3600_000;
 
 describe('aggregator chaos: SIGKILL during a backfill of closed windows', () => {
-  const namespace = uniqueName('backfill');
+  const { namespace, pool, fleet, publisher, close } = fleetRig('backfill', { graceMs: GRACE, idleMs: 2000 });
   const live = uniqueName('live');
   const backfill = uniqueName('backfill');
-  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
-  const fleet = new AggregatorFleet({
-    graceMs: GRACE,
-    idleMs: 2000,
-    extraEnv: { SWITCHBOARD_TOPIC_NAMESPACE: namespace },
-  });
-  const publisher = new StreamsEventPublisher({
-    brokers: testEnv.brokers,
-    clientId: 'backfill',
-    timeoutMs: 30_000,
-    topicNamespace: namespace,
-  });
 
-  afterAll(async () => {
-    await fleet.stopAll();
-    await publisher.close();
-    await pool.end();
-  });
+  afterAll(close);
 
   it('leaves exactly the rows the definitions give for both tenants', async () => {
     const now = Date.now();

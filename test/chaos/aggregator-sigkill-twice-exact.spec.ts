@@ -1,13 +1,11 @@
 import { parseEvent, toStreamRecord } from '@switchboard/domain';
 import { StreamingClient } from '@switchboard/streams';
-import { Pool } from 'pg';
 import { DEFAULT_SIMULATION, simulate } from '../../apps/cli/src/simulate/generator';
 import { recomputeAgents, recomputeEnergy, recomputeQueueStats } from '../../apps/cli/src/verify/recompute';
 import { storedAgents, storedEnergy, storedQueueStats } from '../../apps/cli/src/verify/stored-aggregates';
 import { verifyTenant } from '../../apps/cli/src/verify/verify';
-import { StreamsEventPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
-import { AggregatorFleet } from '../support/aggregator-fleet';
 import { testEnv, uniqueName } from '../support/env';
+import { fleetRig } from '../support/fleet-rig';
 import { eventually } from '../support/wait';
 
 // End to end on the real broker and Postgres: a seeded simulator run of more than 200,000 events (meter
@@ -20,26 +18,10 @@ const GRACE = 60_000;
 type Sim = ReturnType<typeof simulate> extends Generator<infer E> ? E : never;
 
 describe('aggregator chaos: 200,000 simulated events, one of two instances SIGKILLed twice', () => {
-  const namespace = uniqueName('e2e');
+  const { namespace, pool, fleet, publisher, close } = fleetRig('e2e', { graceMs: GRACE, idleMs: 5000 });
   const tenant = uniqueName('tenant');
-  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
-  const fleet = new AggregatorFleet({
-    graceMs: GRACE,
-    idleMs: 5000,
-    extraEnv: { SWITCHBOARD_TOPIC_NAMESPACE: namespace },
-  });
-  const publisher = new StreamsEventPublisher({
-    brokers: testEnv.brokers,
-    clientId: 'e2e',
-    timeoutMs: 30_000,
-    topicNamespace: namespace,
-  });
 
-  afterAll(async () => {
-    await fleet.stopAll();
-    await publisher.close();
-    await pool.end();
-  });
+  afterAll(close);
 
   it('leaves exactly the rows the definitions give', async () => {
     const emissions: Sim[] = [
