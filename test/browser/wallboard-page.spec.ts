@@ -1,4 +1,4 @@
-import { METRIC_UPDATE_MODEL, type MetricUpdate, updateId } from '@switchboard/domain';
+import { alertUpdate, METRIC_UPDATE_MODEL, type MetricUpdate } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
 import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
@@ -112,27 +112,21 @@ describe('wallboard page in a browser', () => {
       longestWaitingSince: Date.now() - 75_000,
     });
     const firedAt = Date.now();
-    const alert: MetricUpdate = {
-      id: updateId(tenant, 'alert', 'queue_longest_wait_high', 'queue', 'sales', firedAt),
-      kind: 'alert',
+    const alert: MetricUpdate = alertUpdate({
       tenant,
+      rule: 'queue_longest_wait_high',
+      entityType: 'queue',
+      entityId: 'sales',
+      severity: 'critical',
+      firing: true,
+      message: 'longest wait 75 s > 30 s',
+      value: 75,
+      threshold: 30,
+      details: {},
+      firedAt,
+      resolvedAt: null,
       version: 1,
-      row: {
-        tenant,
-        rule: 'queue_longest_wait_high',
-        entity_type: 'queue',
-        entity_id: 'sales',
-        severity: 'critical',
-        state: 'firing',
-        message: 'longest wait 75 s > 30 s',
-        value: 75,
-        threshold: 30,
-        details: null,
-        fired_at: new Date(firedAt).toISOString(),
-        resolved_at: null,
-        version: 1,
-      },
-    };
+    });
     await producer.connect();
     const send = (topic: string, u: MetricUpdate) =>
       producer.send({
