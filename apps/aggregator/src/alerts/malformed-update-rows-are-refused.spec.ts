@@ -59,7 +59,7 @@ describe('rule inputs from update rows', () => {
     ['a negative count', broken(window, { answered: -1 }), 'answered'],
     ['a count as text', broken(window, { answered_in_sla: '6' }), 'answered_in_sla'],
     ['a window start that is no time', broken(window, { window_start: 'yesterday' }), 'window_start'],
-    ['a missing revision', broken(window, { revision: undefined }), 'revision'],
+    ['a revision as text', broken(window, { revision: '1' }), 'revision'],
     ['a queue id over 64 characters', broken(gauge, { queue: 'q'.repeat(65) }), 'queue'],
     ['energy as a float', broken(meter, { energy_mwh: 1.5 }), 'energy_mwh'],
     ['a missing is_final', broken(meter, { is_final: undefined }), 'is_final'],

@@ -78,13 +78,18 @@ describe('update row contracts', () => {
     expect(queueStatsSumsOf(u.row)).toEqual(sums);
   });
 
+  it('reads a window published before restatements existed as revision 0', () => {
+    const { revision: _, ...old } = updates[1].row as Record<string, unknown>;
+    expect(parseUpdateRow({ ...updates[1], row: old }).row).toEqual(updates[1].row);
+  });
+
   it('drops fields outside the contract', () => {
     const u = { ...updates[3], row: { ...updates[3].row, extra: 1 } };
     expect(parseUpdateRow(u).row).toEqual(updates[3].row);
   });
 
   it.each([
-    ['a queue window without revision', { ...updates[0], row: { ...updates[0].row, revision: undefined } }, 'revision'],
+    ['a negative revision', { ...updates[0], row: { ...updates[0].row, revision: -1 } }, 'revision'],
     ['an unknown agent status', { ...updates[2], row: { ...updates[2].row, status: 'lunch' } }, 'status'],
     ["another tenant's row", { ...updates[4], row: { ...updates[4].row, tenant: 'other' } }, 'tenant'],
     ['an alert in no known state', { ...updates[5], row: { ...updates[5].row, state: 'maybe' } }, 'state'],

@@ -17,7 +17,8 @@ export const meterEnergy15mRowSchema = z.object({
   resets: count,
   is_final: z.boolean(),
   version: rowVersion,
-  revision: count,
+  /** Absent in rows published before restatements existed: those are revision 0 (the column's default). */
+  revision: count.default(0),
 });
 export type MeterEnergy15mRow = z.infer<typeof meterEnergy15mRowSchema>;
 export type MeterEnergyUpdate = MetricUpdate<MeterEnergy15mRow> & { kind: 'meter_energy_15m' };

@@ -24,7 +24,8 @@ export const queueStats1mRowSchema = z.object({
   talk_count: count,
   is_final: z.boolean(),
   version: rowVersion,
-  revision: count,
+  /** Absent in rows published before restatements existed: those are revision 0 (the column's default). */
+  revision: count.default(0),
 });
 export type QueueStats1mRow = z.infer<typeof queueStats1mRowSchema>;
 export type QueueStatsUpdate = MetricUpdate<QueueStats1mRow> & { kind: 'queue_stats_1m' };
