@@ -1,5 +1,4 @@
-import { AGENT_STATUSES, EMPTY_QUEUE_STATS, type MetricUpdate } from '@switchboard/domain';
-import { agentUpdate } from '../apps/aggregator/src/pipelines/agents-topology';
+import { AGENT_STATUSES, agentStatusUpdate, EMPTY_QUEUE_STATS, type MetricUpdate } from '@switchboard/domain';
 import { energyUpdate } from '../apps/aggregator/src/pipelines/energy-topology';
 import { queueGaugeUpdate, queueStatsUpdate } from '../apps/aggregator/src/pipelines/queue-updates';
 
@@ -77,7 +76,7 @@ export function queueWindowRow(tenant: string, queue: string, windowStart: numbe
 
 export function agentRow(tenant: string, agentId: string, since: number): LiveRowSpec {
   const build = (version: number) =>
-    agentUpdate({ tenant, agentId, status: AGENT_STATUSES[version % AGENT_STATUSES.length], since, version });
+    agentStatusUpdate({ tenant, agentId, status: AGENT_STATUSES[version % AGENT_STATUSES.length], since, version });
   return { id: build(1).id, channel: 'queues', build };
 }
 

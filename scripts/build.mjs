@@ -4,7 +4,8 @@
 // One `nest build` (tsc builder, tsconfig.build.json) compiles every app, the CLI (apps/cli) and the migrations: they
 // are one TypeScript program, so a build per app would write the same files three times. Nest's tsc builder rewrites
 // the @switchboard/* path aliases to relative requires (tsconfig.build.json maps them without the .ts extension, so
-// the rewritten requires name the .js files). The gateway's page assets are copied next to the compiled controller.
+// the rewritten requires name the .js files). The gateway's page assets are copied next to the compiled controller,
+// and libs/domain's derived-metrics.js (shared by the domain and the page) next to the compiled domain.
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(root, 'dist');
 const assets = 'apps/dashboard-gateway/src/page/assets';
+const derivedMetrics = 'libs/domain/src/derived-metrics.js';
 
 const t0 = Date.now();
 rmSync(dist, { recursive: true, force: true });
@@ -24,4 +26,6 @@ if (res.status !== 0) {
   process.exit(1);
 }
 cpSync(resolve(root, assets), resolve(dist, assets), { recursive: true });
+// A plain script (typed by its .d.ts) that tsc does not emit: the domain requires it, the page loads it.
+cpSync(resolve(root, derivedMetrics), resolve(dist, derivedMetrics));
 console.log(`[switchboard] built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,7 +1,10 @@
-import { METRIC_UPDATE_MODEL, type MetricUpdate, updateId } from '@switchboard/domain';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { alertUpdate, METRIC_UPDATE_MODEL, type MetricUpdate } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
 import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
+import { PAGE_CSP } from '../../apps/dashboard-gateway/src/page/page.controller';
 import type { RunningGateway } from '../gateway/support/gateway-app';
 import { newTenant, startGateway } from '../gateway/support/gateway-app';
 import { testEnv, uniqueName } from '../support/env';
@@ -112,27 +115,21 @@ describe('wallboard page in a browser', () => {
       longestWaitingSince: Date.now() - 75_000,
     });
     const firedAt = Date.now();
-    const alert: MetricUpdate = {
-      id: updateId(tenant, 'alert', 'queue_longest_wait_high', 'queue', 'sales', firedAt),
-      kind: 'alert',
+    const alert: MetricUpdate = alertUpdate({
       tenant,
+      rule: 'queue_longest_wait_high',
+      entityType: 'queue',
+      entityId: 'sales',
+      severity: 'critical',
+      firing: true,
+      message: 'longest wait 75 s > 30 s',
+      value: 75,
+      threshold: 30,
+      details: {},
+      firedAt,
+      resolvedAt: null,
       version: 1,
-      row: {
-        tenant,
-        rule: 'queue_longest_wait_high',
-        entity_type: 'queue',
-        entity_id: 'sales',
-        severity: 'critical',
-        state: 'firing',
-        message: 'longest wait 75 s > 30 s',
-        value: 75,
-        threshold: 30,
-        details: null,
-        fired_at: new Date(firedAt).toISOString(),
-        resolved_at: null,
-        version: 1,
-      },
-    };
+    });
     await producer.connect();
     const send = (topic: string, u: MetricUpdate) =>
       producer.send({
@@ -175,6 +172,12 @@ describe('wallboard page in a browser', () => {
       'text/javascript; charset=utf-8',
     );
     expect((await fetch(`${gw.url}/wallboard/..%2Fpage.module.ts`)).status).toBe(404);
+    // The page's derived metrics are the domain's own file, served as it is (one source of the formulas).
+    const shared = await fetch(`${gw.url}/wallboard/derived-metrics.js`);
+    expect(shared.headers.get('content-security-policy')).toBe(PAGE_CSP);
+    expect(await shared.text()).toBe(
+      readFileSync(resolve(__dirname, '../../libs/domain/src/derived-metrics.js'), 'utf8'),
+    );
     expect(consoleProblems).toEqual([]);
   }, 30_000);
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
+  alertUpdate,
   createDashboardToken,
   type DashboardRole,
   METRIC_UPDATE_MODEL,
@@ -179,6 +180,25 @@ export function meterWindow(tenant: string, meterId: string, windowStart: number
     { ...row, energyMwh: version * 1000, readings: version, maxPowerW: null, resets: 0 } as EnergyWindowRow,
     version,
   );
+}
+
+/** A firing alert of a queue, as the alert rules build it. */
+export function firingAlert(tenant: string, queue: string, firedAt: number, version = 1): MetricUpdate {
+  return alertUpdate({
+    tenant,
+    rule: 'queue_longest_wait_high',
+    entityType: 'queue',
+    entityId: queue,
+    severity: 'warning',
+    firing: true,
+    message: `The longest-waiting call in queue ${queue} has waited 90 s (threshold 60 s)`,
+    value: 90,
+    threshold: 60,
+    details: {},
+    firedAt,
+    resolvedAt: null,
+    version,
+  });
 }
 
 /** One gateway and publisher per spec file, started before and closed (with every probe) after its tests. */

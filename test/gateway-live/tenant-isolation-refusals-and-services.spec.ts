@@ -1,6 +1,6 @@
 import { createDashboardToken } from '@switchboard/domain';
 import { eventually } from '../support/wait';
-import { gauge, liveSuite, meterWindow, SECRET, token } from './live-harness';
+import { firingAlert, gauge, liveSuite, meterWindow, SECRET, token } from './live-harness';
 
 /** A token only ever sees its tenant's rows; bad tokens and bad messages are refused without harm; services. */
 describe('live delivery: isolation and refusals', () => {
@@ -26,10 +26,7 @@ describe('live delivery: isolation and refusals', () => {
       { ...gauge(a, 'q', 2), tenant: b },
       { ...gauge(b, 'q', 1), row: { tenant: a, queue: 'q', waiting: 1 } },
     ]);
-    await publisher.updates(
-      [{ id: `${a}/alert/r/queue/q/1`, kind: 'alert', tenant: a, version: 1, row: { tenant: a, state: 'firing' } }],
-      'alerts',
-    );
+    await publisher.updates([firingAlert(a, 'q', Date.now())], 'alerts');
     await eventually(() => {
       expect(owner.versions('queues').get(`${a}/queue_gauge/q`)).toBe(1);
       expect(owner.versions('meter:m-a').size).toBe(1);

@@ -31,19 +31,7 @@ export {
   queuePropertiesSchema,
   slaSecondsOf,
 } from './properties';
-export {
-  abandonRate,
-  averageCallDurationMs,
-  averageSpeedOfAnswerMs,
-  type DerivedQueueMetrics,
-  derivedQueueMetrics,
-  EMPTY_QUEUE_STATS,
-  handledCalls,
-  QUEUE_STATS_SQL_COLUMNS,
-  type QueueStatsSums,
-  serviceLevel,
-  sumQueueStats,
-} from './queue-metrics';
+export * from './queue-metrics';
 export {
   type AgentEventValue,
   type CallEventValue,
@@ -63,4 +51,5 @@ export {
   type TopicName,
   Topics,
 } from './topics';
+export * from './update-rows';
 export * from './updates';

@@ -5,6 +5,7 @@ export {
   StreamingClient,
   type StreamingClientOptions,
 } from './client';
+export { type BackoffOptions, backoffDelay, interruptibleSleep } from './core/backoff';
 export {
   StreamsClosedError,
   StreamsConfigError,
@@ -28,6 +29,7 @@ export type { EventData } from './core/model/event-data';
 export { StreamEndType } from './core/model/stream-end-type';
 export type { StreamPropertiesData } from './core/model/stream-properties';
 export { TimeseriesData, TimeseriesRow } from './core/model/timeseries-data';
+export { Outage, type OutageStatus } from './core/outage';
 export * from './core/processing';
 export * from './core/state';
 export { kafkajsPort, kafkaLogCreator } from './kafka';
@@ -43,13 +45,6 @@ export {
   type PartitionCheckpoint,
 } from './postgres/checkpoint-store';
 export { FencedError } from './postgres/errors';
-export {
-  type BackoffOptions,
-  backoffDelay,
-  interruptibleSleep,
-  Outage,
-  type OutageStatus,
-} from './postgres/outage';
 export {
   type OutboxMessage,
   OutboxRelay,

@@ -1,5 +1,11 @@
-import { handledCalls, type MetricUpdate } from '@switchboard/domain';
-import { z } from 'zod';
+import {
+  handledCalls,
+  InvalidMetricUpdateError,
+  type MetricUpdate,
+  parseUpdateRow,
+  queueStatsSumsOf,
+  type TypedMetricUpdate,
+} from '@switchboard/domain';
 
 /** What the alert rules read from `metrics.updates`: a queue window, a queue's waiting gauge, a meter window. */
 export type AlertInput =
@@ -24,21 +30,6 @@ export type AlertInput =
       version: number;
     };
 
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const time = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
-const id = z.string().min(1).max(64);
-
-const queueWindow = z.object({
-  queue: id,
-  window_start: time,
-  answered: count,
-  abandoned: count,
-  abandoned_short: count,
-  answered_in_sla: count,
-});
-const queueGauge = z.object({ queue: id, longest_waiting_since: time.nullable() });
-const meterWindow = z.object({ meter_id: id, window_start: time, energy_mwh: count, is_final: z.boolean() });
-
 export class InvalidAlertInputError extends Error {
   constructor(
     readonly updateId: string,
@@ -49,47 +40,48 @@ export class InvalidAlertInputError extends Error {
   }
 }
 
+/** Checks the row against its kind's contract (libs/domain update-rows), naming the update on failure. */
+function typed(u: MetricUpdate): TypedMetricUpdate {
+  try {
+    return parseUpdateRow(u);
+  } catch (err) {
+    throw new InvalidAlertInputError(u.id, err instanceof InvalidMetricUpdateError ? err.reason : String(err));
+  }
+}
+
 /** The rule input an update carries, or undefined for kinds no rule reads. Throws InvalidAlertInputError. */
-export function alertInputOf(u: MetricUpdate): AlertInput | undefined {
-  const parse = <T>(schema: z.ZodType<T>): T => {
-    const r = schema.safeParse(u.row);
-    if (!r.success)
-      throw new InvalidAlertInputError(u.id, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    return r.data;
-  };
+export function alertInputOf(update: MetricUpdate): AlertInput | undefined {
+  const u = typed(update);
   switch (u.kind) {
     case 'queue_stats_1m': {
-      const r = parse(queueWindow);
+      const r = u.row;
       return {
         type: 'queue-window',
         tenant: u.tenant,
         queue: r.queue,
-        windowStart: r.window_start,
+        windowStart: Date.parse(r.window_start),
         answeredInSla: r.answered_in_sla,
-        handled: Math.max(
-          0,
-          handledCalls({ answered: r.answered, abandoned: r.abandoned, abandonedShort: r.abandoned_short }),
-        ),
+        handled: handledCalls(queueStatsSumsOf(r)),
         version: u.version,
       };
     }
     case 'queue_gauge': {
-      const r = parse(queueGauge);
+      const r = u.row;
       return {
         type: 'queue-gauge',
         tenant: u.tenant,
         queue: r.queue,
-        longestWaitingSince: r.longest_waiting_since,
+        longestWaitingSince: r.longest_waiting_since === null ? null : Date.parse(r.longest_waiting_since),
         version: u.version,
       };
     }
     case 'meter_energy_15m': {
-      const r = parse(meterWindow);
+      const r = u.row;
       return {
         type: 'meter-window',
         tenant: u.tenant,
         meterId: r.meter_id,
-        windowStart: r.window_start,
+        windowStart: Date.parse(r.window_start),
         energyMwh: r.energy_mwh,
         isFinal: r.is_final,
         version: u.version,

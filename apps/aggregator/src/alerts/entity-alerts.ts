@@ -1,4 +1,4 @@
-import type { AlertRule, AlertSetting } from '@switchboard/domain';
+import { type AlertRule, type AlertSetting, serviceLevelOfHandled } from '@switchboard/domain';
 import { type AlertCycle, stepAlertCycle, type Verdict } from './alert-cycle';
 import type { AlertInput } from './alert-inputs';
 
@@ -172,8 +172,8 @@ function serviceLevelVerdict(
     inSla += sla;
     handled += h;
   }
-  if (handled < SERVICE_LEVEL_MIN_CALLS) return undefined;
-  const value = inSla / handled;
+  const value = handled < SERVICE_LEVEL_MIN_CALLS ? null : serviceLevelOfHandled(inSla, handled);
+  if (value === null) return undefined;
   return {
     breach: value < threshold,
     value,

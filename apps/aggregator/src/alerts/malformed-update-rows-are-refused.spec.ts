@@ -1,29 +1,48 @@
-import type { MetricUpdate } from '@switchboard/domain';
+import {
+  agentCountsUpdate,
+  EMPTY_QUEUE_STATS,
+  type MetricUpdate,
+  meterEnergyUpdate,
+  queueGaugeUpdate,
+  queueStatsUpdate,
+} from '@switchboard/domain';
 import { alertInputOf, InvalidAlertInputError } from './alert-inputs';
 
-const update = (kind: MetricUpdate['kind'], row: Record<string, unknown>): MetricUpdate => ({
-  id: `acme/${kind}/x`,
-  kind,
+const START = Date.UTC(2026, 10, 25, 9);
+const window = queueStatsUpdate({
   tenant: 'acme',
-  version: 1,
-  row,
-});
-const window = {
   queue: 'sales',
-  window_start: '2026-11-25T09:00:00.000Z',
-  answered: 8,
-  abandoned: 3,
-  abandoned_short: 1,
-  answered_in_sla: 6,
-};
+  windowStart: START,
+  windowEnd: START + 60_000,
+  sums: { ...EMPTY_QUEUE_STATS, offered: 11, answered: 8, abandoned: 3, abandonedShort: 1, answeredInSla: 6 },
+  isFinal: false,
+  version: 1,
+  revision: 0,
+});
+const gauge = queueGaugeUpdate({ tenant: 'acme', queue: 'sales', version: 1, waiting: 0, longestWaitingSince: null });
+const meter = meterEnergyUpdate({
+  tenant: 'acme',
+  meterId: 'm',
+  windowStart: START,
+  windowEnd: START + 900_000,
+  energyMwh: 1,
+  readings: 1,
+  maxPowerW: null,
+  resets: 0,
+  isFinal: true,
+  version: 1,
+  revision: 0,
+});
+/** An update with its row changed as a broken (or foreign) producer would send it. */
+const broken = (u: MetricUpdate, row: Record<string, unknown>): MetricUpdate => ({ ...u, row: { ...u.row, ...row } });
 
 describe('rule inputs from update rows', () => {
   it('reads a queue window with the service level denominator', () => {
-    expect(alertInputOf(update('queue_stats_1m', window))).toEqual({
+    expect(alertInputOf(window)).toEqual({
       type: 'queue-window',
       tenant: 'acme',
       queue: 'sales',
-      windowStart: Date.UTC(2026, 10, 25, 9),
+      windowStart: START,
       answeredInSla: 6,
       handled: 10,
       version: 1,
@@ -31,32 +50,20 @@ describe('rule inputs from update rows', () => {
   });
 
   it('ignores kinds no rule reads', () => {
-    expect(alertInputOf(update('agent_counts', { available: 3 }))).toBeUndefined();
+    expect(
+      alertInputOf(agentCountsUpdate('acme', 1, { available: 3, busy: 0, wrap_up: 0, break: 0, offline: 0 })),
+    ).toBeUndefined();
   });
 
   it.each([
-    ['a negative count', update('queue_stats_1m', { ...window, answered: -1 }), 'answered'],
-    ['a count as text', update('queue_stats_1m', { ...window, answered_in_sla: '6' }), 'answered_in_sla'],
-    [
-      'a window start that is no time',
-      update('queue_stats_1m', { ...window, window_start: 'yesterday' }),
-      'window_start',
-    ],
-    [
-      'a queue id over 64 characters',
-      update('queue_gauge', { queue: 'q'.repeat(65), longest_waiting_since: null }),
-      'queue',
-    ],
-    [
-      'energy as a float',
-      update('meter_energy_15m', { meter_id: 'm', window_start: window.window_start, energy_mwh: 1.5, is_final: true }),
-      'energy_mwh',
-    ],
-    [
-      'a missing is_final',
-      update('meter_energy_15m', { meter_id: 'm', window_start: window.window_start, energy_mwh: 1 }),
-      'is_final',
-    ],
+    ['a negative count', broken(window, { answered: -1 }), 'answered'],
+    ['a count as text', broken(window, { answered_in_sla: '6' }), 'answered_in_sla'],
+    ['a window start that is no time', broken(window, { window_start: 'yesterday' }), 'window_start'],
+    ['a revision as text', broken(window, { revision: '1' }), 'revision'],
+    ['a queue id over 64 characters', broken(gauge, { queue: 'q'.repeat(65) }), 'queue'],
+    ['energy as a float', broken(meter, { energy_mwh: 1.5 }), 'energy_mwh'],
+    ['a missing is_final', broken(meter, { is_final: undefined }), 'is_final'],
+    ["another tenant's row", broken(meter, { tenant: 'other' }), 'tenant'],
   ])('refuses %s, naming the field', (_name, u, field) => {
     expect(() => alertInputOf(u)).toThrow(InvalidAlertInputError);
     expect(() => alertInputOf(u)).toThrow(field);

@@ -1,6 +1,6 @@
 import type { CallEvent } from './call-events';
 import { abandonRate, serviceLevel } from './derived-metrics';
-import { replayCalls } from './replay-calls';
+import { replayCalls } from './spec-replay';
 
 // Abandoned with a wait of exactly 5 s is short (≤ 5 s); 5.001 s is not. Short abandons leave the SLA base.
 const T = Date.UTC(2026, 10, 25, 10, 0, 0);

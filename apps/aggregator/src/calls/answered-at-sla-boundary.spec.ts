@@ -1,6 +1,6 @@
 import type { CallEvent } from './call-events';
 import { averageSpeedOfAnswerMs, serviceLevel } from './derived-metrics';
-import { replayCalls } from './replay-calls';
+import { replayCalls } from './spec-replay';
 
 // A wait of exactly slaSeconds is in SLA (≤); one millisecond more is not.
 const T = Date.UTC(2026, 10, 25, 10, 0, 0);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { CallEvent } from './call-events';
-import type { QueueStatsRow } from './queue-stats-windows';
-import { replayCalls } from './replay-calls';
+import type { QueueStatsRow } from './spec-replay';
+import { replayCalls } from './spec-replay';
 
 // Property: for any set of calls (answered, abandoned, still waiting, with duplicate and conflicting
 // transitions), every permutation of its events ends in exactly the rows and call records of in-order arrival.

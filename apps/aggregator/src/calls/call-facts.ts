@@ -2,13 +2,11 @@ import type { CallState } from './call-state';
 
 /** `abandoned_short`: abandoned with a wait of at most this (PRODUCT.md). */
 export const ABANDONED_SHORT_MAX_WAIT_MS = 5_000;
-/** The queue's `slaSeconds` when the queue never set one (PRODUCT.md). */
-export const DEFAULT_SLA_SECONDS = 20;
 
 /**
  * One contribution of one call to the queue statistics, at the timestamp PRODUCT.md attributes it to.
  * A call yields at most one fact of each kind. Facts carry everything the window accumulator needs
- * (the SLA verdict is decided here, once), so a retraction removes exactly what its addition added.
+ * but the SLA verdict (stage 2 judges it: JudgedCallFact), so a retraction removes exactly what its addition added.
  */
 export type CallFact = OfferedFact | AnsweredFact | AbandonedFact | TalkedFact;
 
@@ -24,12 +22,18 @@ export interface OfferedFact extends FactBase {
   readonly kind: 'offered';
 }
 
-/** `answered`, `answered_in_sla`, `answered_wait_ms_sum`, and the wait for `wait_ms_sum`/`max_wait_ms`, at answer ts. */
+/** `answered`, `answered_wait_ms_sum`, and the wait for `wait_ms_sum`/`max_wait_ms`, at answer ts. */
 export interface AnsweredFact extends FactBase {
   readonly kind: 'answered';
   readonly waitMs: number;
-  readonly inSla: boolean;
 }
+
+/**
+ * A fact as a queue window counts it: an answered call carries its in-SLA verdict (`answered_in_sla`), judged by
+ * stage 2 with the queue's SLA at the fact's time (pipelines/queue-sla-aggregator.ts) — the call stage cannot know
+ * the SLA of a queue whose properties land on another partition, so its facts carry none.
+ */
+export type JudgedCallFact = Exclude<CallFact, AnsweredFact> | (AnsweredFact & { readonly inSla: boolean });
 
 /** `abandoned`, `abandoned_short`, and the wait for `wait_ms_sum`/`max_wait_ms`, at end ts. */
 export interface AbandonedFact extends FactBase {
@@ -44,11 +48,6 @@ export interface TalkedFact extends FactBase {
   readonly talkMs: number;
 }
 
-export interface CallFactOptions {
-  /** The queue's SLA in seconds (answered with wait ≤ this is in SLA). Default 20. */
-  readonly slaSeconds?: number;
-}
-
 /**
  * The facts a call contributes given what is known about it now. Live numbers come from this before a call is
  * complete: a call known as started + ended looks abandoned until its (late-arriving) answer turns it into
@@ -57,15 +56,14 @@ export interface CallFactOptions {
  * Without `started` there is no fact: the call is not counted (it becomes a data-quality item when sealed).
  * Contradictory times (answer before start, end before answer) are clamped to 0 ms, never negative.
  */
-export function deriveCallFacts(state: CallState, options: CallFactOptions = {}): CallFact[] {
+export function deriveCallFacts(state: CallState): CallFact[] {
   const { started, answered, ended } = state;
   if (!started) return [];
-  const slaMs = (options.slaSeconds ?? DEFAULT_SLA_SECONDS) * 1000;
   const base = { callId: state.callId, queue: started.queue };
   const facts: CallFact[] = [{ ...base, kind: 'offered', ts: started.ts }];
   if (answered) {
     const waitMs = nonNegative(answered.ts - started.ts);
-    facts.push({ ...base, kind: 'answered', ts: answered.ts, waitMs, inSla: waitMs <= slaMs });
+    facts.push({ ...base, kind: 'answered', ts: answered.ts, waitMs });
     if (ended) facts.push({ ...base, kind: 'talked', ts: ended.ts, talkMs: nonNegative(ended.ts - answered.ts) });
   } else if (ended) {
     const waitMs = nonNegative(ended.ts - started.ts);
@@ -97,7 +95,7 @@ export function factKey(fact: CallFact): string {
     case 'offered':
       return head;
     case 'answered':
-      return `${head}|${fact.waitMs}|${fact.inSla}`;
+      return `${head}|${fact.waitMs}`;
     case 'abandoned':
       return `${head}|${fact.waitMs}|${fact.short}`;
     case 'talked':

@@ -1,5 +1,5 @@
 import { averageCallDurationMs } from './derived-metrics';
-import { replayCalls } from './replay-calls';
+import { replayCalls } from './spec-replay';
 
 // Each quantity lands in the window of the timestamp PRODUCT.md names: start, answer or end.
 const T = Date.UTC(2026, 10, 25, 12, 0, 0);

@@ -1,12 +1,5 @@
 import type { CallEvent } from './call-events';
-import {
-  type CallFact,
-  type CallFactChange,
-  type CallFactOptions,
-  deriveCallFacts,
-  diffCallFacts,
-  NO_CHANGE,
-} from './call-facts';
+import { type CallFact, type CallFactChange, deriveCallFacts, diffCallFacts, NO_CHANGE } from './call-facts';
 import { type CallState, emptyCallState, type RecordOutcome, recordCallEvent } from './call-state';
 import type { DataQualityItem } from './data-quality';
 import { QUEUE_WINDOW_MS, queueWindowStart } from './queue-window';
@@ -34,7 +27,7 @@ export interface CallRecord {
   readonly waiting: WaitingCall | null;
 }
 
-export interface CallApplyOptions extends CallFactOptions {
+export interface CallApplyOptions {
   /**
    * The restatement horizon: windows ending at or before this can no longer be restated downstream (stage 2 has
    * forgotten them). An event whose correction would touch such a window is refused as a whole
@@ -78,7 +71,7 @@ export function applyCallEvent(
   const dataQuality = outcome === 'conflict' ? [conflictItem(current.state, event, changed)] : [];
   if (!changed) return { record: current, outcome, change: NO_CHANGE, waiting: null, dataQuality };
 
-  const facts = deriveCallFacts(state, options);
+  const facts = deriveCallFacts(state);
   const change = diffCallFacts(current.facts, facts);
   if (horizonBefore !== undefined && [...change.retract, ...change.add].some((f) => isBeyond(f.ts, horizonBefore))) {
     return beyondHorizon(current);
@@ -153,11 +146,10 @@ export function compactCall(record: CallRecord): SettledCall {
 }
 
 /**
- * The full record of a compact one, so a late event folds in exactly as it would have in order. `options` must be
- * those the record was built with (the call stage always uses the same), or the re-derived facts would not be
- * what was emitted.
+ * The full record of a compact one, so a late event folds in exactly as it would have in order (its facts are
+ * re-derived: `deriveCallFacts` of the same state gives exactly what was emitted).
  */
-export function expandCall(callId: string, settled: SettledCall, options: CallFactOptions = {}): CallRecord {
+export function expandCall(callId: string, settled: SettledCall): CallRecord {
   const [queue, startTs, agentId, answerTs, endTs] = settled;
   const state: CallState = {
     callId,
@@ -165,7 +157,7 @@ export function expandCall(callId: string, settled: SettledCall, options: CallFa
     ...(agentId !== null && answerTs !== null ? { answered: { agentId, ts: answerTs } } : {}),
     ...(endTs !== null ? { ended: { ts: endTs } } : {}),
   };
-  return { state, facts: deriveCallFacts(state, options), waiting: waitingOf(state) };
+  return { state, facts: deriveCallFacts(state), waiting: waitingOf(state) };
 }
 
 function waitingOf(state: CallState): WaitingCall | null {

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_CALL_AGE_MS, expireCall } from './call-expiry';
 import { applyCallEvent, settleCall } from './call-tracker';
-import { replayCalls } from './replay-calls';
+import { replayCalls } from './spec-replay';
 import { WaitingCalls } from './waiting-calls';
 
 // A started call whose end never arrives must not stay in state (and in the waiting gauge) forever: once stream

@@ -1,5 +1,5 @@
 import type { CallEvent } from './call-events';
-import { replayCalls } from './replay-calls';
+import { replayCalls } from './spec-replay';
 
 // The same transition twice is ignored; a second answer with another ts keeps the earliest answer whatever the
 // arrival order, and is reported as a data-quality item instead of moving a metric.

@@ -8,6 +8,6 @@ export * from './call-tracker';
 export * from './data-quality';
 export * from './derived-metrics';
 export * from './queue-stats-aggregator';
-export * from './queue-stats-windows';
 export * from './queue-window';
+export * from './signed-facts';
 export * from './waiting-calls';

@@ -1,5 +1,5 @@
 import { settleCall } from './call-tracker';
-import { replayCalls } from './replay-calls';
+import { replayCalls } from './spec-replay';
 
 // Events of a call whose start never arrives produce no metric; once stream time seals them they are reported as
 // data-quality items and the call's state can be dropped.

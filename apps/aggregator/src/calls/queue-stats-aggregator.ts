@@ -1,4 +1,4 @@
-import type { CallFact } from './call-facts';
+import type { JudgedCallFact } from './call-facts';
 import { type QueueStatsColumns, QueueWindow, type QueueWindowSnapshot } from './queue-window';
 
 /**
@@ -10,8 +10,8 @@ import { type QueueStatsColumns, QueueWindow, type QueueWindowSnapshot } from '.
 export const queueStatsAggregator = {
   name: 'queue_stats_1m',
   initial: (): QueueWindowSnapshot => QueueWindow.empty().snapshot(),
-  add: (acc: QueueWindowSnapshot, fact: CallFact): QueueWindowSnapshot => update(acc, (w) => w.add(fact)),
-  retract: (acc: QueueWindowSnapshot, fact: CallFact): QueueWindowSnapshot => update(acc, (w) => w.retract(fact)),
+  add: (acc: QueueWindowSnapshot, fact: JudgedCallFact): QueueWindowSnapshot => update(acc, (w) => w.add(fact)),
+  retract: (acc: QueueWindowSnapshot, fact: JudgedCallFact): QueueWindowSnapshot => update(acc, (w) => w.retract(fact)),
   merge: (a: QueueWindowSnapshot, b: QueueWindowSnapshot): QueueWindowSnapshot => {
     const counters = { ...a.counters };
     for (const key of Object.keys(counters) as Array<keyof typeof counters>) counters[key] += b.counters[key];

@@ -1,6 +1,6 @@
 import { EMPTY_QUEUE_STATS, QUEUE_STATS_SQL_COLUMNS, type QueueStatsSums } from '@switchboard/domain';
 import { CallDomainError } from './call-errors';
-import type { CallFact } from './call-facts';
+import type { JudgedCallFact } from './call-facts';
 
 /** Queue statistics use 1-minute windows, half-open [start, start + 1 min), aligned to the epoch. */
 export const QUEUE_WINDOW_MS = 60_000;
@@ -43,12 +43,12 @@ export class QueueWindow {
     return { counters: { ...this.counters }, waits: [...this.waits] };
   }
 
-  add(fact: CallFact): void {
+  add(fact: JudgedCallFact): void {
     this.apply(fact, 1);
   }
 
   /** Undoes an earlier `add` of an identical fact; throws CallDomainError when that fact was never added. */
-  retract(fact: CallFact): void {
+  retract(fact: JudgedCallFact): void {
     this.apply(fact, -1);
   }
 
@@ -64,7 +64,7 @@ export class QueueWindow {
   }
 
   /** All-or-nothing: a refused retraction leaves the window untouched. */
-  private apply(fact: CallFact, sign: 1 | -1): void {
+  private apply(fact: JudgedCallFact, sign: 1 | -1): void {
     const { deltas, waitMs } = contributionOf(fact);
     for (const [column, delta] of deltas) {
       if (this.counters[column] + sign * delta < 0) throw retractionError(column, fact);
@@ -80,7 +80,7 @@ export class QueueWindow {
 }
 
 /** What one fact adds to the columns of its window (PRODUCT.md, "Metric definitions"). */
-function contributionOf(fact: CallFact): { deltas: Array<[keyof Counters, number]>; waitMs: number | null } {
+function contributionOf(fact: JudgedCallFact): { deltas: Array<[keyof Counters, number]>; waitMs: number | null } {
   switch (fact.kind) {
     case 'offered':
       return { deltas: [['offered', 1]], waitMs: null };
@@ -119,7 +119,7 @@ export interface QueueWindowSnapshot {
   readonly waits: ReadonlyArray<readonly [waitMs: number, count: number]>;
 }
 
-function retractionError(column: string, fact: CallFact): CallDomainError {
+function retractionError(column: string, fact: JudgedCallFact): CallDomainError {
   return new CallDomainError('retracted a call fact that was never added to this window', {
     column,
     kind: fact.kind,

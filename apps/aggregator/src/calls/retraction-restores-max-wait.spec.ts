@@ -1,11 +1,11 @@
 import { CallDomainError } from './call-errors';
-import type { AnsweredFact, CallFact } from './call-facts';
+import type { JudgedCallFact } from './call-facts';
 import { QueueWindow } from './queue-window';
 
 // max_wait_ms supports retraction: the window keeps the multiset of waits, so retracting the longest wait brings
 // back the next one (and an impossible retraction is refused without touching the window).
 const T = Date.UTC(2026, 10, 25, 9, 0, 0);
-const answered = (callId: string, waitMs: number): AnsweredFact => ({
+const answered = (callId: string, waitMs: number): JudgedCallFact => ({
   kind: 'answered',
   callId,
   queue: 'sales',
@@ -32,7 +32,14 @@ describe('retracting the longest wait restores the previous maximum', () => {
     const window = QueueWindow.empty();
     window.add(answered('c1', 12_000));
     const before = window.snapshot();
-    const never: CallFact = { kind: 'abandoned', callId: 'c9', queue: 'sales', ts: T, waitMs: 12_000, short: false };
+    const never: JudgedCallFact = {
+      kind: 'abandoned',
+      callId: 'c9',
+      queue: 'sales',
+      ts: T,
+      waitMs: 12_000,
+      short: false,
+    };
     expect(() => window.retract(never)).toThrow(CallDomainError);
     expect(window.snapshot()).toEqual(before);
   });

@@ -1,16 +1,9 @@
-import { METRIC_UPDATE_MODEL, updateId } from '@switchboard/domain';
+import { type AgentStatusChange, agentCountsUpdate } from '@switchboard/domain';
 import { streamsTables } from '@switchboard/streams';
 import type { PoolClient } from 'pg';
-import type { AgentStatus } from '../calls/agent-status';
+import { metricUpdateRecord } from './metric-update-record';
 
-/** One change of an `agent_status` row, with the version it was published under. */
-export interface AgentStatusChange {
-  tenant: string;
-  agentId: string;
-  status: AgentStatus;
-  since: number;
-  version: number;
-}
+export type { AgentStatusChange };
 
 /** Upserts the newest change of each agent (one statement); never over a newer stored version. */
 export async function writeAgentStatus(client: PoolClient, changes: readonly AgentStatusChange[]): Promise<void> {
@@ -46,7 +39,8 @@ export async function writeAgentStatus(client: PoolClient, changes: readonly Age
  * version is Σ of the tenant's agent_status versions: it grows at every change of any agent of the tenant,
  * so consumers keep the newest count by version like any other update.
  *
- * The records go straight into the streams outbox table (same transaction, published by the relay in id order).
+ * The records (built by the domain's `agentCountsUpdate`, like every other update) go straight into the streams
+ * outbox table: same transaction, ahead of the batch's own outbox rows, published by the relay in id order.
  */
 export async function writeAgentCounts(
   client: PoolClient,
@@ -61,22 +55,47 @@ export async function writeAgentCounts(
      FROM (SELECT unnest($1::text[]) AS t ORDER BY 1) s`,
     [sorted],
   );
-  const suffix = updateId('', 'agent_counts'); // "/agent_counts": the id is tenant + suffix
+  const { rows } = await client.query<{
+    tenant: string;
+    version: string;
+    available: number;
+    busy: number;
+    wrap_up: number;
+    on_break: number;
+    offline: number;
+  }>(
+    `SELECT tenant, sum(version)::bigint AS version,
+            count(*) FILTER (WHERE status = 'available')::int AS available,
+            count(*) FILTER (WHERE status = 'busy')::int AS busy,
+            count(*) FILTER (WHERE status = 'wrap_up')::int AS wrap_up,
+            count(*) FILTER (WHERE status = 'break')::int AS on_break,
+            count(*) FILTER (WHERE status = 'offline')::int AS offline
+     FROM agent_status WHERE tenant = ANY($1) GROUP BY tenant ORDER BY tenant`,
+    [sorted],
+  );
+  const records = rows.map((c) =>
+    metricUpdateRecord(
+      topic,
+      agentCountsUpdate(c.tenant, Number(c.version), {
+        available: c.available,
+        busy: c.busy,
+        wrap_up: c.wrap_up,
+        break: c.on_break,
+        offline: c.offline,
+      }),
+    ),
+  );
+  if (records.length === 0) return;
   await client.query(
     `INSERT INTO ${streamsTables(tablePrefix).outbox} (topic, key, headers, value)
-     SELECT $2, c.tenant || $3, $4::jsonb,
-            convert_to(jsonb_build_object('id', c.tenant || $3, 'kind', 'agent_counts', 'tenant', c.tenant,
-              'version', c.version, 'row', jsonb_build_object('tenant', c.tenant, 'available', c.available,
-              'busy', c.busy, 'wrap_up', c.wrap_up, 'break', c.on_break, 'offline', c.offline))::text, 'UTF8')
-     FROM (
-       SELECT tenant, sum(version)::bigint AS version,
-              count(*) FILTER (WHERE status = 'available') AS available,
-              count(*) FILTER (WHERE status = 'busy') AS busy,
-              count(*) FILTER (WHERE status = 'wrap_up') AS wrap_up,
-              count(*) FILTER (WHERE status = 'break') AS on_break,
-              count(*) FILTER (WHERE status = 'offline') AS offline
-       FROM agent_status WHERE tenant = ANY($1) GROUP BY tenant ORDER BY tenant
-     ) c`,
-    [sorted, topic, suffix, JSON.stringify({ 'sb-model': METRIC_UPDATE_MODEL })],
+     SELECT u.topic, u.key, u.headers, u.value
+     FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[]) WITH ORDINALITY AS u(topic, key, headers, value, n)
+     ORDER BY u.n`,
+    [
+      records.map((r) => r.topic),
+      records.map((r) => r.key),
+      records.map((r) => JSON.stringify(r.headers ?? {})),
+      records.map((r) => r.value),
+    ],
   );
 }

@@ -1,4 +1,4 @@
-import { type MetricUpdate, parseStreamId, Topics, UpdateTopics, updateId } from '@switchboard/domain';
+import { agentStatusUpdate, parseStreamId, Topics, UpdateTopics } from '@switchboard/domain';
 import {
   type ConsumedMessage,
   type EventData,
@@ -11,7 +11,7 @@ import { AGENT_STATUSES, type AgentStatus, AgentStatusBoard, type AgentStatusEnt
 import { type AgentStatusChange, writeAgentCounts, writeAgentStatus } from './agents-sql';
 import { Refusals, type RefusalType } from './data-quality-dead-letter';
 import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
-import { isoTime, metricUpdateRecord } from './metric-update-record';
+import { metricUpdateRecord } from './metric-update-record';
 
 export const AGENT_STATUS_EVENT = 'agent.status';
 
@@ -115,7 +115,7 @@ export function agentsTopology(opts: AgentsTopologyOptions): AgentsTopology {
           version,
         };
         results.push({ kind: 'agent', change });
-        outbox.push(metricUpdateRecord(updatesTopic, agentUpdate(change)));
+        outbox.push(metricUpdateRecord(updatesTopic, agentStatusUpdate(change)));
       }
     },
     tick: () => undefined,
@@ -157,14 +157,4 @@ function statusOf(value: string): AgentStatus | undefined {
 
 function entryOf(agentId: string, s: AgentState | undefined): AgentStatusEntry | undefined {
   return s ? { agentId, status: s.status, since: s.since } : undefined;
-}
-
-export function agentUpdate(c: AgentStatusChange): MetricUpdate {
-  return {
-    id: updateId(c.tenant, 'agent_status', c.agentId),
-    kind: 'agent_status',
-    tenant: c.tenant,
-    version: c.version,
-    row: { tenant: c.tenant, agent_id: c.agentId, status: c.status, since: isoTime(c.since), version: c.version },
-  };
 }

@@ -1,4 +1,4 @@
-import { type MetricUpdate, parseMetricUpdate, UpdateTopics, updateId } from '@switchboard/domain';
+import { type AlertUpdate, alertUpdate as alertRowUpdate, parseMetricUpdate, UpdateTopics } from '@switchboard/domain';
 import {
   type CheckpointedState,
   keyedState,
@@ -20,7 +20,7 @@ import {
   evaluateEntity,
 } from '../alerts';
 import { writeAlerts } from './alerts-sql';
-import { isoTime, metricUpdateRecord } from './metric-update-record';
+import { metricUpdateRecord } from './metric-update-record';
 
 export interface AlertsTopologyOptions {
   alertsTopic?: string;
@@ -151,27 +151,7 @@ export function decodeAlertInput(_partition: number, m: RawMessage): AlertInput 
 }
 
 /** The `alerts` row of a change, in the update envelope (kind `alert`), one id per alert (rule, entity, fire time). */
-export function alertUpdate(c: AlertChange): MetricUpdate {
-  const a = c.cycle;
-  return {
-    id: updateId(c.tenant, 'alert', c.rule, c.entityType, c.entityId, a.firedAt),
-    kind: 'alert',
-    tenant: c.tenant,
-    version: a.version,
-    row: {
-      tenant: c.tenant,
-      rule: c.rule,
-      entity_type: c.entityType,
-      entity_id: c.entityId,
-      severity: a.severity,
-      state: a.firing ? 'firing' : 'resolved',
-      message: a.message,
-      value: a.value,
-      threshold: a.threshold,
-      details: a.details,
-      fired_at: isoTime(a.firedAt),
-      resolved_at: a.resolvedAt === null ? null : isoTime(a.resolvedAt),
-      version: a.version,
-    },
-  };
+export function alertUpdate(c: AlertChange): AlertUpdate {
+  const { cycle, ...alert } = c;
+  return alertRowUpdate({ ...alert, ...cycle });
 }

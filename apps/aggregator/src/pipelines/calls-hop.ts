@@ -3,8 +3,8 @@ import type { CallFact, WaitingCallChange } from '../calls';
 
 /**
  * What stage 1 (per call) sends stage 2 (per queue) through the repartition topic, keyed by `queueKey`.
- * - `fact`: a queue-statistics contribution; the record's `retract` flag takes it back out. Its `inSla` is
- *   NOT used: stage 2 decides the verdict with the queue's SLA (see queue-sla-aggregator.ts).
+ * - `fact`: a queue-statistics contribution; the record's `retract` flag takes it back out. It carries no SLA
+ *   verdict: stage 2 decides it with the queue's SLA (see queue-sla-aggregator.ts).
  * - `waiting`: a waiting-gauge change; sent to each queue it names (leave and enter may differ).
  * - `queue`: the queue's properties (slaSeconds), so stage 2 knows the SLA of the queues it owns; timestamped with
  *   the call stage's stream time, from which on the SLA applies.

@@ -1,15 +1,15 @@
 import {
   DEFAULT_MAX_FUTURE_MS,
   DEFAULT_MAX_PAST_MS,
+  type MeterEnergyUpdate,
   MeterSeries,
-  type MetricUpdate,
+  meterEnergyUpdate,
   meterPropertiesSchema,
   PropertyKeys,
   parseStreamId,
   restatementHorizonMs,
   Topics,
   UpdateTopics,
-  updateId,
 } from '@switchboard/domain';
 import {
   type CheckpointedState,
@@ -507,25 +507,6 @@ export function energyUpdate(
   version: number,
   revision = 0,
   restatement = false,
-): MetricUpdate {
-  return {
-    id: updateId(tenant, 'meter_energy_15m', meterId, row.windowStart),
-    kind: 'meter_energy_15m',
-    tenant,
-    version,
-    row: {
-      tenant,
-      meter_id: meterId,
-      window_start: isoTime(row.windowStart),
-      window_end: isoTime(row.windowEnd),
-      energy_mwh: row.energyMwh,
-      readings: row.readings,
-      max_power_w: row.maxPowerW,
-      resets: row.resets,
-      is_final: row.isFinal,
-      version,
-      revision,
-    },
-    ...(restatement ? { restatement: true } : {}),
-  };
+): MeterEnergyUpdate {
+  return meterEnergyUpdate({ tenant, meterId, ...row, version, revision, restatement });
 }

@@ -50,7 +50,7 @@ describe('a late fact restates a final queue window', () => {
   // stage 1 folded in a late answer at 11:00:55 (a wait of 25 s: in SLA by the 30 s in effect then)
   stage.process(0, [
     fact(abandoned, true),
-    fact({ ...base, kind: 'answered', ts: T0 + 55_000, waitMs: 25_000, inSla: false }),
+    fact({ ...base, kind: 'answered', ts: T0 + 55_000, waitMs: 25_000 }),
     fact({ ...base, kind: 'talked', ts: T0 + MIN + 10_000, talkMs: 15_000 }),
   ]);
   const { results, outbox } = stage.drain();

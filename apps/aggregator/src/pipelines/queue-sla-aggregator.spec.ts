@@ -7,7 +7,6 @@ const answered = (waitMs: number): CallFact => ({
   queue: 'sales',
   ts: 60_000,
   waitMs,
-  inSla: true, // ignored: the verdict is the aggregator's
 });
 const at = (fact: CallFact, slaSeconds: number): SlaFact => ({ fact, slaSeconds });
 

@@ -35,7 +35,7 @@ function callsOfSource0(): HopMessage[] {
     const waitMs = i % 2 === 0 ? 25_000 : 35_000;
     const callId = `c${i}`;
     out.push(record(0, fact({ kind: 'offered', callId, queue: 'support', ts: start }), start));
-    const answer = { kind: 'answered', callId, queue: 'support', ts: start + waitMs, waitMs, inSla: false } as const;
+    const answer = { kind: 'answered', callId, queue: 'support', ts: start + waitMs, waitMs } as const;
     out.push(record(0, fact(answer), start + waitMs));
     if (i === 1) {
       // A correction: c1 was answered earlier (after 33 s), so the call stage takes the 35 s answer back.

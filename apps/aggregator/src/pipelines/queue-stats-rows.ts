@@ -1,4 +1,4 @@
-import { parseStreamId, updateId } from '@switchboard/domain';
+import { parseStreamId } from '@switchboard/domain';
 import type { WindowRow } from '@switchboard/streams';
 import type { PoolClient } from 'pg';
 import { QUEUE_STATS_SQL_COLUMNS, type QueueStatsColumns } from '../calls';
@@ -43,26 +43,6 @@ export function latestQueueStats(rows: readonly WindowRow<QueueStatsColumns>[]):
 }
 
 const METRIC_KEYS = Object.keys(QUEUE_STATS_SQL_COLUMNS) as Array<keyof QueueStatsColumns>;
-
-/** The row as the table holds it (Postgres column names; timestamps as ISO strings). */
-export function queueStatsRowJson(r: QueueStatsRecord): Record<string, unknown> {
-  const row: Record<string, unknown> = {
-    tenant: r.tenant,
-    queue: r.queue,
-    window_start: new Date(r.windowStart).toISOString(),
-    window_end: new Date(r.windowEnd).toISOString(),
-  };
-  for (const k of METRIC_KEYS) row[QUEUE_STATS_SQL_COLUMNS[k]] = r.columns[k];
-  row.is_final = r.isFinal;
-  row.version = r.version;
-  row.revision = r.revision;
-  return row;
-}
-
-/** `<tenant>/queue_stats_1m/<queue>/<window start ms>`. */
-export function queueStatsUpdateId(r: QueueStatsRecord): string {
-  return updateId(r.tenant, 'queue_stats_1m', r.queue, r.windowStart);
-}
 
 /**
  * One statement for all rows: never over a newer stored version (a re-delivered or replayed older emission is

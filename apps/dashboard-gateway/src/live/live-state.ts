@@ -1,4 +1,4 @@
-import type { MetricUpdate } from '@switchboard/domain';
+import { type MetricUpdate, parseUpdateRow, type TypedMetricUpdate } from '@switchboard/domain';
 import { isUnresponsive, type ServiceStatusRecord } from '@switchboard/streams';
 import { ChannelLog, type LiveRow } from './channel-log';
 import { CONSUMER_LAG_KIND, type ConsumerLagFigures, consumerLagId, sameFigures } from './consumer-lag';
@@ -31,7 +31,8 @@ const LAG = 'lag';
  * `applyUpdate` / `applyServiceStatus`, the socket layer calls `acquire` / `release` and reads the logs; `tick`
  * ages rows out of their horizons, derives `unresponsive`, and drops idle meter channels.
  *
- * Routing (tenant from the update, checked against its id and row: a row never lands in another tenant's channel):
+ * Routing (tenant from the update, checked against its id and its row's contract: a row never lands in another
+ * tenant's channel, and a row that breaks its kind's schema is refused):
  * queue_stats_1m, queue_gauge, agent_status, agent_counts → `queues`; meter_energy_15m → `meter:<meter_id>` (only
  * while that channel exists: it loads the last 24 h from Postgres when first subscribed); alert → `alerts`.
  */
@@ -58,9 +59,16 @@ export class LiveState {
     return this.channels.size;
   }
 
-  applyUpdate(u: MetricUpdate): boolean {
-    if (!u.id.startsWith(`${u.tenant}/${u.kind}/`) && u.id !== `${u.tenant}/${u.kind}`) return this.reject();
-    if (u.row.tenant !== undefined && u.row.tenant !== u.tenant) return this.reject();
+  /** One update (its row checked against its kind's contract, libs/domain update-rows); false when refused or old. */
+  applyUpdate(update: MetricUpdate): boolean {
+    if (!update.id.startsWith(`${update.tenant}/${update.kind}/`) && update.id !== `${update.tenant}/${update.kind}`)
+      return this.reject();
+    let u: TypedMetricUpdate;
+    try {
+      u = parseUpdateRow(update);
+    } catch {
+      return this.reject();
+    }
     const row: LiveRow = { id: u.id, kind: u.kind, version: u.version, row: u.row };
     const now = this.now();
     switch (u.kind) {
@@ -75,7 +83,6 @@ export class LiveState {
         if (this.expired(row, now)) return false;
         return this.ensure(u.tenant, 'alerts').log.apply(row);
       case 'meter_energy_15m': {
-        if (typeof u.row.meter_id !== 'string') return this.reject();
         const channel = this.channels.get(channelKey(u.tenant, `meter:${u.row.meter_id}`));
         if (!channel || this.expired(row, now)) return false;
         return channel.log.apply(row);

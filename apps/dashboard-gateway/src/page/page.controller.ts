@@ -48,12 +48,19 @@ function loadStaticPage(index: string, files: Record<string, string>): StaticPag
   };
 }
 
+/**
+ * The derived metrics' one source (libs/domain), served as it is: beside the assets in the source tree, and at the
+ * same relative place in a build (scripts/build.mjs copies it into dist/libs/domain/src).
+ */
+const DERIVED_METRICS = '../../../../../libs/domain/src/derived-metrics.js';
+
 /** The wallboard's files by URL name (under `/wallboard/`), read once. */
 export function loadPageAssets(): StaticPage {
   // The socket.io client that matches the server, as an ES module (the live server does not serve one).
   const socketIoClient = join(dirname(require.resolve('socket.io/package.json')), 'client-dist/socket.io.esm.min.js');
   return loadStaticPage('index.html', {
     'wallboard.css': 'wallboard.css',
+    'derived-metrics.js': DERIVED_METRICS,
     'wallboard-logic.js': 'wallboard-logic.js',
     'wallboard.js': 'wallboard.js',
     'live-page.js': 'live-page.js',

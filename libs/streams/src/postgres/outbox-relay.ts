@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Notification, Pool, PoolClient } from 'pg';
 import { StreamsConfigError } from '../core/errors';
 import { consoleWarnLogger, type StreamsLogger } from '../core/logger';
+import { Outage, type OutageStatus } from '../core/outage';
 import type { OutgoingMessage } from '../port';
-import { Outage, type OutageStatus } from './outage';
 import { guardPool } from './pool-guard';
 import { DEFAULT_TABLE_PREFIX, type StreamsTables, streamsTables } from './schema';
 

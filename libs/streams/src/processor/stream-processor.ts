@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Pool } from 'pg';
+import { type BackoffOptions, backoffDelay, interruptibleSleep } from '../core/backoff';
 import { StreamsConfigError, StreamsDecodeError, StreamsError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
 import { decode } from '../core/model/codec';
+import { Outage, type OutageStatus } from '../core/outage';
 import {
   type BatchContext,
   type ConsumedRecord,
@@ -15,7 +17,6 @@ import {
 } from '../port';
 import { CheckpointStore, type OutboxRecord } from '../postgres/checkpoint-store';
 import { FencedError } from '../postgres/errors';
-import { type BackoffOptions, backoffDelay, interruptibleSleep, Outage, type OutageStatus } from '../postgres/outage';
 import { guardPool } from '../postgres/pool-guard';
 import { deadLetterRecord } from './dead-letter';
 import { ProcessorCore } from './processor-core';

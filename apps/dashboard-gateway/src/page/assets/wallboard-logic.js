@@ -1,12 +1,13 @@
 // The wallboard's pure logic (no DOM, no socket): merging rows by version, the 15-minute queue figures derived
 // from summed windows, and the wait/percent formatting. A classic script, so the same file runs in the browser
 // (as `globalThis.WallboardLogic`, loaded before wallboard.js) and under Jest (`require`, typed by the .d.ts
-// beside it), with no build step.
+// beside it), with no build step. The derived metrics come from libs/domain/src/derived-metrics.js, the one
+// source of their formulas: the page loads it first (/wallboard/derived-metrics.js), Node requires it.
 ((root, factory) => {
-  const api = factory();
-  if (typeof module === 'object' && module.exports) module.exports = api;
-  else root.WallboardLogic = api;
-})(typeof globalThis === 'object' ? globalThis : this, () => {
+  if (typeof module === 'object' && module.exports)
+    module.exports = factory(require('../../../../../libs/domain/src/derived-metrics.js'));
+  else root.WallboardLogic = factory(root.SwitchboardDerivedMetrics);
+})(typeof globalThis === 'object' ? globalThis : this, (metrics) => {
   const WINDOW_MINUTES = 15;
   const MINUTE_MS = 60_000;
 
@@ -39,10 +40,6 @@
   function num(v) {
     const n = typeof v === 'number' ? v : Number(v);
     return Number.isFinite(n) ? n : 0;
-  }
-
-  function ratio(a, b) {
-    return b > 0 ? a / b : null;
   }
 
   /**
@@ -98,9 +95,9 @@
         offered: q.offered,
         answered: q.answered,
         abandoned: q.abandoned,
-        serviceLevel: ratio(q.answeredInSla, q.answered + q.abandoned - q.abandonedShort),
-        asaMs: ratio(q.answeredWaitMsSum, q.answered),
-        abandonRate: ratio(q.abandoned, q.offered),
+        serviceLevel: metrics.serviceLevel(q),
+        asaMs: metrics.averageSpeedOfAnswerMs(q),
+        abandonRate: metrics.abandonRate(q),
       }));
   }
 
