@@ -32,6 +32,8 @@ export interface DemoScenario {
   /** Median talk time (log-normal); callers' mean patience before they hang up. */
   talkMedianMs: number;
   patienceMs: number;
+  /** Callers already on the line when the demo starts, per queue (over its first 40 s): every queue moves at once. */
+  openingCallsPerQueue: number;
   /** Every agent logs on within this long after the start. */
   logOnWithinMs: number;
   /** Per second, an available agent's chance to take a break (5–15 min) or to log off (10–30 min). */
@@ -40,7 +42,7 @@ export interface DemoScenario {
   /**
    * Queue incidents: from `firstAtMs` after the start, every `everyMs`, the next queue (in turn, from one the seed
    * picks) loses all but `agentsKept` of its agents to `break` for `durationMs`, while `burst` callers ring at once
-   * (an outage in their street) and its calls arrive `surge` × as often. Longest wait and service level break
+   * (an outage in their street; they hold on for 150–300 s) and its calls arrive `surge` × as often. Longest wait and service level break
    * their thresholds, and recover once the agents are back.
    */
   incidents: {
@@ -103,10 +105,11 @@ export const DEMO_SCENARIO: DemoScenario = {
   loadFloor: 0.7,
   talkMedianMs: 150_000,
   patienceMs: 180_000,
+  openingCallsPerQueue: 2,
   logOnWithinMs: 30_000,
   breakChance: 1 / 7200,
-  logOffChance: 1 / 28_800,
-  incidents: { firstAtMs: 90_000, everyMs: 6 * 60_000, durationMs: 3 * 60_000, agentsKept: 1, burst: 6, surge: 2 },
+  logOffChance: 1 / 14_400,
+  incidents: { firstAtMs: 60_000, everyMs: 6 * 60_000, durationMs: 3 * 60_000, agentsKept: 1, burst: 4, surge: 2 },
   spikes: { everyWindows: 2, factor: 4 },
   backfillMs: 2 * 3600_000,
 };
@@ -173,6 +176,14 @@ export function queueIncidents(opts: SimulationOptions): QueueIncident[] {
     out.push({ queue: opts.queues[(first + k) % opts.queues.length], from, to: from + durationMs });
   }
   return out;
+}
+
+/** When each opening caller of the demo rings, relative to the start: every queue's within its first 40 s. */
+export function openingCalls(demo: DemoScenario, queues: readonly string[]): Array<{ atMs: number; queue: string }> {
+  const out: Array<{ atMs: number; queue: string }> = [];
+  for (let k = 0; k < demo.openingCallsPerQueue; k++)
+    for (const [i, queue] of queues.entries()) out.push({ atMs: (k * queues.length + i) * 2_000, queue });
+  return out.filter((c) => c.atMs < 40_000).sort((a, b) => a.atMs - b.atMs);
 }
 
 /** Contact-centre load with the demo's floor. */

@@ -7,6 +7,7 @@ import {
   demoQueue,
   demoReading,
   flooredLoad,
+  openingCalls,
   queueIncidents,
 } from './demo';
 import { Rng } from './rng';
@@ -185,6 +186,7 @@ export function* simulate(opts: SimulationOptions): Generator<Emission> {
       })
     : [];
   const incidents = queueIncidents(opts);
+  const opening = demo ? openingCalls(demo, opts.queues) : [];
   const waiting: WaitingCall[] = [];
   const held: Emission[] = []; // late and out-of-order readings, released at their sendAt
   let callNo = 0;
@@ -262,17 +264,19 @@ export function* simulate(opts: SimulationOptions): Generator<Emission> {
     // queue surging), spread over the queues.
     const load = demo ? flooredLoad(callLoad(now), demo.loadFloor) : callLoad(now);
     const mean = (opts.callsPerMinute / 60) * (TICK_MS / 1000) * load;
-    const arrive = (queue: string) => {
+    const arrive = (queue: string, holdsOn = false) => {
       const callId = `call-${run}-${(callNo++).toString(36)}`;
-      const patience = Math.round(rng.exponential(demo ? demo.patienceMs : 90_000));
+      const patience = holdsOn ? rng.int(150, 300) * 1000 : Math.round(rng.exponential(demo?.patienceMs ?? 90_000));
       waiting.push({ callId, queue, started: now, abandonAt: now + patience });
       emit({ type: 'call.started', ts: now, id: id('c'), callId, queue });
     };
+    while (opening.length > 0 && opening[0].atMs <= now - opts.start)
+      arrive((opening.shift() as { queue: string }).queue);
     const arrivals = rng.poisson(mean);
     for (let i = 0; i < arrivals; i++)
       arrive(demo ? pickWeighted(rng, opts.queues, weights, weightTotal) : rng.pick(opts.queues));
     if (demo && incident) {
-      if (now - incident.from < TICK_MS) for (let i = 0; i < demo.incidents.burst; i++) arrive(incident.queue);
+      if (now - incident.from < TICK_MS) for (let i = 0; i < demo.incidents.burst; i++) arrive(incident.queue, true);
       const share = weights[opts.queues.indexOf(incident.queue)] / weightTotal;
       const surge = rng.poisson(mean * share * (demo.incidents.surge - 1));
       for (let i = 0; i < surge; i++) arrive(incident.queue);
