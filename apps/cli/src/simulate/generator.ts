@@ -302,6 +302,13 @@ export function* simulate(opts: SimulationOptions): Generator<Emission> {
       emit({ type: 'agent.status', ts: now, id: id('a'), agentId: a.id, status: 'busy' });
     }
 
+    /** A reading goes out now, or late, or after the meter's next one (out of order), and now and then twice. */
+    const send = (reading: SimEvent, next: number) => {
+      if (rng.chance(opts.anomalies.late)) held.push({ sendAt: now + opts.lateByMs, event: reading });
+      else if (rng.chance(opts.anomalies.outOfOrder)) held.push({ sendAt: next + TICK_MS, event: reading });
+      else emit(reading);
+      if (rng.chance(opts.anomalies.duplicate)) emit({ ...reading });
+    };
     // Meters: integrate power over the interval; occasionally a reset, a duplicate, a late or swapped reading.
     for (const [i, m] of meters.entries()) {
       if (now < m.next) continue;
@@ -309,10 +316,7 @@ export function* simulate(opts: SimulationOptions): Generator<Emission> {
         // On its grid: the reading of its own ts (at most a tick before now).
         const reading = meterReading(demoMeters[i], m.next);
         m.next += opts.meterIntervalMs;
-        if (rng.chance(opts.anomalies.late)) held.push({ sendAt: now + opts.lateByMs, event: reading });
-        else if (rng.chance(opts.anomalies.outOfOrder)) held.push({ sendAt: m.next + TICK_MS, event: reading });
-        else emit(reading);
-        if (rng.chance(opts.anomalies.duplicate)) emit({ ...reading });
+        send(reading, m.next);
         continue;
       }
       const powerW = Math.round(m.ratedW * meterLoad(now) * (0.85 + 0.3 * rng.next()) * 10) / 10;
@@ -327,10 +331,7 @@ export function* simulate(opts: SimulationOptions): Generator<Emission> {
         powerW,
       };
       m.next = now + opts.meterIntervalMs;
-      if (rng.chance(opts.anomalies.late)) held.push({ sendAt: now + opts.lateByMs, event: reading });
-      else if (rng.chance(opts.anomalies.outOfOrder)) held.push({ sendAt: m.next + TICK_MS, event: reading });
-      else emit(reading);
-      if (rng.chance(opts.anomalies.duplicate)) emit({ ...reading });
+      send(reading, m.next);
     }
 
     // Held readings due now go out after this tick's own events (so they arrive out of order).
