@@ -16,14 +16,14 @@ import { testEnv, uniqueName } from '../support/env';
 import { testClient } from '../support/streams';
 import { eventually } from '../support/wait';
 
-// The demo profile (what `npm start` and compose simulate for tenant `demo`): its last 22 minutes played 60× faster
+// The demo profile (what `npm start` and compose simulate for tenant `demo`): its last 14 minutes played 30× faster
 // than real time (the meters' backfill at once), through ingest's publisher in requests of 10 s of simulated time as
 // the simulator sends them, into the real aggregator pipelines on the broker and Postgres. Every demo queue gets windows, every agent a
 // status, every site energy windows (the meters' 2 h backfill included), and the scripted incidents raise alerts
 // that resolve: the longest wait of the first incident's queue, and a meter spike judged against the backfill.
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const MINUTE = 60_000;
-const SPEED = 60;
+const SPEED = 30;
 
 describe('the demo simulation on the real aggregator', () => {
   const namespace = uniqueName('demo');
@@ -80,7 +80,7 @@ describe('the demo simulation on the real aggregator', () => {
 
   it('moves every queue, agent and site, and raises and resolves alerts', async () => {
     const began = Date.now();
-    const durationMs = 22 * MINUTE;
+    const durationMs = 14 * MINUTE;
     const sim: SimulationOptions = {
       ...DEMO_SIMULATION,
       seed: seedFrom('demo'),

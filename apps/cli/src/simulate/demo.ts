@@ -109,7 +109,7 @@ export const DEMO_SCENARIO: DemoScenario = {
   logOnWithinMs: 30_000,
   breakChance: 1 / 7200,
   logOffChance: 1 / 14_400,
-  incidents: { firstAtMs: 60_000, everyMs: 6 * 60_000, durationMs: 3 * 60_000, agentsKept: 1, burst: 4, surge: 2 },
+  incidents: { firstAtMs: 60_000, everyMs: 6 * 60_000, durationMs: 4 * 60_000, agentsKept: 1, burst: 4, surge: 2 },
   spikes: { everyWindows: 2, factor: 4 },
   backfillMs: 2 * 3600_000,
 };
