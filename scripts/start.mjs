@@ -162,6 +162,8 @@ for (const tenant of tenants) {
     args: [
       app('apps/cli/src/main.ts'),
       'simulate',
+      '--profile',
+      'demo',
       '--tenant',
       tenant,
       '--seed',

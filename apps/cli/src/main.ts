@@ -7,7 +7,8 @@ import { billingCommand } from './billing/billing-command';
 import { openPool } from './db';
 import { KeyStore } from './keys/key-store';
 import { groupPrefixArg, namespaceArg, replayCommand } from './replay/replay-command';
-import { DEFAULT_SIMULATION } from './simulate/generator';
+import { DEMO_SIMULATION } from './simulate/demo';
+import { DEFAULT_SIMULATION, type SimulationOptions } from './simulate/generator';
 import { seedFrom } from './simulate/rng';
 import { runSimulation } from './simulate/run-simulation';
 import { IngestSender } from './simulate/sender';
@@ -134,9 +135,26 @@ alerts
     }
   });
 
+const PROFILES: Record<string, Omit<SimulationOptions, 'seed' | 'start'>> = {
+  default: DEFAULT_SIMULATION,
+  demo: DEMO_SIMULATION,
+};
+const fromProfile = (what: (p: Omit<SimulationOptions, 'seed' | 'start'>) => unknown) =>
+  `(by --profile: ${Object.entries(PROFILES)
+    .map(([name, p]) => `${name} ${what(p)}`)
+    .join(', ')})`;
+
 program
   .command('simulate')
   .description('realistic contact-centre and meter traffic through the ingest HTTP API')
+  .addOption(
+    new Option(
+      '--profile <name>',
+      'demo: 7 named queues with their own agents, 4 sites, a load floor at night, queue incidents and meter spikes that raise and resolve alerts, 2 h of meter readings backfilled',
+    )
+      .choices(Object.keys(PROFILES))
+      .default('default'),
+  )
   .option('--url <url>', 'ingest base URL', process.env.INGEST_URL ?? 'http://127.0.0.1:3000')
   .addOption(new Option('--key <key>', 'API key (or SWITCHBOARD_API_KEY)').env('SWITCHBOARD_API_KEY'))
   .option('--tenant <tenant>', 'create a key for this tenant in Postgres instead of passing --key')
@@ -146,22 +164,24 @@ program
     'simulated start (ISO or epoch ms); default now, or now − duration when faster than real time',
     parseStart,
   )
-  .option('--duration <minutes>', 'simulated minutes', positive('duration'), DEFAULT_SIMULATION.durationMs / 60_000)
+  .option(
+    '--duration <minutes>',
+    `simulated minutes ${fromProfile((p) => p.durationMs / 60_000)}`,
+    positive('duration'),
+  )
   .option('--speed <factor>', "simulated time per wall time, or 'max'", '1')
   .option(
     '--calls-per-minute <n>',
-    'call arrivals per minute at the daily peak',
+    `call arrivals per minute at the daily peak ${fromProfile((p) => p.callsPerMinute)}`,
     positive('calls-per-minute'),
-    DEFAULT_SIMULATION.callsPerMinute,
   )
-  .option('--agents <n>', 'agents', positive('agents'), DEFAULT_SIMULATION.agents)
-  .option('--queues <list>', 'comma-separated queue ids', DEFAULT_SIMULATION.queues.join(','))
-  .option('--meters <n>', 'meters', Number, DEFAULT_SIMULATION.meters)
+  .option('--agents <n>', `agents ${fromProfile((p) => p.agents)}`, positive('agents'))
+  .option('--queues <list>', `comma-separated queue ids ${fromProfile((p) => p.queues.join(','))}`)
+  .option('--meters <n>', `meters ${fromProfile((p) => p.meters)}`, Number)
   .option(
     '--meter-interval <seconds>',
-    'seconds between readings of a meter',
+    `seconds between readings of a meter ${fromProfile((p) => p.meterIntervalMs / 1000)}`,
     positive('meter-interval'),
-    DEFAULT_SIMULATION.meterIntervalMs / 1000,
   )
   .option(
     '--rate <factor>',
@@ -176,21 +196,22 @@ program
   .option('--no-send', 'only write --out, send nothing')
   .option('--no-progress', 'no progress line')
   .action(async (o) => {
+    const profile = PROFILES[o.profile as string];
     const speed = o.speed === 'max' ? Number.POSITIVE_INFINITY : positive('speed')(o.speed);
-    const durationMs = Math.round(o.duration * 60_000);
+    const durationMs = Math.round((o.duration ?? profile.durationMs / 60_000) * 60_000);
     const start = o.start ?? (speed === 1 ? Date.now() : Date.now() - durationMs);
-    const a = DEFAULT_SIMULATION.anomalies;
+    const a = profile.anomalies;
     const s = o.anomalyScale as number;
-    const simulation = {
-      ...DEFAULT_SIMULATION,
+    const simulation: SimulationOptions = {
+      ...profile,
       seed: seedFrom(String(o.seed)),
       start,
       durationMs,
-      queues: String(o.queues).split(',').filter(Boolean),
-      agents: Math.round(o.agents),
-      callsPerMinute: o.callsPerMinute * o.rate,
-      meters: Math.max(0, Math.round(o.meters)),
-      meterIntervalMs: Math.max(1, Math.round((o.meterInterval * 1000) / o.rate)),
+      queues: o.queues === undefined ? profile.queues : String(o.queues).split(',').filter(Boolean),
+      agents: Math.round(o.agents ?? profile.agents),
+      callsPerMinute: (o.callsPerMinute ?? profile.callsPerMinute) * o.rate,
+      meters: Math.max(0, Math.round(o.meters ?? profile.meters)),
+      meterIntervalMs: Math.max(1, Math.round(((o.meterInterval ?? profile.meterIntervalMs / 1000) * 1000) / o.rate)),
       anomalies: { duplicate: a.duplicate * s, outOfOrder: a.outOfOrder * s, late: a.late * s, reset: a.reset * s },
     };
     let key: string | undefined = o.key;

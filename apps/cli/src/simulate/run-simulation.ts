@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { SingleBar } from 'cli-progress';
-import { type Emission, type SimEvent, type SimulationOptions, simulate } from './generator';
+import { type Emission, type SimEvent, type SimulationOptions, simulate, simulationProperties } from './generator';
 import type { IngestSender } from './sender';
 
 export interface RunOptions {
@@ -14,8 +14,6 @@ export interface RunOptions {
   outFile?: string;
   progress: boolean;
 }
-
-const SITES = ['site-1', 'site-2', 'site-3'];
 
 /**
  * At most this much simulated time in one request. Ingest packs each entity's events of a request into one
@@ -90,20 +88,9 @@ export async function runSimulation(o: RunOptions): Promise<{ emitted: number }>
 }
 
 async function setProperties(sender: IngestSender, sim: SimulationOptions): Promise<void> {
-  for (const [i, queue] of sim.queues.entries()) {
-    await sender.put(`/v1/queues/${queue}`, {
-      name: queue[0].toUpperCase() + queue.slice(1),
-      slaSeconds: [20, 30, 60][i % 3],
-    });
-  }
-  for (let i = 0; i < sim.meters; i++) {
-    const id = `meter-${String(i + 1).padStart(4, '0')}`;
-    await sender.put(`/v1/meters/${id}`, {
-      name: `Meter ${i + 1}`,
-      site: SITES[i % SITES.length],
-      timezone: 'Europe/London',
-    });
-  }
+  const { queues, meters } = simulationProperties(sim);
+  for (const { queue, ...props } of queues) await sender.put(`/v1/queues/${queue}`, props);
+  for (const { meterId, ...props } of meters) await sender.put(`/v1/meters/${meterId}`, props);
 }
 
 function write(stream: WriteStream, text: string): Promise<void> {
