@@ -51,9 +51,10 @@ export interface RepartitionOptions<V> {
    * time of every group that moved since the last one (the highest timestamp of the group's own records in this
    * partition; idling with the wall clock like the partition, capped at the partition's time), so a downstream
    * `WindowedAggregation` with `closeBy` and `inputs` closes a group's windows on its own time. Must give the
-   * group `closeBy` gives the record's new key. Omit for partition time only (the messages are as before).
+   * group `closeBy` gives the record's new key. `undefined` for a record that moves no group's time (e.g. one
+   * stamped with the partition's time). Omit for partition time only (the messages are as before).
    */
-  timeGroup?: (record: StreamRecord<V>) => string;
+  timeGroup?: (record: StreamRecord<V>) => string | undefined;
 }
 
 export const REPARTITION_SNAPSHOT_FORMAT = 'switchboard.repartition/2';
@@ -118,7 +119,7 @@ export class RepartitionBoundary<V> {
   private mode: TimeMode;
   private readonly sources = new Map<number, SourceState>();
   private readonly touched: SourceState[] = [];
-  private readonly timeGroup?: (record: StreamRecord<V>) => string;
+  private readonly timeGroup?: (record: StreamRecord<V>) => string | undefined;
 
   constructor(options: RepartitionOptions<V>) {
     if (options === null || typeof options !== 'object') {
@@ -254,13 +255,22 @@ export class RepartitionBoundary<V> {
     };
   }
 
+  /** The time `group` reached in `partition` (what its next marker announces at least); −∞ before its first record. */
+  groupTime(partition: number, group: string): number {
+    return this.state(partition).groups.get(group)?.time ?? Number.NEGATIVE_INFINITY;
+  }
+
   /** A record of `st`: its group's time (a new group starts at it, remembering where the partition was). */
   private observeGroup(st: SourceState, r: StreamRecord<V>, now: number): void {
-    const id = (this.timeGroup as (record: StreamRecord<V>) => string)(r);
+    const id = (this.timeGroup as (record: StreamRecord<V>) => string | undefined)(r);
+    if (id === undefined) return;
     if (typeof id !== 'string') {
-      throw new StreamsValidationError(`timeGroup(record) must return a string; got ${typeof id} for key "${r.key}"`, {
-        context: { partition: r.partition, key: r.key },
-      });
+      throw new StreamsValidationError(
+        `timeGroup(record) must return a string or undefined; got ${typeof id} for key "${r.key}"`,
+        {
+          context: { partition: r.partition, key: r.key },
+        },
+      );
     }
     let g = st.groups.get(id);
     if (g === undefined) {

@@ -559,6 +559,22 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     };
   }
 
+  /**
+   * The time that closes `key`'s windows now (a window `[s, e)` of it is closed once it is ≥ e + grace): with
+   * `closeBy` its group's, else the partition's stream time; null before any.
+   */
+  closingTime(partition: number, key: string): number | null {
+    const ps = this.partitionState(partition);
+    let t = ps.clock.time;
+    if (ps.keyClocks !== undefined) {
+      const id = (this.groupOf as (key: string) => string)(key);
+      const g = ps.keyClocks.get(id);
+      if (g !== undefined) t = g.time;
+      else if (ps.groupInputs !== undefined) t = ps.groupInputs.time(id, ps.clock.inputs);
+    }
+    return Number.isFinite(t) ? t : null;
+  }
+
   /** Estimated heap bytes of all partitions' state (open and closed windows, key clocks). */
   get stateBytes(): number {
     let n = 0;
