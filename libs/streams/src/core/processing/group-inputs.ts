@@ -22,9 +22,8 @@ const GROUP_BYTES = 120;
 
 /**
  * Per-group time after a repartition hop (`WindowedAggregation` with `closeBy: (key) => group` and `inputs`),
- * for one partition: for each time group, its time at each upstream partition, from the records of the group
- * (a record of the group with ts t from source s says the group reached t there) and from the group times the
- * sources' boundaries announce (`timeGroup`). The group's time is the minimum over the sources of
+ * for one partition: for each time group, its time at each upstream partition, from the group times the sources'
+ * boundaries announce (`timeGroup`), and its first timestamp (announced, or of its first record here). The group's time is the minimum over the sources of
  * - its time at s, once s carried the group;
  * - for a source that never carried it: `min(time of s, first + max(0, time of s − firstAt))` — s is taken to
  *   start carrying the group when its own time reaches where the first source's was when the group appeared
@@ -58,10 +57,15 @@ export class GroupInputs {
     return this.groups.size;
   }
 
-  /** A record of group `id` with timestamp `ts` from `source`; returns the group's time. */
-  observe(id: string, source: number, ts: number, inputs: readonly InputTime[]): number {
+  /**
+   * A record of group `id` with timestamp `ts` (from any source); returns the group's time. The record does not
+   * move the group's time at its source — only that source's markers do, after the whole upstream batch, so the
+   * records of one batch (an ingest request packed by entity, minutes of event time out of order) are all judged
+   * before the time they make — but a group no source announced yet starts at its first record, not at the
+   * partition's time.
+   */
+  observe(id: string, ts: number, inputs: readonly InputTime[]): number {
     const g = this.entry(id);
-    if (ts > g.times[source]) g.times[source] = ts;
     if (ts < g.first) g.first = ts;
     return this.timeOf(g, inputs);
   }

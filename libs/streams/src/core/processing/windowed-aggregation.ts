@@ -351,8 +351,8 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       const g = clocks.touch(this.groupId(r), now);
       const gi = ps.groupInputs;
       if (gi !== undefined) {
-        // after a hop: the record says its group reached its ts at its source; the group's time is the minimum
-        const t = gi.observe(g.id, r.source as number, r.timestamp, ps.clock.inputs);
+        // after a hop: the group's time is the minimum over the sources of what they announced of it
+        const t = gi.observe(g.id, r.timestamp, ps.clock.inputs);
         if (t > g.time) {
           g.time = t;
           g.anchorTime = t;
