@@ -59,8 +59,9 @@ export interface QueueStage extends Topology<QueueStageResult, HopMessage> {
 }
 
 /**
- * A change of a queue's SLA: it takes effect at `time`, the stream time of the call-stage partition that read the
- * queue's properties (the hop record's timestamp); ties are ordered by source partition, then sequence.
+ * A change of a queue's SLA: it takes effect at `time`, the queue's tenant's time in the call-stage partition that read
+ * the queue's properties (the hop record's timestamp; calls-stage.ts); ties are ordered by source partition, then
+ * sequence.
  */
 export type SlaChange = [time: number, source: number, sequence: number, slaSeconds: number];
 
@@ -85,8 +86,9 @@ export interface QueueState {
 
 /**
  * Stage 2, per (tenant, queue) from the repartition topic: 1-minute windows with every `queue_stats_1m` column
- * (the engine's WindowedAggregation: time = minimum over the upstream partitions, grace, versions, final on
- * close, retractions — so backlogs and replays give the live result), the queue's SLA and its waiting gauge.
+ * (the engine's WindowedAggregation: each tenant closes on its own time, the minimum over the upstream partitions of
+ * what each announced of the tenant; grace, versions, final on close, retractions — so backlogs and replays give the
+ * live result), the queue's SLA and its waiting gauge.
  * Repeats of the at-least-once relay are dropped by the per-source sequence before anything is applied.
  * The in-SLA verdict of an answered fact uses the SLA in effect at the fact's timestamp (see SlaChange). A queue's
  * properties and its calls' facts come from different upstream partitions, so their order here differs between a
