@@ -1,4 +1,5 @@
-import { type ConsumedMessage, decodeRepartition, type OutboxRecord } from '@switchboard/streams';
+import { decodeRepartition, type OutboxRecord } from '@switchboard/streams';
+import { callMessage as call } from './call-messages.spec-support';
 import type { CallsHopValue } from './calls-hop';
 import { callsStage } from './calls-stage';
 
@@ -9,13 +10,6 @@ const T = Date.UTC(2026, 0, 9, 9, 0, 0);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-let offset = 0;
-const call = (tenant: string, callId: string, type: string, ts: number, value: object = {}): ConsumedMessage => ({
-  partition: 0,
-  offset: String(offset++),
-  streamId: `${tenant}/${callId}`,
-  message: { kind: 'event', events: [{ id: type, timestamp: ts, value: JSON.stringify(value), tags: {} }] },
-});
 const facts = (outbox: OutboxRecord[]) =>
   outbox
     .filter((o) => o.topic === 'hop')

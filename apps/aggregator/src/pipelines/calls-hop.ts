@@ -7,12 +7,20 @@ import type { CallFact, WaitingCallChange } from '../calls';
  *   verdict: stage 2 decides it with the queue's SLA (see queue-sla-aggregator.ts).
  * - `waiting`: a waiting-gauge change; sent to each queue it names (leave and enter may differ).
  * - `queue`: the queue's properties (slaSeconds), so stage 2 knows the SLA of the queues it owns; timestamped with
- *   the call stage's stream time, from which on the SLA applies.
+ *   the tenant's time in the call-stage partition (its own highest event ts there, or what the boundary announced
+ *   of it), from which on the SLA applies; `byPartition` when the tenant had no time there yet and the
+ *   partition's stream time stamped it instead (it then says nothing of the tenant's time).
  */
 export type CallsHopValue =
   | { readonly kind: 'fact'; readonly fact: CallFact }
   | { readonly kind: 'waiting'; readonly change: WaitingCallChange }
-  | { readonly kind: 'queue'; readonly slaSeconds: number; readonly name: string | null };
+  | { readonly kind: 'queue'; readonly slaSeconds: number; readonly name: string | null; readonly byPartition?: true };
+
+/** The time group of a stage-2 key (`<tenant>/<queue>`): its tenant. Stage 2 closes each tenant on its own time. */
+export function tenantOfQueueKey(key: string): string {
+  const at = key.indexOf('/');
+  return at < 0 ? key : key.slice(0, at);
+}
 
 /** The calls pipeline's repartition topic: per group prefix (a fresh prefix gets a fresh hop), not namespaced. */
 export function callsHopTopic(groupPrefix: string): string {

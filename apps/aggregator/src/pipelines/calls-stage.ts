@@ -28,7 +28,7 @@ import {
   toSignedFacts,
   type WaitingCallChange,
 } from '../calls';
-import { type CallsHopValue, queueKey, queuesOfWaitingChange } from './calls-hop';
+import { type CallsHopValue, queueKey, queuesOfWaitingChange, tenantOfQueueKey } from './calls-hop';
 import { isInvalid, queueProperties, splitStreamId, toCallEvent } from './calls-input';
 import { type QueueRow, upsertQueues } from './calls-sql';
 import { Refusals, type RefusalType, type RefusedSource } from './data-quality-dead-letter';
@@ -113,8 +113,12 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
    */
   const settledCalls = new PartitionedStores<SettledCall>({ ttlMs: Math.max(restateForMs, 1) });
   const emitted: RepartitionMessage<CallsHopValue>[] = [];
+  /** Hop values stamped with the partition's time (the tenant had none there yet): they move no tenant's time. */
+  const byPartition = new WeakSet<CallsHopValue>();
   const boundary = new RepartitionBoundary<CallsHopValue>({
     keyBy: (_v, r) => r.key,
+    // Each tenant's time goes to stage 2 beside the partition's, so stage 2 closes a tenant's windows on its own.
+    timeGroup: (r) => (byPartition.has(r.value) ? undefined : tenantOfQueueKey(r.key)),
     sink: emitted,
     idleMs: opts.mode === 'live' ? opts.idleMs : undefined,
     mode: opts.mode,
@@ -189,6 +193,27 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     return t.time;
   }
 
+  /**
+   * The time a tenant's hop records that are not facts (waiting changes, queue properties) are stamped with: its own
+   * highest event ts in the partition, or what the boundary already announced of it when that is more (idling, live
+   * mode only); undefined before the tenant's first event here. Never another tenant's: a stamp moves the tenant's
+   * time in stage 2. In a replay (no idling) it is the tenant's own time: a function of the partition's order.
+   */
+  function tenantStamp(p: number, tenant: string): number | undefined {
+    const own = clocks.get(p)?.tenants.get(tenant)?.time ?? Number.NEGATIVE_INFINITY;
+    const t = Math.max(own, boundary.groupTime(p, tenant));
+    return Number.isFinite(t) ? t : undefined;
+  }
+
+  /** A tenant's stamp, else (no time of the tenant here yet) the partition's, marked as moving no tenant's time. */
+  function stamp(p: number, tenant: string, value: CallsHopValue): number {
+    const own = tenantStamp(p, tenant);
+    if (own !== undefined) return own;
+    byPartition.add(value);
+    const t = streamTime(p);
+    return Number.isFinite(t) ? t : 0;
+  }
+
   /** Windows ending at or before this are final downstream (aligned, so `settleCall` sees whole windows). */
   function sealedBefore(p: number): number {
     const t = streamTime(p);
@@ -201,12 +226,12 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
     return Number.isFinite(t) ? t - opts.graceMs - restateForMs : Number.NEGATIVE_INFINITY;
   }
 
-  /** A waiting-gauge change, to each queue it names; timestamped with the stream time (it is not windowed). */
+  /** A waiting-gauge change, to each queue it names; timestamped with the tenant's time (it is not windowed). */
   function waitingHops(out: StreamRecord<CallsHopValue>[], p: number, tenant: string, change: WaitingCallChange) {
-    const t = streamTime(p);
-    const timestamp = Number.isFinite(t) ? t : 0;
-    for (const q of queuesOfWaitingChange(change))
-      out.push({ key: queueKey(tenant, q), value: { kind: 'waiting', change }, timestamp, partition: p });
+    for (const q of queuesOfWaitingChange(change)) {
+      const value: CallsHopValue = { kind: 'waiting', change };
+      out.push({ key: queueKey(tenant, q), value, timestamp: stamp(p, tenant, value), partition: p });
+    }
   }
 
   /** The call is dropped by the caller; here: its `call_expired` row and its leaving the waiting gauge. */
@@ -285,10 +310,16 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
         if (m.message.kind === 'properties') {
           const props = queueProperties(m.message.properties);
           if (!props || !id) continue;
-          // Stamped with how far this partition is (what the boundary announced included): stage 2 applies the SLA
-          // to facts from that time on, and no window such a fact lands in has closed there yet.
-          const t = streamTime(partition);
-          hop(queueKey(id.tenant, id.entityId), { kind: 'queue', ...props }, Number.isFinite(t) ? t : 0);
+          // Stamped with how far the tenant is in this partition (what the boundary announced of it included): stage 2
+          // applies the SLA to facts from that time on, and no window such a fact lands in has closed there yet (it
+          // closes on the tenant's time, which the stamp bounds: queue-stage.ts). A tenant without events here yet:
+          // the partition's time, as before per-tenant time, marked so it moves no tenant's time.
+          const own = tenantStamp(partition, id.tenant);
+          const t = own ?? streamTime(partition);
+          const value: CallsHopValue =
+            own === undefined ? { kind: 'queue', ...props, byPartition: true } : { kind: 'queue', ...props };
+          if (own === undefined) byPartition.add(value);
+          hop(queueKey(id.tenant, id.entityId), value, Number.isFinite(t) ? t : 0);
           results.push({ queue: { tenant: id.tenant, queue: id.entityId, ...props } });
           continue;
         }

@@ -22,7 +22,7 @@ import {
 } from '@switchboard/streams';
 import type { PoolClient } from 'pg';
 import { type CallFact, QUEUE_WINDOW_MS, type QueueStatsColumns, queueWindowStart, WaitingCalls } from '../calls';
-import type { CallsHopValue } from './calls-hop';
+import { type CallsHopValue, tenantOfQueueKey } from './calls-hop';
 import { Refusals, type RefusalType } from './data-quality-dead-letter';
 import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
 import { isoTime, metricUpdateRecord } from './metric-update-record';
@@ -59,8 +59,9 @@ export interface QueueStage extends Topology<QueueStageResult, HopMessage> {
 }
 
 /**
- * A change of a queue's SLA: it takes effect at `time`, the stream time of the call-stage partition that read the
- * queue's properties (the hop record's timestamp); ties are ordered by source partition, then sequence.
+ * A change of a queue's SLA: it takes effect at `time`, the queue's tenant's time in the call-stage partition that read
+ * the queue's properties (the hop record's timestamp; calls-stage.ts); ties are ordered by source partition, then
+ * sequence.
  */
 export type SlaChange = [time: number, source: number, sequence: number, slaSeconds: number];
 
@@ -85,8 +86,9 @@ export interface QueueState {
 
 /**
  * Stage 2, per (tenant, queue) from the repartition topic: 1-minute windows with every `queue_stats_1m` column
- * (the engine's WindowedAggregation: time = minimum over the upstream partitions, grace, versions, final on
- * close, retractions — so backlogs and replays give the live result), the queue's SLA and its waiting gauge.
+ * (the engine's WindowedAggregation: each tenant closes on its own time, the minimum over the upstream partitions of
+ * what each announced of the tenant; grace, versions, final on close, retractions — so backlogs and replays give the
+ * live result), the queue's SLA and its waiting gauge.
  * Repeats of the at-least-once relay are dropped by the per-source sequence before anything is applied.
  * The in-SLA verdict of an answered fact uses the SLA in effect at the fact's timestamp (see SlaChange). A queue's
  * properties and its calls' facts come from different upstream partitions, so their order here differs between a
@@ -149,13 +151,16 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
     sink: rows,
     onLate: late,
     restateForMs,
+    // each tenant's windows close on its own time: the minimum over the call partitions of what each announced of
+    // the tenant (calls-stage.ts's boundary), so one tenant's live traffic never closes another's backlog
+    closeBy: tenantOfQueueKey,
   });
   const queues = new PartitionedStores<QueueState>();
   const sequences = new Map<number, number[]>();
 
-  /** Windows ending at or before this are closed here (stage 2's time is the minimum over its sources). */
-  function closedBefore(partition: number): number {
-    const t = windows.stats(partition).streamTime;
+  /** Windows of `key` ending at or before this are closed here (its tenant's time: the minimum over the sources). */
+  function closedBefore(partition: number, key: string): number {
+    const t = windows.closingTime(partition, key);
     return t === null ? Number.NEGATIVE_INFINITY : t - opts.graceMs;
   }
 
@@ -166,7 +171,7 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
    */
   function changeSla(partition: number, key: string, state: QueueState, change: SlaChange): QueueState {
     const slas = [...slasOf(state), change].sort(compareSlaChanges);
-    const closed = closedBefore(partition);
+    const closed = closedBefore(partition, key);
     const answers = (state.answers ?? []).filter(([, f]) => windowEnd(f.ts) > closed);
     const rejudged: StreamRecord<SlaFact>[] = [];
     for (const [source, fact] of answers) {
@@ -179,7 +184,8 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
     }
     // No sequence: these are not relay records (their source's time is already past them, so it does not move).
     if (rejudged.length > 0) windows.process(rejudged);
-    const horizon = closed - restateForMs - QUEUE_WINDOW_MS; // a fact still to come ends after `closed − restateForMs`
+    // a fact still to come ends after `partition time − grace − restateForMs`, and the tenant's time is not above it
+    const horizon = closed - restateForMs - QUEUE_WINDOW_MS;
     let keepFrom = 0;
     for (let i = 0; i < slas.length; i++) if (slas[i][0] <= horizon) keepFrom = i;
     const kept = slas.slice(keepFrom);
@@ -188,10 +194,10 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
 
   /** Drops the open answers of windows that closed, for the queues of this batch. */
   function forgetClosed(partition: number, store: KeyedStore<QueueState>, messages: readonly HopMessage[]): void {
-    const closed = closedBefore(partition);
     const keys = new Set<string>();
     for (const m of messages) if (m.kind === 'record') keys.add(m.key);
     for (const key of keys) {
+      const closed = closedBefore(partition, key);
       const state = store.get(key);
       if (!state?.answers?.length) continue;
       const answers = state.answers.filter(([, f]) => windowEnd(f.ts) > closed);
@@ -238,6 +244,11 @@ export function queueStage(opts: QueueStageOptions): QueueStage {
           // The facts before the change go into their windows first; then the change re-judges the ones it covers.
           windows.processMessages(partition, forWindows);
           forWindows = [];
+          // The stamp is the tenant's time at its source (calls-stage.ts): say so before re-judging, so the tenant's
+          // time here, and with it what is closed, is not above it — every fact the change covers is then in a window
+          // still open here, whatever the order the sources' messages came in.
+          if (v.byPartition !== true)
+            windows.advanceTime(partition, m.sourcePartition, m.timestamp, [[tenantOfQueueKey(m.key), m.timestamp]]);
           const change: SlaChange = [m.timestamp, m.sourcePartition, m.sequence, v.slaSeconds];
           store.set(m.key, changeSla(partition, m.key, state ?? emptyQueue(), change), m.timestamp);
         } else {

@@ -1,5 +1,10 @@
 import { StreamsDecodeError } from '../core/errors';
-import type { RepartitionBoundary, RepartitionMessage, RepartitionSnapshot } from '../core/processing/repartition';
+import type {
+  GroupTime,
+  RepartitionBoundary,
+  RepartitionMessage,
+  RepartitionSnapshot,
+} from '../core/processing/repartition';
 import type { OutboxRecord } from '../postgres/checkpoint-store';
 import type { CheckpointedState } from './topology';
 
@@ -12,7 +17,9 @@ import type { CheckpointedState } from './topology';
  * - record: key = the new key; headers `sb-model: repartition-record`, `sb-source`, `sb-sequence`;
  *   value = JSON `{"timestamp": ms, "value": …, "retract"?: true}`.
  * - time: sent to EVERY partition (explicit partition), key null; headers `sb-model: repartition-time`,
- *   `sb-source`; value = JSON `{"streamTime": ms}`. Stage 2 runs on the minimum over its sources' times.
+ *   `sb-source`; value = JSON `{"streamTime": ms}`, and with the boundary's `timeGroup` also
+ *   `"groups": [[group, ms] | [group, ms, first, firstAt], …]` (the groups that moved). Stage 2 runs on the
+ *   minimum over its sources' times (with `closeBy`, each group on the minimum of its own).
  */
 export const REPARTITION_RECORD = 'repartition-record';
 export const REPARTITION_TIME = 'repartition-time';
@@ -42,7 +49,11 @@ export function repartitionOutbox<V>(
         ),
       });
     } else {
-      const value = Buffer.from(JSON.stringify({ streamTime: m.streamTime }));
+      const value = Buffer.from(
+        JSON.stringify(
+          m.groups === undefined ? { streamTime: m.streamTime } : { streamTime: m.streamTime, groups: m.groups },
+        ),
+      );
       for (let p = 0; p < partitions; p++) {
         out.push({
           topic,
@@ -77,7 +88,8 @@ export function decodeRepartition<V>(
   if (headers['sb-model'] === REPARTITION_TIME) {
     if (typeof body.streamTime !== 'number')
       throw new StreamsDecodeError('repartition time marker needs a numeric streamTime');
-    return { kind: 'time', sourcePartition: source, streamTime: body.streamTime };
+    if (body.groups === undefined) return { kind: 'time', sourcePartition: source, streamTime: body.streamTime };
+    return { kind: 'time', sourcePartition: source, streamTime: body.streamTime, groups: groupTimes(body.groups) };
   }
   if (headers['sb-model'] !== REPARTITION_RECORD)
     throw new StreamsDecodeError(`not a repartition message (sb-model ${headers['sb-model']})`);
@@ -94,6 +106,23 @@ export function decodeRepartition<V>(
     sequence,
     ...(body.retract === true ? { retract: true } : {}),
   };
+}
+
+function groupTimes(value: unknown): GroupTime[] {
+  const ok =
+    Array.isArray(value) &&
+    value.every(
+      (g) =>
+        Array.isArray(g) &&
+        typeof g[0] === 'string' &&
+        (g.length === 2 || g.length === 4) &&
+        g.slice(1).every((t: unknown) => typeof t === 'number'),
+    );
+  if (!ok)
+    throw new StreamsDecodeError(
+      'repartition time marker groups must be [[group, ms] | [group, ms, first, firstAt], …]',
+    );
+  return value as GroupTime[];
 }
 
 /** A RepartitionBoundary's per-partition state (sequence, stream time) as a CheckpointedState. */

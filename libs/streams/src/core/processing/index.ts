@@ -1,10 +1,13 @@
 export { type Aggregator, count, max, min, sum } from './aggregators';
 export { PartitionNotAssignedError, SnapshotFormatError, UnsupportedOperationError } from './errors';
+export { GroupInputs } from './group-inputs';
 export { KeyClock, KeyClocks } from './key-clocks';
 export { Pipeline } from './pipeline';
 export type { Clock, LateRecord, Sink, StreamRecord, TimeMode, WindowRow } from './record';
 export {
+  type GroupTime,
   REPARTITION_SNAPSHOT_FORMAT,
+  REPARTITION_SNAPSHOT_FORMAT_V1,
   RepartitionBoundary,
   type RepartitionMessage,
   type RepartitionOptions,

@@ -29,8 +29,8 @@ describe('options that cannot work', () => {
     [{ closeBy: 'tenant' }, "closeBy must be 'partition' (default), 'key' (each key's own time) or a function"],
     [{ closeBy: 'key' }, "closeBy by key needs restateForMs: a key's clock is kept only while it holds windows"],
     [
-      { closeBy: (k: string) => k.split('/')[0], restateForMs: 60_000, inputs: 4 },
-      "closeBy by key cannot be combined with inputs: after a repartition hop a key's records come from several upstream partitions",
+      { closeBy: 'key', restateForMs: 60_000, inputs: 4 },
+      "closeBy: 'key' cannot be combined with inputs: after a repartition hop a key's records come from several upstream partitions",
     ],
   ])('%o fails at construction with what to do instead', (patch, message) => {
     const make = () => new WindowedAggregation({ ...base, ...(patch as object) } as never);
@@ -44,6 +44,9 @@ describe('options that cannot work', () => {
     expect(() => new RepartitionBoundary({ keyBy: 'queue' as never, sink: [] })).toThrow('keyBy must be a function');
     expect(() => new RepartitionBoundary({ keyBy: () => 'q', sink: [], idleAnnounceMs: 0 })).toThrow(
       'idleAnnounceMs must be > 0 ms, or omitted to turn it off; got 0',
+    );
+    expect(() => new RepartitionBoundary({ keyBy: () => 'q', sink: [], timeGroup: 'tenant' as never })).toThrow(
+      'timeGroup must be a function ((record) => its time group, e.g. the tenant)',
     );
   });
 });

@@ -13,6 +13,7 @@ import {
 } from '../state/window-store';
 import { type Aggregator, validateAggregator } from './aggregators';
 import { PartitionNotAssignedError, SnapshotFormatError, UnsupportedOperationError } from './errors';
+import { GroupInputs } from './group-inputs';
 import { type KeyClock, KeyClocks } from './key-clocks';
 import {
   clockOption,
@@ -25,7 +26,7 @@ import {
   timeMode,
 } from './options';
 import type { Clock, LateRecord, Sink, StreamRecord, TimeMode, WindowRow } from './record';
-import type { RepartitionMessage } from './repartition';
+import type { GroupTime, RepartitionMessage } from './repartition';
 import { type InputTime, PartitionClock } from './stream-clock';
 import { earliestWindowStart, latestWindowStart, validateWindow, type WindowDefinition } from './windows';
 
@@ -77,7 +78,9 @@ export interface WindowedAggregationOptions<V, A, R> {
    * Whose stream time closes a key's windows (default `'partition'`). `'key'`: the highest timestamp of the
    * key's own records; a function: of its group's (`(key) => tenantOf(key)`), so one key's (tenant's) clock
    * never makes another's records late or restated. Needs `restateForMs` (the horizon, judged on the
-   * partition's time) and cannot be combined with `inputs`.
+   * partition's time). With `inputs` (after a repartition hop) only a function: the group's time is the minimum
+   * over the upstream partitions of what each announced of the group (their `RepartitionBoundary`'s
+   * `timeGroup`, which must give the same groups), see the README's "Per-group time after a hop".
    */
   closeBy?: CloseBy;
 }
@@ -121,6 +124,8 @@ class PartitionState<A> {
     readonly closed: ClosedWindowStore<A> | undefined,
     /** Key-level closing: the clock of each key (group) with windows. */
     readonly keyClocks: KeyClocks | undefined,
+    /** Closing by group after a hop: each group's time per upstream partition. */
+    readonly groupInputs: GroupInputs | undefined,
   ) {}
 }
 
@@ -208,9 +213,9 @@ export class WindowedAggregation<V, A = unknown, R = A> {
           { context: { option: 'closeBy' } },
         );
       }
-      if (this.inputs !== undefined) {
+      if (this.inputs !== undefined && !this.grouped) {
         throw new StreamsConfigError(
-          "closeBy by key cannot be combined with inputs: after a repartition hop a key's records come from several upstream partitions, each with its own delays, so the highest timestamp one of them delivered says nothing about what another still holds (time messages carry a partition's time, not a key's). Use closeBy: 'partition' there (time = minimum over the inputs) with restateForMs, or close by key before the hop",
+          "closeBy: 'key' cannot be combined with inputs: after a repartition hop a key's records come from several upstream partitions, each with its own delays, so the highest timestamp one of them delivered says nothing about what another still holds. Close by group there (closeBy: (key) => group, with the upstream RepartitionBoundary's timeGroup announcing the same groups), use closeBy: 'partition' (time = minimum over the inputs), or close by key before the hop",
           { context: { option: 'closeBy', inputs: this.inputs } },
         );
       }
@@ -235,7 +240,11 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     const closed =
       this.restateForMs === undefined ? undefined : new ClosedWindowStore<A>(this.window.sizeMs, this.accBytes);
     const keyClocks = keyLevel ? new KeyClocks(this.grouped, this.idleMs !== undefined) : undefined;
-    const ps = new PartitionState<A>(partition, clock, store, closed, keyClocks);
+    const groupInputs =
+      keyLevel && this.inputs !== undefined
+        ? new GroupInputs(this.inputs, snapshot?.groupInputs, snapshot?.ungroupedInputs)
+        : undefined;
+    const ps = new PartitionState<A>(partition, clock, store, closed, keyClocks, groupInputs);
     if (snapshot !== undefined) {
       const format = (snapshot as { format?: unknown } | null)?.format;
       if (
@@ -340,7 +349,18 @@ export class WindowedAggregation<V, A = unknown, R = A> {
         continue;
       }
       const g = clocks.touch(this.groupId(r), now);
-      if (r.timestamp > g.time) {
+      const gi = ps.groupInputs;
+      if (gi !== undefined) {
+        // after a hop: the group's time is the minimum over the sources of what they announced of it
+        const t = gi.observe(g.id, r.timestamp, ps.clock.inputs);
+        if (t > g.time) {
+          g.time = t;
+          g.anchorTime = t;
+          if (t - this.grace >= g.minOpenEnd) this.closeGroup(ps, g);
+        } else {
+          g.anchorTime = g.time;
+        }
+      } else if (r.timestamp > g.time) {
         g.time = r.timestamp;
         g.anchorTime = r.timestamp;
         if (g.time - this.grace >= g.minOpenEnd) this.closeGroup(ps, g);
@@ -390,21 +410,49 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       } else {
         if (batch.length > 0) this.process(batch);
         batch = [];
-        this.advanceTime(partition, m.sourcePartition, m.streamTime);
+        this.advanceTime(partition, m.sourcePartition, m.streamTime, m.groups);
       }
     }
     if (batch.length > 0) this.process(batch);
   }
 
-  /** An upstream time marker: `source` has reached `streamTime` (after a repartition hop). */
-  advanceTime(partition: number, source: number, streamTime: number): void {
+  /**
+   * An upstream time marker: `source` has reached `streamTime` (after a repartition hop), and with `closeBy`
+   * its time groups theirs (`groups`, what its boundary's `timeGroup` announced; none: it has no time groups).
+   */
+  advanceTime(partition: number, source: number, streamTime: number, groups?: readonly GroupTime[]): void {
     const ps = this.partitionState(partition);
     const input = this.inputOf(ps, source);
     const now = this.mode === 'live' && this.idleMs !== undefined ? this.clock() : 0;
-    if (ps.clock.observe(input, streamTime, now)) {
+    const moved = ps.clock.observe(input, streamTime, now);
+    if (ps.groupInputs !== undefined) {
+      ps.groupInputs.announced(source, groups);
+      this.advanceGroups(ps, now);
+    }
+    if (moved) {
       this.touch(partition);
       this.finish();
     }
+  }
+
+  /** Closing by group after a hop: each group with windows moves to its time (minimum over the sources). */
+  private advanceGroups(ps: PartitionState<A>, now: number): number {
+    const clocks = ps.keyClocks as KeyClocks;
+    const gi = ps.groupInputs as GroupInputs;
+    let rows = 0;
+    let moved: KeyClock[] | undefined;
+    for (const g of clocks.values()) {
+      const t = gi.time(g.id, ps.clock.inputs);
+      if (t <= g.time) continue;
+      g.time = t;
+      g.anchorTime = t;
+      if (t - this.grace >= g.minOpenEnd) rows += this.closeGroup(ps, g);
+      if (moved === undefined) moved = [g];
+      else moved.push(g);
+    }
+    // active again (idling starts from here); touched after the walk, which `touch` reorders
+    if (moved !== undefined) for (const g of moved) if (clocks.get(g.id) === g) clocks.touch(g.id, now);
+    return rows;
   }
 
   /**
@@ -416,7 +464,10 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     if (this.mode !== 'live' || this.idleMs === undefined) return 0;
     let rows = 0;
     for (const ps of this.partitions.values()) {
-      if (ps.clock.idle(now, this.idleMs)) rows += this.closeDue(ps);
+      if (ps.clock.idle(now, this.idleMs)) {
+        rows += this.closeDue(ps);
+        if (ps.groupInputs !== undefined) rows += this.advanceGroups(ps, now);
+      }
       if (ps.keyClocks === undefined) continue;
       // oldest activity first: stop at the first group that is not quiet
       for (const g of ps.keyClocks.values()) {
@@ -506,6 +557,22 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       closedWindows: ps.closed?.count ?? 0,
       clocks: ps.keyClocks?.size ?? 0,
     };
+  }
+
+  /**
+   * The time that closes `key`'s windows now (a window `[s, e)` of it is closed once it is ≥ e + grace): with
+   * `closeBy` its group's, else the partition's stream time; null before any.
+   */
+  closingTime(partition: number, key: string): number | null {
+    const ps = this.partitionState(partition);
+    let t = ps.clock.time;
+    if (ps.keyClocks !== undefined) {
+      const id = (this.groupOf as (key: string) => string)(key);
+      const g = ps.keyClocks.get(id);
+      if (g !== undefined) t = g.time;
+      else if (ps.groupInputs !== undefined) t = ps.groupInputs.time(id, ps.clock.inputs);
+    }
+    return Number.isFinite(t) ? t : null;
   }
 
   /** Estimated heap bytes of all partitions' state (open and closed windows, key clocks). */
@@ -822,7 +889,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       if (seen.has(key) || !this.holdsWindows(ps, key)) return;
       seen.add(key);
       const g = clocks.touch(groupOf(key), now);
-      const t = times.get(key) ?? ps.clock.time;
+      const t = Math.max(times.get(key) ?? ps.clock.time, ps.groupInputs?.time(g.id, ps.clock.inputs) ?? -Infinity);
       if (t > g.time) g.time = t;
       g.anchorTime = g.time;
       const open = ps.store.windowsOf(key);
@@ -846,7 +913,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   }
 
   private bytesOf(ps: PartitionState<A>): number {
-    return ps.store.bytes + (ps.closed?.bytes ?? 0) + (ps.keyClocks?.bytes ?? 0);
+    return ps.store.bytes + (ps.closed?.bytes ?? 0) + (ps.keyClocks?.bytes ?? 0) + (ps.groupInputs?.bytes ?? 0);
   }
 
   private meta(ps: PartitionState<A>): Omit<WindowSnapshot<A>, 'keys' | 'format'> {
@@ -857,6 +924,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       duplicates: ps.duplicates,
       restatements: ps.restatements,
       closedKeys: [...ps.store.closedKeys],
+      ...(ps.groupInputs === undefined ? {} : ps.groupInputs.snapshot()),
     };
   }
 

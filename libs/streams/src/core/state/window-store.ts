@@ -50,7 +50,21 @@ export interface WindowSnapshot<A> {
   closed?: ClosedKeyEntry<A>[];
   /** Keys closed by `closeKey`, with the end of the last window they finalised: they accept nothing before it. */
   closedKeys: Array<[key: string, closedUntil: number]>;
+  /**
+   * `closeBy` with `inputs` (absent otherwise): per time group, what the upstream partitions said of it —
+   * `[group, first, firstAt | null, times]` with `times[source]` the group's time there (null: never carried it).
+   */
+  groupInputs?: GroupInputsEntry[];
+  /** `closeBy` with `inputs`: upstream partitions whose time markers carry no group times (closing by their time). */
+  ungroupedInputs?: number[];
 }
+
+export type GroupInputsEntry = [
+  group: string,
+  first: number | null,
+  firstAt: number | null,
+  times: Array<number | null>,
+];
 
 /**
  * What changed since the last checkpoint: every key touched since then, with its windows (`upserts`) or as
@@ -99,6 +113,8 @@ export function applyWindowChanges<A>(
     keys: [...keys.values()],
     ...(closedEntries.length === 0 ? {} : { closed: closedEntries }),
     closedKeys: changes.closedKeys,
+    ...(changes.groupInputs === undefined ? {} : { groupInputs: changes.groupInputs }),
+    ...(changes.ungroupedInputs === undefined ? {} : { ungroupedInputs: changes.ungroupedInputs }),
   };
 }
 
