@@ -154,11 +154,12 @@ describe('the demo simulation on the real aggregator', () => {
         // A meter spike, judged against the backfilled baseline.
         expect(rows.some((r) => r.rule === 'meter_energy_spike')).toBe(true);
       },
-      60_000,
+      // The alert rules run a hop behind the windows: on a loaded machine (CI once took 98 s here) they trail.
+      150_000,
       500,
     );
     process.stdout.write(
       `demo: ${events} events, ${(await alerts()).length} alerts, in ${((Date.now() - began) / 1000).toFixed(1)} s\n`,
     );
-  }, 120_000);
+  }, 300_000);
 });

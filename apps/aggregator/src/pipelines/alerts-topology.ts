@@ -119,6 +119,10 @@ export function alertsTopology(opts: AlertsTopologyOptions): Topology<AlertChang
         if (after !== before) {
           store.set(key, after, part.clock.time);
           touched.add(key);
+          // The spike rule holds one judgement, of the latest final window: a later final window folded in the same
+          // batch would replace it unjudged, so a backlog or a backfill (many final windows a batch) never raised its
+          // spikes and the alerts depended on batching. A final meter window is judged as it arrives.
+          if (input.type === 'meter-window' && input.isFinal) evaluate(partition, [key]);
         }
       }
       evaluateIfTimeMoved(partition, touched);
