@@ -254,7 +254,11 @@ export async function processTopic(opts: ProcessTopicOptions): Promise<ProcessTo
 }
 
 /** Produces the backlog in a child process (this file, `produce` mode); resolves with its figures. */
-export function produceInChild(topic: string, keys: number, rows: number): Promise<{ seconds: number; messages: number }> {
+export function produceInChild(
+  topic: string,
+  keys: number,
+  rows: number,
+): Promise<{ seconds: number; messages: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
