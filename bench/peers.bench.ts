@@ -306,25 +306,20 @@ async function readSums(topic: string): Promise<Map<string, number>> {
   return sums;
 }
 
+/** A TypeScript child of bench/peers/, compiled on the fly; its figures come back over IPC or on stdout. */
+function spawnPeer(file: string, args: string[], channel: 'ipc' | 'pipe') {
+  return spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'peers', file), ...args], {
+    cwd: ROOT,
+    stdio: channel === 'ipc' ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'inherit'],
+  });
+}
+
 function nestRun(transport: 'kafka' | 'streams', topic: string, ours: Map<string, number>): Promise<Sample> {
   const id = uid();
   const table = `bench_peers_nest_${id}`;
   const group = `bench-peers-nest-${id}`;
   return new Promise<Sample>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        '@swc-node/register',
-        join(__dirname, 'peers', 'nest-sum.ts'),
-        transport,
-        topic,
-        table,
-        String(PROCESSING_ROWS),
-        group,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-    );
+    const child = spawnPeer('nest-sum.ts', [transport, topic, table, String(PROCESSING_ROWS), group], 'ipc');
     let timer: NodeJS.Timeout | undefined;
     let figures: Omit<Sample, 'note'> | undefined;
     child.on('message', (m: { first?: boolean } & Omit<Sample, 'note'>) => {
@@ -533,22 +528,9 @@ function clientRun(
   perMessage: number,
 ): Promise<Sample> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        '@swc-node/register',
-        join(__dirname, 'peers', 'clients.ts'),
-        impl,
-        op,
-        topic,
-        String(rows),
-        String(perMessage),
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawnPeer('clients.ts', [impl, op, topic, String(rows), String(perMessage)], 'pipe');
     let out = '';
-    child.stdout.on('data', (c: Buffer) => {
+    child.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
     });
     child.on('error', reject);
