@@ -11,11 +11,12 @@ import {
 } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
+import { testEnv } from '../test/support/env';
 import { createSumTable, sumTopology } from '../test/support/sum-topology';
 import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness';
+import { machineCpu } from './proc-stats';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/switchboard';
+const { brokers, databaseUrl } = testEnv;
 const ROWS = Number(process.env.BENCH_PROCESSING_ROWS ?? 300_000);
 /**
  * The runs: in order without restatement (what the suite measured before), in order with closed windows kept for the
@@ -23,15 +24,18 @@ const ROWS = Number(process.env.BENCH_PROCESSING_ROWS ?? 300_000);
  * round arrives after the one following it, so each row lands in a window stream time already closed and restates it.
  */
 const HORIZON_MS = 7 * 86_400_000 + 5 * 60_000 + 60_000;
-type Run = { keys: number; order: 'in order' | 'backfill'; restateForMs?: number };
+type Order = 'in order' | 'backfill';
+type Run = { keys: number; order: Order; restateForMs?: number };
 const RUNS: Run[] = [
   { keys: 10_000, order: 'in order' },
   { keys: 10_000, order: 'in order', restateForMs: HORIZON_MS },
   { keys: 10_000, order: 'backfill', restateForMs: HORIZON_MS },
   { keys: 100_000, order: 'in order' },
 ];
-const WINDOW_MS = 60_000;
-const GRACE_MS = 10_000;
+export const WINDOW_MS = 60_000;
+export const GRACE_MS = 10_000;
+/** The processor's checkpoint interval (its default); the Kafka Streams peer commits at the same interval. */
+export const CHECKPOINT_INTERVAL_MS = 500;
 /** Every key (a meter) reports once per minute of event time, as in the simulator's default. */
 const INTERVAL_MS = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
@@ -44,7 +48,7 @@ const uid = () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
  * event time, each key at its own phase inside the minute (so event time only moves forward); integer values.
  * At 10k keys that is 30 windows per key (each with one row) at the default 300k rows, at 100k keys 3.
  */
-function datum(i: number, keys: number, order: Run['order'] = 'in order'): { key: number; ts: number; v: number } {
+export function datum(i: number, keys: number, order: Order = 'in order'): { key: number; ts: number; v: number } {
   const key = i % keys;
   const rounds = Math.ceil(ROWS / keys);
   // Backfill: the rounds newest first; the values stay those of row i, so the expected total is the same.
@@ -52,7 +56,7 @@ function datum(i: number, keys: number, order: Run['order'] = 'in order'): { key
   return { key, ts: T0 + round * INTERVAL_MS + Math.floor((key * INTERVAL_MS) / keys), v: 1 + ((i * 7919) % 1000) };
 }
 
-function expectedTotal(rows: number, keys: number): number {
+export function expectedTotal(rows: number, keys: number): number {
   let total = 0;
   for (let i = 0; i < rows; i++) total += datum(i, keys).v;
   return total;
@@ -77,10 +81,62 @@ export function processingSuite(): BenchSuite {
   };
 }
 
-async function runOne(run: Run, log: (line: string) => void): Promise<BenchRow> {
-  const { keys, order } = run;
+async function runOne(spec: Run, log: (line: string) => void): Promise<BenchRow> {
+  const { keys, order } = spec;
   const id = uid();
   const topic = `bench-processing-${id}`;
+  const kafka = new Kafka({ clientId: `bench-${id}`, brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    log(`${keys.toLocaleString()} keys: producing ${ROWS.toLocaleString()} rows…`);
+    const produced = await produceInChild(topic, keys, ROWS, order);
+    log(
+      `${keys.toLocaleString()} keys: produced in ${produced.seconds} s (${perSecond(ROWS, produced.seconds * 1000)} rows/s); processing…`,
+    );
+    const run = await processTopic({ topic, keys, rows: ROWS, log, restateForMs: spec.restateForMs });
+    return {
+      keys,
+      order,
+      restatement: spec.restateForMs === undefined ? 'off' : 'default horizon',
+      rows: ROWS,
+      messages: produced.messages,
+      'produce s': produced.seconds,
+      ...run.row,
+    };
+  } finally {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export interface ProcessTopicOptions {
+  topic: string;
+  keys: number;
+  rows: number;
+  log: (line: string) => void;
+  /** Keep closed windows this long and restate them (the library's `restateForMs`); unset: off. */
+  restateForMs?: number;
+  /** Called with the result table (key, window_start, window_end, total, version, is_final) before it is dropped. */
+  inspect?: (pool: Pool, table: string) => Promise<void>;
+}
+
+export interface ProcessTopicResult {
+  row: BenchRow;
+  ms: number;
+  cpuMicros: number;
+  /** Busy jiffies (1/100 s of one core) of the whole machine over the same interval. */
+  machineJiffies: number;
+  peakRssMiB: number;
+}
+
+/**
+ * One in-process StreamProcessor runs the sum topology over a topic from its start, in a fresh group, until its
+ * checkpoints in Postgres reached the topic's end offsets on every partition.
+ */
+export async function processTopic(opts: ProcessTopicOptions): Promise<ProcessTopicResult> {
+  const { topic, keys, log } = opts;
+  const id = uid();
   const group = `bench-processing-${id}`;
   const table = `bench_sums_${id}`;
   const prefix = `bench_${id}_`;
@@ -92,24 +148,20 @@ async function runOne(run: Run, log: (line: string) => void): Promise<BenchRow> 
     await admin.connect();
     await createStreamsSchema(pool, prefix);
     await createSumTable(pool, table);
-
-    log(`${keys.toLocaleString()} keys: producing ${ROWS.toLocaleString()} rows…`);
-    const produced = await produceInChild(topic, keys, ROWS, order);
     const ends = new Map(
       (await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)] as [number, bigint]),
     );
-    log(
-      `${keys.toLocaleString()} keys: produced in ${produced.seconds} s (${perSecond(ROWS, produced.seconds * 1000)} rows/s); end offsets ${[...ends].map(([p, o]) => `${p}:${o}`).join(' ')}; processing…`,
-    );
+    log(`${keys.toLocaleString()} keys: end offsets ${[...ends].map(([p, o]) => `${p}:${o}`).join(' ')}`);
 
     client = new StreamingClient({
       brokers,
       clientId: `bench-${id}`,
       logger: { ...quiet, warn: (m) => log(`warn: ${m}`), error: (m) => log(`error: ${m}`) },
     });
-    const inner = sumTopology({ table, windowMs: WINDOW_MS, graceMs: GRACE_MS, restateForMs: run.restateForMs });
+    const inner = sumTopology({ table, windowMs: WINDOW_MS, graceMs: GRACE_MS, restateForMs: opts.restateForMs });
     let firstAt = 0;
     let cpu0 = 0;
+    let machine0 = machineCpu();
     let processedRows = 0;
     const topology = {
       ...inner,
@@ -117,6 +169,7 @@ async function runOne(run: Run, log: (line: string) => void): Promise<BenchRow> 
         if (firstAt === 0) {
           firstAt = performance.now();
           cpu0 = cpuMicros();
+          machine0 = machineCpu();
         }
         for (const m of messages) if (m.message.kind === 'timeseries') processedRows += m.message.data.length;
         inner.process(partition, messages);
@@ -127,6 +180,7 @@ async function runOne(run: Run, log: (line: string) => void): Promise<BenchRow> 
       pool,
       tablePrefix: prefix,
       topology,
+      checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
     });
 
     const mem = { rssBefore: process.memoryUsage.rss(), rss: 0, heap: 0 };
@@ -174,65 +228,67 @@ async function runOne(run: Run, log: (line: string) => void): Promise<BenchRow> 
     });
     await processor.start();
     const end = await done;
+    const machineJiffies = machineCpu().busy - machine0.busy;
     clearInterval(sampler);
     sample();
     const ms = end.at - firstAt;
     const cpu = end.cpu - cpu0;
+    const rows = opts.rows;
 
     const check = await pool.query<{ n: string; finals: string; total: string | null }>(
       `SELECT count(*) AS n, count(*) FILTER (WHERE is_final) AS finals, sum(total) AS total FROM ${table}`,
     );
-    const expected = expectedTotal(ROWS, keys);
+    const expected = expectedTotal(rows, keys);
     const got = Number(check.rows[0].total ?? 0);
     // Each row opens a window of its key and every window holds one row: Σ window totals = Σ values exactly.
     if (got !== expected) log(`MISMATCH: Σ totals in Postgres ${got}, produced ${expected}`);
+    await opts.inspect?.(pool, table);
     const durations = [...durationOf.values()];
     const sorted = [...durations].sort((a, b) => a - b);
     const mib = (b: number) => Number((b / 2 ** 20).toFixed(0));
     const figures = inner.figures();
     return {
-      keys,
-      order,
-      restatement: run.restateForMs === undefined ? 'off' : 'default horizon',
-      restatements: figures.restatements,
-      'closed windows kept': figures.closedWindows,
-      'state MiB (estimate)': Number((figures.stateBytes / 2 ** 20).toFixed(1)),
-      rows: ROWS,
-      messages: produced.messages,
-      'produce s': produced.seconds,
-      seconds: Number((ms / 1000).toFixed(2)),
-      'rows/s': perSecond(ROWS, ms),
-      'cpu µs/row': Number((cpu / ROWS).toFixed(1)),
-      'cpu %': Math.round((cpu / 1000 / ms) * 100),
-      checkpoints: durations.length,
-      'ckpt events joined': joined,
-      'ckpt mean ms': Math.round(durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length)),
-      'ckpt p99 ms': sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0,
-      'ckpt max ms': sorted[sorted.length - 1] ?? 0,
-      'result rows': Number(check.rows[0].n),
-      'final rows': Number(check.rows[0].finals),
-      exact: got === expected && processedRows === ROWS ? 'yes' : `no (${processedRows} rows seen)`,
-      restarts,
-      'rss before MiB': mib(mem.rssBefore),
-      'peak rss MiB': mib(mem.rss),
-      'peak heap MiB': mib(mem.heap),
+      ms,
+      cpuMicros: cpu,
+      machineJiffies,
+      peakRssMiB: mib(mem.rss),
+      row: {
+        restatements: figures.restatements,
+        'closed windows kept': figures.closedWindows,
+        'state MiB (estimate)': Number((figures.stateBytes / 2 ** 20).toFixed(1)),
+        seconds: Number((ms / 1000).toFixed(2)),
+        'rows/s': perSecond(rows, ms),
+        'cpu µs/row': Number((cpu / rows).toFixed(1)),
+        'cpu %': Math.round((cpu / 1000 / ms) * 100),
+        checkpoints: durations.length,
+        'ckpt events joined': joined,
+        'ckpt mean ms': Math.round(durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length)),
+        'ckpt p99 ms': sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0,
+        'ckpt max ms': sorted[sorted.length - 1] ?? 0,
+        'result rows': Number(check.rows[0].n),
+        'final rows': Number(check.rows[0].finals),
+        exact: got === expected && processedRows === rows ? 'yes' : `no (${processedRows} rows seen)`,
+        restarts,
+        'rss before MiB': mib(mem.rssBefore),
+        'peak rss MiB': mib(mem.rss),
+        'peak heap MiB': mib(mem.heap),
+      },
     };
   } finally {
     await client?.close().catch(() => undefined);
     await pool.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await dropStreamsSchema(pool, prefix).catch(() => undefined);
     await pool.end().catch(() => undefined);
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }
 
 /** Produces the backlog in a child process (this file, `produce` mode); resolves with its figures. */
-function produceInChild(
+export function produceInChild(
   topic: string,
   keys: number,
   rows: number,
-  order: Run['order'],
+  order: Order = 'in order',
 ): Promise<{ seconds: number; messages: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -257,7 +313,7 @@ function produceInChild(
 }
 
 /** The child's side: one row per stream message (each key's rows of one event-loop turn leave together). */
-async function produceBacklog(topic: string, keys: number, rows: number, order: Run['order']): Promise<void> {
+async function produceBacklog(topic: string, keys: number, rows: number, order: Order): Promise<void> {
   const client = new StreamingClient({ brokers, clientId: `bench-producer-${uid()}`, logger: quiet });
   try {
     const producer = await client.getTopicProducer(topic);

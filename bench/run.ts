@@ -1,5 +1,9 @@
-// npm run bench [-- <suite>...] — runs the named suites (all when none), prints a table per suite and
+// npm run bench [-- <suite>...] [-- --smoke] — runs the named suites (all when none), prints a table per suite and
 // writes bench/results/<suite>.json. Suites need the broker and Postgres: `npm run bench` starts them.
+// --smoke: tiny inputs, one run each (bench/smoke-env.ts), results into a temporary folder unless --results.
+import './smoke-env'; // first: sets the suites' sizes before they load
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { aggregatorSuite } from './aggregator.bench';
@@ -7,6 +11,7 @@ import { billingSuite } from './billing.bench';
 import { gatewaySuite } from './gateway.bench';
 import { type BenchSuite, runSuite } from './harness';
 import { ingestSuite } from './ingest.bench';
+import { peersSuite } from './peers.bench';
 import { processingSuite } from './processing.bench';
 import { replaySuite } from './replay.bench';
 import { streamsSuite } from './streams.bench';
@@ -19,18 +24,23 @@ const suites: Record<string, () => BenchSuite> = {
   replay: replaySuite,
   billing: billingSuite,
   gateway: gatewaySuite,
+  peers: peersSuite,
 };
 
 const program = new Command('bench')
   .description('Switchboard benchmarks')
   .argument('[suites...]', `suites to run: ${Object.keys(suites).join(', ')} (default: all)`)
-  .option('--results <dir>', 'where JSON results go', join(__dirname, 'results'))
-  .action(async (names: string[], opts: { results: string }) => {
+  .option('--results <dir>', 'where JSON results go (default bench/results; a temporary folder with --smoke)')
+  .option('--smoke', 'tiny inputs, one run of each job: proves every suite runs and prints figures')
+  .action(async (names: string[], opts: { results?: string }) => {
+    const results =
+      opts.results ??
+      (process.env.BENCH_SMOKE === '1' ? mkdtempSync(join(tmpdir(), 'bench-smoke-')) : join(__dirname, 'results'));
     const chosen = names.length > 0 ? names : Object.keys(suites);
     const unknown = chosen.filter((n) => !(n in suites));
     if (unknown.length > 0)
       program.error(`unknown suite(s): ${unknown.join(', ')}; choose from ${Object.keys(suites).join(', ')}`);
-    for (const name of chosen) await runSuite(suites[name](), opts.results);
+    for (const name of chosen) await runSuite(suites[name](), results);
   });
 
 program.parseAsync().then(

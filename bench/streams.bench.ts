@@ -1,8 +1,9 @@
 import { AutoOffsetReset, StreamingClient, type StreamsLogger } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
+import { testEnv } from '../test/support/env';
 import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const { brokers } = testEnv;
 const ROWS = Number(process.env.BENCH_STREAMS_ROWS ?? 100_000);
 const STREAMS = 100;
 const quiet: StreamsLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -1,0 +1,17 @@
+// `npm run bench -- --smoke`: tiny inputs, one run of every job, so each suite and peer runs and prints its
+// figures in seconds (nothing is asserted about speed). Imported first by run.ts, because the suites read their
+// sizes from the environment when they load; sizes set explicitly in the environment still win.
+const smoke = process.argv.includes('--smoke');
+
+if (smoke) {
+  const tiny: Record<string, string> = {
+    BENCH_SMOKE: '1',
+    BENCH_STREAMS_ROWS: '2000',
+    BENCH_PROCESSING_ROWS: '2000',
+    BENCH_INGEST_SECONDS: '1',
+    BENCH_AGGREGATOR_BACKLOG_MINUTES: '2',
+    BENCH_AGGREGATOR_LIVE_SECONDS: '2',
+    BENCH_GATEWAY_SECONDS: '1',
+  };
+  for (const [k, v] of Object.entries(tiny)) process.env[k] ??= v;
+}
