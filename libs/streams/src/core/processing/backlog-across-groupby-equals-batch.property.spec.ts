@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { sum } from './aggregators';
 import type { StreamRecord, WindowRow } from './record';
 import { RepartitionBoundary, type RepartitionMessage } from './repartition';
-import { batchAggregate, finalValues } from './spec-helpers';
+import { batchAggregate, finalValues, interleaveSources } from './spec-helpers';
 import { WindowedAggregation } from './windowed-aggregation';
 import { tumbling } from './windows';
 
@@ -54,16 +54,10 @@ describe('a backlog on one partition across a groupBy', () => {
           mode: 'replay',
         });
         stage2.assign(0);
-        const pos = [0, 0];
-        let step = 0;
-        while (pos[0] < src[0].length || pos[1] < src[1].length) {
-          const [pickOne, n] = schedule[step++ % schedule.length];
-          const p = pickOne ? 1 : 0;
-          const q = pos[p] < src[p].length ? p : 1 - p;
-          stage1.process(src[q].slice(pos[q], pos[q] + n));
-          pos[q] += n;
+        interleaveSources(src, schedule, (slice) => {
+          stage1.process(slice);
           stage2.processMessages(0, messages.splice(0));
-        }
+        });
         // both inputs reach the end of time: everything closes
         stage2.advanceTime(0, 0, 1e13);
         stage2.advanceTime(0, 1, 1e13);

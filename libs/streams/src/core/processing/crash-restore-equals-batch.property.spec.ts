@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { WindowSnapshot } from '../state/window-store';
 import { sum } from './aggregators';
 import type { StreamRecord, WindowRow } from './record';
-import { batchAggregate } from './spec-helpers';
+import { batchAggregate, cutIntoBatches } from './spec-helpers';
 import { WindowedAggregation } from './windowed-aggregation';
 import { hopping, tumbling, type WindowDefinition } from './windows';
 
@@ -66,13 +66,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
       }
     }
     stream.push({ key: FLUSH_KEY, value: 0, timestamp: maxTs + 100_000, partition: 0 });
-    const batches: StreamRecord<number>[][] = [];
-    let i = 0;
-    for (let c = 0; i < stream.length; c++) {
-      const n = cuts[c % cuts.length];
-      batches.push(stream.slice(i, i + n));
-      i += n;
-    }
+    const batches = cutIntoBatches(stream, cuts);
     return {
       window,
       batches,

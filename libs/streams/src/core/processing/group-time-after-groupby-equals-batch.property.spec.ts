@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { sum } from './aggregators';
 import type { StreamRecord, WindowRow } from './record';
 import { RepartitionBoundary, type RepartitionMessage } from './repartition';
-import { batchAggregate } from './spec-helpers';
+import { batchAggregate, interleaveSources } from './spec-helpers';
 import { WindowedAggregation } from './windowed-aggregation';
 import { tumbling } from './windows';
 
@@ -104,16 +104,10 @@ describe('closing per tenant after a groupBy, tenants interleaved on two sources
               ms.filter((m) => m.kind === 'time' || (m.key.endsWith('sales') ? 0 : 1) === p),
             );
         };
-        const pos = [0, 0];
-        let step = 0;
-        while (pos[0] < src[0].length || pos[1] < src[1].length) {
-          const [pickOne, n] = schedule[step++ % schedule.length];
-          const p = pickOne ? 1 : 0;
-          const q = pos[p] < src[p].length ? p : 1 - p;
-          stage1.process(src[q].slice(pos[q], pos[q] + n));
-          pos[q] += n;
+        interleaveSources(src, schedule, (slice) => {
+          stage1.process(slice);
           route(messages.splice(0));
-        }
+        });
         // every source and tenant reaches the end of time: everything closes
         const end = T0 + 1e9;
         for (const s of [0, 1])

@@ -7,7 +7,7 @@ import {
 } from '../../postgres/state-codec';
 import { sum } from './aggregators';
 import type { StreamRecord, WindowRow } from './record';
-import { batchAggregate } from './spec-helpers';
+import { batchAggregate, cutIntoBatches } from './spec-helpers';
 import { type CloseBy, WindowedAggregation } from './windowed-aggregation';
 import { hopping, tumbling, type WindowDefinition } from './windows';
 
@@ -58,13 +58,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
       (e): StreamRecord<number> => ({ key: e.key, value: e.value, timestamp: e.ts, partition: 0 }),
     );
     const stream = [...all, { key: FLUSH_KEY, value: 0, timestamp: t + 10 * MAX_DELAY, partition: 0 }];
-    const batches: StreamRecord<number>[][] = [];
-    let i = 0;
-    for (let c = 0; i < stream.length; c++) {
-      const n = cuts[c % cuts.length];
-      batches.push(stream.slice(i, i + n));
-      i += n;
-    }
+    const batches = cutIntoBatches(stream, cuts);
     return {
       window,
       closeBy,

@@ -38,3 +38,35 @@ export function manualClock(start = 0): { now: () => number; set: (t: number) =>
   let t = start;
   return { now: () => t, set: (v) => (t = v) };
 }
+
+/** Cuts `stream` into consecutive batches whose sizes cycle through `cuts` (each ≥ 1). */
+export function cutIntoBatches<T>(stream: readonly T[], cuts: readonly number[]): T[][] {
+  const batches: T[][] = [];
+  let i = 0;
+  for (let c = 0; i < stream.length; c++) {
+    const n = cuts[c % cuts.length];
+    batches.push(stream.slice(i, i + n));
+    i += n;
+  }
+  return batches;
+}
+
+/**
+ * Interleaves two upstream partitions' records as a schedule says — `[pick source 1?, how many]`, cycled; a source
+ * that ran out yields to the other — handing each slice to `feed` until both are exhausted.
+ */
+export function interleaveSources<T>(
+  src: readonly (readonly T[])[],
+  schedule: ReadonlyArray<readonly [boolean, number]>,
+  feed: (slice: T[]) => void,
+): void {
+  const pos = [0, 0];
+  let step = 0;
+  while (pos[0] < src[0].length || pos[1] < src[1].length) {
+    const [pickOne, n] = schedule[step++ % schedule.length];
+    const p = pickOne ? 1 : 0;
+    const q = pos[p] < src[p].length ? p : 1 - p;
+    feed(src[q].slice(pos[q], pos[q] + n));
+    pos[q] += n;
+  }
+}
