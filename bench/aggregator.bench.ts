@@ -129,9 +129,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
     const backlog = await publishBacklog(publisher, tenant);
     const records = backlog.events;
     log(`namespace ${namespace}, tenant ${tenant}; ${backlog.summary}`);
-    let messages = 0;
-    for (const topics of Object.values(inputs))
-      for (const o of await admin.fetchTopicOffsets(topics[0])) messages += Number(o.high);
+    const messages = await totalOffsets(admin, inputs);
     log(`${messages.toLocaleString()} messages; starting two instances…`);
 
     const cpu0 = { machine: machineCpu(), pg: postgresCpuSeconds() };
