@@ -78,7 +78,9 @@ export class NpmStart {
     };
     const command = [process.execPath, join(root, 'scripts/start.mjs'), ...this.opts.args];
     this.child = this.opts.tty
-      ? spawn('script', ['-qfec', command.map(shellQuote).join(' '), '/dev/null'], {
+      ? // `exec`: the command replaces the shell `script` runs it in ($SHELL, else /bin/sh). A dash left waiting
+        // in between dies of the Ctrl-C itself, and `script -e` then reports 130 whatever npm start did.
+        spawn('script', ['-qfec', `exec ${command.map(shellQuote).join(' ')}`, '/dev/null'], {
           cwd: root,
           env,
           stdio: ['pipe', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import {
 import { StreamsClosedError, StreamsConfigError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
 import type { GroupMember, GroupMemberHooks, GroupMemberOptions } from '../port';
+import { whileLeadersSettle } from './while-leaders-settle';
 
 /**
  * One member of a consumer group on one topic, over kafkajs' eachBatch: partition assignment as awaited
@@ -82,7 +83,7 @@ export class KafkajsGroupMember implements GroupMember {
       this.hooks.onCrash?.(e.payload.error);
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: this.topic, fromBeginning: this.opts.fromBeginning });
+    await whileLeadersSettle(() => consumer.subscribe({ topic: this.topic, fromBeginning: this.opts.fromBeginning }));
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

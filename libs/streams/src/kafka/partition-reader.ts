@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { PartitionReader, PartitionReaderOptions, TopicAdmin } from '../port';
+import { whileLeadersSettle } from './while-leaders-settle';
 
 /**
  * Every partition of some topics, over kafkajs. kafkajs has no group-less consumer (no `assign()`), so the reader is
@@ -46,7 +47,7 @@ export class KafkajsPartitionReader implements PartitionReader {
       this.markPositioned();
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [...this.opts.topics] });
+    await whileLeadersSettle(() => consumer.subscribe({ topics: [...this.opts.topics] }));
     await consumer.run({
       eachBatch: async ({ batch }) => {
         await this.opts.onBatch(batch.topic, batch.partition, batch.messages);

@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { StreamsError } from '../core/errors';
 import type { ConsumerGroupSummary, OffsetRange, TopicAdmin, TopicSpec } from '../port';
+import { whileLeadersSettle } from './while-leaders-settle';
 
 /** The port's admin over kafkajs: creates topics when missing (explicitly, with our partition count), reads offsets. */
 export class KafkaTopicAdmin implements TopicAdmin {
@@ -69,32 +70,27 @@ export class KafkaTopicAdmin implements TopicAdmin {
   }
 
   private async waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-      try {
+    try {
+      await whileLeadersSettle(async () => {
         const meta = await admin.fetchTopicMetadata({ topics: [topic] });
         const partitions = meta.topics[0]?.partitions ?? [];
-        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
-      } catch (err) {
-        last = err;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new StreamsError(
-      `topic "${topic}" has no leaders after ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`,
-      {
+        if (partitions.length === 0 || partitions.some((p) => p.leader < 0)) {
+          throw new StreamsError(`topic "${topic}" has partitions without a leader`, { retriable: true });
+        }
+      }, timeoutMs);
+    } catch (err) {
+      throw new StreamsError(`topic "${topic}" has no leaders after ${timeoutMs} ms: ${(err as Error).message}`, {
         retriable: true,
         context: { topic },
-        cause: last,
-      },
-    );
+        cause: err,
+      });
+    }
   }
 
   /** Partitions of the topic that the group has never committed an offset for. */
   async partitionsWithoutCommit(groupId: string, topic: string): Promise<number[]> {
     const admin = await this.connect();
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const [entry] = await whileLeadersSettle(() => admin.fetchOffsets({ groupId, topics: [topic] }));
     return (entry?.partitions ?? []).filter((p) => p.offset === '-1').map((p) => p.partition);
   }
 
@@ -178,23 +174,5 @@ export class KafkaTopicAdmin implements TopicAdmin {
     if (this.connecting) await (await this.connecting).disconnect();
     this.admin = undefined;
     this.connecting = undefined;
-  }
-}
-
-/**
- * A topic created a moment ago (here, or by another service starting beside this one) is refused for a moment
- * ("This server is not the leader for that topic-partition") until the broker has settled its leaders: the read is
- * tried again while the refusal is retriable, for at most `timeoutMs`; anything else fails at once.
- */
-async function whileLeadersSettle<T>(read: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await read();
-    } catch (err) {
-      const e = err as { retriable?: boolean; cause?: { retriable?: boolean } };
-      if (!(e.retriable || e.cause?.retriable) || Date.now() >= deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
   }
 }
