@@ -163,6 +163,8 @@ export class WindowedAggregation<V, A = unknown, R = A> {
   private readonly closing: WindowCell<A>[] = [];
   /** Inside `processMessages`: restatements wait for the end of the whole batch (emitted once per window). */
   private deferRestatements = false;
+  /** Inside `batch`: the end of each `process` call waits for the end of the batch. */
+  private batchDepth = 0;
 
   constructor(options: WindowedAggregationOptions<V, A, R>) {
     if (options === null || typeof options !== 'object') {
@@ -371,7 +373,23 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       this.apply(ps, r, g.time, g);
       if (g.cells === 0) clocks.delete(g);
     }
-    this.finish();
+    if (this.batchDepth === 0) this.finish();
+  }
+
+  /**
+   * Runs `fn`, whose `process` calls count as one batch: a window they change several times is emitted once, at
+   * the end (one version), and so is a restated one. For a caller that derives each record from state the records
+   * before it changed (and must see time move record by record) yet wants the rows of one batch. Windows still close
+   * as time reaches them, during `fn`.
+   */
+  batch(fn: () => void): void {
+    this.batchDepth++;
+    try {
+      fn();
+    } finally {
+      this.batchDepth--;
+      if (this.batchDepth === 0) this.finish();
+    }
   }
 
   /**
@@ -431,7 +449,7 @@ export class WindowedAggregation<V, A = unknown, R = A> {
     }
     if (moved) {
       this.touch(partition);
-      this.finish();
+      if (this.batchDepth === 0) this.finish();
     }
   }
 
@@ -557,6 +575,12 @@ export class WindowedAggregation<V, A = unknown, R = A> {
       closedWindows: ps.closed?.count ?? 0,
       clocks: ps.keyClocks?.size ?? 0,
     };
+  }
+
+  /** The partition's stream time (the minimum over its inputs; the horizon is judged on it); null before any. */
+  streamTime(partition: number): number | null {
+    const t = this.partitionState(partition).clock.time;
+    return Number.isFinite(t) ? t : null;
   }
 
   /**
