@@ -4,7 +4,7 @@
 // holds a full horizon of final segments, then prints per 10k meters: the checkpointed state (JSON bytes of every
 // store entry), the JSON written by one checkpoint 15 minutes later, and the heap the state takes.
 import { type ConsumedMessage, TimeseriesData } from '@switchboard/streams';
-import { energyTopology } from '../apps/aggregator/src/pipelines/energy-topology';
+import { energyTopology } from '../apps/aggregator/src/pipelines/energy';
 
 const meters = Number(process.argv[2] ?? 200);
 const perQuarter = Number(process.argv[3] ?? 1);

@@ -1,5 +1,5 @@
 import { AGENT_STATUSES, agentStatusUpdate, EMPTY_QUEUE_STATS, type MetricUpdate } from '@switchboard/domain';
-import { energyUpdate } from '../apps/aggregator/src/pipelines/energy-topology';
+import { energyUpdate } from '../apps/aggregator/src/pipelines/energy';
 import { queueGaugeUpdate, queueStatsUpdate } from '../apps/aggregator/src/pipelines/queue-updates';
 
 /** One row the gateway serves, the channel it lands in, and its update at a version, built as the aggregator does. */

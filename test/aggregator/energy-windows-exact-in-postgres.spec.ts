@@ -1,4 +1,4 @@
-import { energyPipeline } from '../../apps/aggregator/src/pipelines/energy-pipeline';
+import { energyPipeline } from '../../apps/aggregator/src/pipelines/energy';
 import type { Pipeline } from '../../apps/aggregator/src/pipelines/pipeline';
 import { eventually } from '../support/wait';
 import { AggregatorFixture, expectedEnergy } from './energy-fixtures';

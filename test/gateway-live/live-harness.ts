@@ -13,7 +13,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import type { EnergyWindowRow } from '../../apps/aggregator/src/energy/meter-energy';
-import { energyUpdate } from '../../apps/aggregator/src/pipelines/energy-topology';
+import { energyUpdate } from '../../apps/aggregator/src/pipelines/energy';
 import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
 import { type LiveLimits, LiveModule, LiveService } from '../../apps/dashboard-gateway/src/live';
 import type { DeltaFrame, LiveError, SnapshotFrame } from '../../apps/dashboard-gateway/src/live/protocol';

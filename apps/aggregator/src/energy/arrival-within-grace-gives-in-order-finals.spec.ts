@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { type EnergyWindowRow, MeterEnergy, type MeterReading } from './meter-energy';
+import type { EnergyWindowRow, MeterReading } from './meter-energy';
+import { MeterWindows } from './meter-windows.spec-support';
 
-// Property: readings delayed by at most the grace period, with windows sealed as stream time advances (as the
-// engine does), produce exactly the final rows of in-order processing; nothing restates, and once the final windows
-// expire the state keeps only the anchor.
+// Property: readings delayed by at most the grace period, with windows closed as the meter's time advances (the
+// engine's key-level closing), produce exactly the final rows of in-order processing; nothing restates, and once
+// the horizon passes every reading the meter keeps only the anchor.
 const T = Date.UTC(2026, 10, 25, 0, 0, 0);
 const GRACE_MS = 10 * 60_000;
 
@@ -30,22 +31,21 @@ const arrivalsArb = fc
     });
   });
 
-/** Feeds readings in the given order, sealing at stream time − grace after each, then seals everything. */
+/** Feeds readings in the given order (windows close at the meter's time − grace), then closes everything. */
 function finalRows(readings: readonly MeterReading[]): { rows: EnergyWindowRow[]; heldAtEnd: number } {
-  const meter = new MeterEnergy();
+  const meter = new MeterWindows({ graceMs: GRACE_MS });
   const rows: EnergyWindowRow[] = [];
   let streamTime = Number.NEGATIVE_INFINITY;
   for (const reading of readings) {
     const outcome = meter.ingest(reading);
     expect(outcome.status).toBe('applied');
     expect(outcome.changed.some((r) => r.isFinal)).toBe(false);
+    rows.push(...outcome.closed);
     streamTime = Math.max(streamTime, reading.ts);
-    rows.push(...meter.seal(streamTime - GRACE_MS));
   }
-  rows.push(...meter.seal(streamTime + 24 * 3_600_000));
-  meter.expire(streamTime + 24 * 3_600_000);
-  expect(meter.keptFinals).toEqual([]);
-  return { rows, heldAtEnd: meter.heldReadings };
+  rows.push(...meter.closeAll());
+  meter.meter.expire(streamTime + 24 * 3_600_000);
+  return { rows, heldAtEnd: meter.meter.heldReadings };
 }
 
 describe('energy: arrival within grace gives the in-order final rows', () => {

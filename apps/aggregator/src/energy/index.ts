@@ -1,6 +1,6 @@
 export * from './energy-errors';
 export * from './energy-window';
 export * from './energy-window-aggregator';
-export * from './final-segments';
 export * from './meter-energy';
 export * from './milliwatt-hours';
+export * from './reading-buckets';

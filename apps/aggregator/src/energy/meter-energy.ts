@@ -1,21 +1,13 @@
 import { EnergyValueError } from './energy-errors';
-import {
-  ENERGY_WINDOW_MS,
-  type EnergyColumns,
-  EnergyWindow,
-  type EnergyWindowSnapshot,
-  energyWindowStart,
-  type ReadingContribution,
-} from './energy-window';
-import {
-  type FinalReading,
-  type FinalSegment,
-  type FinalSegments,
-  FinalWindow,
-  InMemorySegments,
-  type ReadingTuple,
-} from './final-segments';
+import { ENERGY_WINDOW_MS, type EnergyColumns, energyWindowStart, type ReadingContribution } from './energy-window';
 import { energyWhToMwh } from './milliwatt-hours';
+import {
+  InMemoryBuckets,
+  READING_BUCKET_MS,
+  type ReadingBuckets,
+  readingBucketStart,
+  type StoredReading,
+} from './reading-buckets';
 
 /** A `meter.reading` event (ts = epoch ms, event time; energyWh = cumulative register). */
 export interface MeterReading {
@@ -33,305 +25,188 @@ export interface EnergyWindowRow extends EnergyColumns {
 }
 
 /**
- * - `applied`: the reading is in; `changed` holds the new values of every window it touched (its own, and the
- *   window of the next reading when it was inserted before one: that reading's energy is re-attributed). Rows
- *   with `isFinal` are restatements of final windows.
- * - `duplicate`: a reading with the same ts is already known (also in a final window); the first one is kept.
- * - `beyond_horizon`: its window is final and no longer kept (expired past the restatement horizon); nothing
- *   changes. Ingest refuses such readings, so this should not happen.
+ * The signed contributions one reading changes, for the windowing engine (retract each of `retract`, then add each
+ * of `add`, every one into the window of its `ts`). The successor's contribution is re-attributed: retracted
+ * against its old predecessor and added back against the new reading, in its own window.
  */
-export interface ReadingOutcome {
-  readonly status: 'applied' | 'duplicate' | 'beyond_horizon';
-  readonly changed: readonly EnergyWindowRow[];
-  /** The same change as reading contributions (apply `retract` with −1, then `add`), for a windowing engine. */
-  readonly corrections: EnergyCorrections;
-}
-
 export interface EnergyCorrections {
   readonly retract: readonly ReadingContribution[];
   readonly add: readonly ReadingContribution[];
 }
 
-const NO_CORRECTIONS: EnergyCorrections = Object.freeze({ retract: [], add: [] });
-
-/** A reading as held in state: register in integer mWh. */
-export interface StoredReading {
-  readonly ts: number;
-  readonly mwh: number;
-  readonly powerW: number | null;
+/**
+ * - `applied`: the reading is in; `corrections` says what changes in which windows.
+ * - `duplicate`: a reading with the same ts is already known; the first one is kept.
+ * - `beyond_horizon`: its window is older than `expire` allowed to keep; nothing changes. Ingest refuses such
+ *   readings, so this should not happen.
+ */
+export interface ReadingOutcome {
+  readonly status: 'applied' | 'duplicate' | 'beyond_horizon';
+  readonly corrections: EnergyCorrections;
 }
 
+const NO_CORRECTIONS: EnergyCorrections = Object.freeze({ retract: [], add: [] });
+const DUPLICATE: ReadingOutcome = Object.freeze({ status: 'duplicate', corrections: NO_CORRECTIONS });
+const BEYOND_HORIZON: ReadingOutcome = Object.freeze({ status: 'beyond_horizon', corrections: NO_CORRECTIONS });
+
 /**
- * The energy state of one (tenant, meter), for a keyed engine (key = tenant + meterId).
+ * What is energy-specific about one (tenant, meter): its readings in ts order, from which a reading — also a late
+ * one that splits an earlier delta — becomes signed contributions. The windows themselves (open, final, restated,
+ * versions) are the streams engine's.
  *
- * The meter's readings in ts order, split in three:
- * - the *open* part: readings at or after `sealedBefore` and their windows (changed freely, as before);
- * - the *final segments*: each final window not yet expired, with its accumulator and readings, kept in
- *   `FinalSegments` (one store entry per window, so a checkpoint writes only the windows that changed), and
- *   `finals`, the sorted starts of the non-empty ones (to find a late reading's neighbours across empty windows);
- * - the *anchor*: the last reading of the expired windows, the predecessor of everything still kept.
+ * The readings are kept split in three, so the state stays small and a checkpoint writes little:
+ * - the *tail*: the readings of the newest two windows (where in-order readings and those within grace land);
+ * - the *buckets*: older readings, one `ReadingBuckets` entry per 6 hours, touched only by a late reading;
+ * - the *anchor*: the last reading of the buckets dropped at the horizon, the predecessor of everything kept.
  *
  * A reading's energy depends only on its predecessor, so inserting a reading between two others retracts the
- * successor's contribution and adds it back against the new predecessor — in an open window or a final one
- * alike (a final window changed so is a restatement). The result is exactly the in-order result, whatever the
- * arrival order within the horizon.
+ * successor's contribution and adds it back against the new one. The result is exactly the in-order result,
+ * whatever the arrival order within the horizon.
  */
 export class MeterEnergy {
-  private readonly readings: StoredReading[];
-  private readonly windows: Map<number, EnergyWindow>;
-  /** Windows ending at or before this are final. Null until the first seal. */
-  private sealedBefore: number | null;
-  /** Starts of the non-empty final windows still kept, ascending. */
-  private readonly finals: number[];
+  private readonly tail: StoredReading[];
+  /** Readings before this are in buckets (−∞: none are). A window boundary. */
+  private tailStart: number;
+  /** Starts of the non-empty buckets, ascending. */
+  private readonly buckets: number[];
   private anchor: StoredReading | null;
-  /** Final windows ending at or before this are forgotten: a reading for them is beyond the horizon. */
-  private expiredBefore: number | null;
+  /** A reading before this is beyond the horizon (a window boundary; −∞ until the first expiry). */
+  private expiredBefore: number;
 
   constructor(
     snapshot?: MeterEnergySnapshot,
-    private readonly segments: FinalSegments = new InMemorySegments(),
+    private readonly store: ReadingBuckets = new InMemoryBuckets(),
   ) {
-    const sealedBefore = snapshot?.sealedBefore ?? null;
-    const all = snapshot?.readings.map(toStored) ?? [];
-    // A snapshot from before restatement kept the last sealed reading as readings[0]: it becomes the anchor, and
-    // its final windows (never kept as segments) count as expired.
-    const older = sealedBefore === null ? [] : all.filter((r) => r.ts < sealedBefore);
-    this.readings = older.length === 0 ? all : all.slice(older.length);
-    this.windows = new Map(snapshot?.windows.map(([start, w]) => [start, EnergyWindow.fromSnapshot(w)]) ?? []);
-    this.sealedBefore = sealedBefore;
-    this.finals = expandRuns(snapshot?.finals ?? []);
-    const anchor = snapshot?.anchor;
-    this.anchor = anchor ? toStored(anchor) : (older.at(-1) ?? null);
-    this.expiredBefore = snapshot?.expiredBefore ?? (snapshot?.finals === undefined ? sealedBefore : null);
+    this.tail = snapshot?.tail.map(([ts, mwh]): StoredReading => [ts, mwh]) ?? [];
+    this.tailStart = snapshot?.tailStart ?? Number.NEGATIVE_INFINITY;
+    this.buckets = expandRuns(snapshot?.buckets ?? []);
+    this.anchor = snapshot?.anchor ?? null;
+    this.expiredBefore = snapshot?.expiredBefore ?? Number.NEGATIVE_INFINITY;
   }
 
   snapshot(): MeterEnergySnapshot {
     return {
-      sealedBefore: this.sealedBefore,
-      readings: this.readings.map(toTuple),
-      windows: [...this.windows].map(([start, w]) => [start, w.snapshot()]),
-      finals: runsOf(this.finals),
-      anchor: this.anchor ? toTuple(this.anchor) : null,
-      expiredBefore: this.expiredBefore,
+      tail: this.tail.slice(), // a copy: the store must not see later readings before they are checkpointed
+      tailStart: finiteOrNull(this.tailStart),
+      buckets: runsOf(this.buckets),
+      anchor: this.anchor,
+      expiredBefore: finiteOrNull(this.expiredBefore),
     };
   }
 
-  /** Throws EnergyValueError for an unusable register value (before changing anything). */
+  /** Throws EnergyValueError for an unusable register or power value (before changing anything). */
   ingest(reading: MeterReading): ReadingOutcome {
-    const stored: StoredReading = {
-      ts: reading.ts,
-      mwh: energyWhToMwh(reading.energyWh),
-      powerW: validPower(reading),
+    const stored: StoredReading = [reading.ts, energyWhToMwh(reading.energyWh)];
+    const powerW = validPower(reading);
+    if (reading.ts < this.expiredBefore) return BEYOND_HORIZON;
+    const around = reading.ts >= this.tailStart ? this.insertInTail(stored) : this.insertInBucket(stored);
+    if (around === undefined) return DUPLICATE;
+    const [previous, next] = around;
+    this.compact();
+    return {
+      status: 'applied',
+      corrections: {
+        retract: next ? [contributionOf(next, null, previous)] : [],
+        add: [contributionOf(stored, powerW, previous), ...(next ? [contributionOf(next, null, stored)] : [])],
+      },
     };
-    if (this.sealedBefore !== null && stored.ts < this.sealedBefore) return this.restate(stored);
-    const index = insertionIndex(this.readings, stored.ts);
-    if (this.readings[index]?.ts === stored.ts) return DUPLICATE;
-
-    const previous = this.readings[index - 1] ?? this.lastFinalReading();
-    const next = this.readings[index];
-    const { retract, add } = corrections(stored, previous, next);
-    this.readings.splice(index, 0, stored);
-    const touched = new Set<number>();
-    for (const c of retract) this.applyOpen(c, -1, touched);
-    for (const c of add) this.applyOpen(c, 1, touched);
-
-    const changed = [...touched].sort((a, b) => a - b).map((start) => this.row(start, false));
-    return { status: 'applied', changed, corrections: { retract, add } };
   }
 
   /**
-   * Closes the windows that end at or before `sealedBefore` (the meter's stream time − grace; rounded down to a
-   * window boundary, so a window is never half sealed) and returns them as final rows, oldest first. Each
-   * becomes a final segment, restatable until `expire` forgets it.
+   * Moves the horizon to `before` (stream time − grace − restateForMs; rounded down to a window boundary): from then
+   * on a reading before it is beyond the horizon. Forgets the buckets that end at or before it (and, once none is
+   * left, the tail's readings before it), keeping the last forgotten reading as the anchor. Returns true when it
+   * forgot anything.
    */
-  seal(sealedBefore: number): EnergyWindowRow[] {
-    const boundary = energyWindowStart(sealedBefore);
-    if (!Number.isFinite(boundary) || (this.sealedBefore !== null && boundary <= this.sealedBefore)) return [];
-    this.sealedBefore = boundary;
-    const closing = [...this.windows.keys()].filter((s) => s + ENERGY_WINDOW_MS <= boundary).sort((a, b) => a - b);
-    const rows = closing.map((start) => this.row(start, true));
-    const firstOpen = insertionIndex(this.readings, boundary);
-    const sealed = this.readings.splice(0, firstOpen);
-    for (const start of closing) {
-      const window = this.windows.get(start) as EnergyWindow;
-      const readings = sealed.filter((r) => energyWindowStart(r.ts) === start).map(toPair);
-      this.segments.set(start, { columns: window.columns(), readings, version: 0, revision: 0 });
-      this.windows.delete(start);
-      this.finals.push(start);
-    }
-    return rows;
-  }
-
-  /**
-   * Forgets the final windows that end at or before `before` (stream time − grace − restateForMs), keeping the
-   * last of their readings as the anchor. Never reaches into open windows. Returns how many segments it dropped.
-   */
-  expire(before: number): number {
-    if (this.sealedBefore === null) return 0;
-    const boundary = Math.min(energyWindowStart(before), this.sealedBefore);
-    if (!Number.isFinite(boundary) || (this.expiredBefore !== null && boundary <= this.expiredBefore)) return 0;
+  expire(before: number): boolean {
+    const boundary = energyWindowStart(before);
+    if (!Number.isFinite(boundary) || boundary <= this.expiredBefore) return false;
     this.expiredBefore = boundary;
-    let n = 0;
-    while (this.finals.length > 0 && this.finals[0] + ENERGY_WINDOW_MS <= boundary) {
-      const start = this.finals.shift() as number;
-      const last = this.segments.get(start)?.readings.at(-1);
-      if (last) this.anchor = fromPair(last);
-      this.segments.delete(start);
-      n++;
+    let forgot = false;
+    while (this.buckets.length > 0 && this.buckets[0] + READING_BUCKET_MS <= boundary) {
+      const start = this.buckets.shift() as number;
+      this.anchor = this.store.get(start)?.at(-1) ?? this.anchor;
+      this.store.delete(start);
+      forgot = true;
     }
+    const old = this.buckets.length === 0 ? insertionIndex(this.tail, boundary) : 0;
+    if (old > 0) {
+      this.anchor = this.tail[old - 1];
+      this.tail.splice(0, old);
+      forgot = true;
+    }
+    return forgot;
+  }
+
+  /** True while a reading of this meter is still within the horizon (the meter holds something restatable). */
+  get holdsReadings(): boolean {
+    return this.buckets.length > 0 || (this.tail.at(-1)?.[0] ?? Number.NEGATIVE_INFINITY) >= this.expiredBefore;
+  }
+
+  /** Readings held (tail, buckets and the anchor). */
+  get heldReadings(): number {
+    let n = this.tail.length + (this.anchor ? 1 : 0);
+    for (const start of this.buckets) n += this.store.get(start)?.length ?? 0;
     return n;
   }
 
-  /** Current values of the open windows, oldest first. */
-  openRows(): EnergyWindowRow[] {
-    return [...this.windows.keys()].sort((a, b) => a - b).map((start) => this.row(start, false));
+  /** Inserts into the tail; returns the neighbours, or undefined for a duplicate. */
+  private insertInTail(stored: StoredReading): [StoredReading | undefined, StoredReading | undefined] | undefined {
+    const tail = this.tail;
+    const i = insertionIndex(tail, stored[0]);
+    if (tail[i]?.[0] === stored[0]) return undefined;
+    const previous = tail[i - 1] ?? this.lastBefore(this.buckets.length);
+    const next = tail[i];
+    tail.splice(i, 0, stored);
+    return [previous, next];
   }
 
-  /** Start of the oldest open window, if any (when this meter next has something to seal). */
-  oldestOpenWindow(): number | undefined {
-    let oldest: number | undefined;
-    for (const start of this.windows.keys()) if (oldest === undefined || start < oldest) oldest = start;
-    return oldest;
+  /** Inserts a late reading into its bucket; returns the neighbours, or undefined for a duplicate. */
+  private insertInBucket(stored: StoredReading): [StoredReading | undefined, StoredReading | undefined] | undefined {
+    const start = readingBucketStart(stored[0]);
+    const readings = [...(this.store.get(start) ?? [])];
+    const i = insertionIndex(readings, stored[0]);
+    if (readings[i]?.[0] === stored[0]) return undefined;
+    const at = insertionIndexOf(this.buckets, start);
+    const previous = readings[i - 1] ?? this.lastBefore(at);
+    const next = readings[i] ?? this.firstAfter(this.buckets[at] === start ? at + 1 : at);
+    readings.splice(i, 0, stored);
+    this.store.set(start, readings);
+    if (readings.length === 1) this.buckets.splice(at, 0, start);
+    return [previous, next];
   }
 
-  /** Starts of the final windows still kept (restatable), oldest first. */
-  get keptFinals(): readonly number[] {
-    return this.finals;
+  /** The last reading of the buckets before index `at` of `buckets`, else the anchor. */
+  private lastBefore(at: number): StoredReading | undefined {
+    const start = this.buckets[at - 1];
+    return start === undefined ? (this.anchor ?? undefined) : this.store.get(start)?.at(-1);
   }
 
-  /** Readings held in the meter's own state (the anchor and the open part); segments hold the rest. */
-  get heldReadings(): number {
-    return this.readings.length + (this.anchor ? 1 : 0);
+  /** The first reading of the buckets from index `at` of `buckets` on, else of the tail. */
+  private firstAfter(at: number): StoredReading | undefined {
+    const start = this.buckets[at];
+    return start === undefined ? this.tail[0] : this.store.get(start)?.[0];
   }
 
-  /** A reading for a final window: applied like an in-order one, restating every final window it changes. */
-  private restate(stored: StoredReading): ReadingOutcome {
-    if (this.expiredBefore !== null && stored.ts < this.expiredBefore) {
-      return { status: 'beyond_horizon', changed: [], corrections: NO_CORRECTIONS };
+  /** Moves the readings older than the newest two windows from the tail into their buckets. */
+  private compact(): void {
+    const newest = this.tail.at(-1);
+    if (newest === undefined) return;
+    const boundary = energyWindowStart(newest[0]) - ENERGY_WINDOW_MS;
+    if (boundary <= this.tailStart) return;
+    const moving = this.tail.splice(0, insertionIndex(this.tail, boundary));
+    this.tailStart = boundary;
+    let i = 0;
+    while (i < moving.length) {
+      const start = readingBucketStart(moving[i][0]);
+      let j = i + 1;
+      while (j < moving.length && moving[j][0] < start + READING_BUCKET_MS) j++;
+      const kept = this.store.get(start) ?? [];
+      this.store.set(start, [...kept, ...moving.slice(i, j)]);
+      if (kept.length === 0) this.buckets.push(start); // every bucket before the old tail start is earlier
+      i = j;
     }
-    const start = energyWindowStart(stored.ts);
-    const edits = new SegmentEdits(this.segments);
-    const own = edits.get(start);
-    const index = insertionIndex(own.readings, stored.ts);
-    if (own.readings[index]?.ts === stored.ts) return DUPLICATE;
-
-    const previous = own.readings[index - 1] ?? this.lastReadingBefore(start);
-    const next = own.readings[index] ?? this.firstReadingAfter(start);
-    const { retract, add } = corrections(stored, previous, next);
-    own.readings.splice(index, 0, stored);
-    if (own.readings.length === 1) this.finals.splice(insertionIndexOf(this.finals, start), 0, start);
-    const touched = new Set<number>();
-    const apply = (c: ReadingContribution, sign: 1 | -1) => {
-      const s = energyWindowStart(c.ts);
-      if (this.sealedBefore !== null && s < this.sealedBefore) edits.get(s).window.apply(c, sign);
-      else this.applyOpen(c, sign, touched);
-    };
-    for (const c of retract) apply(c, -1);
-    for (const c of add) apply(c, 1);
-
-    const finalRows = edits.flush().map(([s, window]) => columnsRow(s, true, window.columns()));
-    const openRows = [...touched].sort((a, b) => a - b).map((s) => this.row(s, false));
-    return { status: 'applied', changed: [...finalRows, ...openRows], corrections: { retract, add } };
   }
-
-  /** The last reading before the final window `start`: in an earlier kept window, else the anchor. */
-  private lastReadingBefore(start: number): StoredReading | undefined {
-    const i = insertionIndexOf(this.finals, start);
-    const before = this.finals[i - 1];
-    if (before === undefined) return this.anchor ?? undefined;
-    return fromPair((this.segments.get(before) as FinalSegment).readings.at(-1) as FinalReading);
-  }
-
-  /** The first reading after the final window `start`: in a later kept window, else the first open one. */
-  private firstReadingAfter(start: number): StoredReading | undefined {
-    const i = insertionIndexOf(this.finals, start + 1);
-    const after = this.finals[i];
-    if (after === undefined) return this.readings[0];
-    return fromPair((this.segments.get(after) as FinalSegment).readings[0]);
-  }
-
-  private lastFinalReading(): StoredReading | undefined {
-    const last = this.finals.at(-1);
-    return last === undefined ? (this.anchor ?? undefined) : this.lastReadingBefore(last + 1);
-  }
-
-  private applyOpen(c: ReadingContribution, sign: 1 | -1, touched: Set<number>): void {
-    const start = energyWindowStart(c.ts);
-    let window = this.windows.get(start);
-    if (!window) {
-      window = EnergyWindow.empty();
-      this.windows.set(start, window);
-    }
-    if (sign === 1) window.add(c);
-    else window.retract(c);
-    touched.add(start);
-  }
-
-  private row(start: number, isFinal: boolean): EnergyWindowRow {
-    return windowRow(start, isFinal, this.windows.get(start) ?? EnergyWindow.empty());
-  }
-}
-
-const DUPLICATE: ReadingOutcome = Object.freeze({ status: 'duplicate', changed: [], corrections: NO_CORRECTIONS });
-
-function windowRow(start: number, isFinal: boolean, window: EnergyWindow): EnergyWindowRow {
-  return columnsRow(start, isFinal, window.columns());
-}
-
-function columnsRow(start: number, isFinal: boolean, columns: EnergyColumns): EnergyWindowRow {
-  return { windowStart: start, windowEnd: start + ENERGY_WINDOW_MS, isFinal, ...columns };
-}
-
-/** The contributions a reading inserted between `previous` and `next` changes. */
-function corrections(
-  stored: StoredReading,
-  previous: StoredReading | undefined,
-  next: StoredReading | undefined,
-): EnergyCorrections {
-  return {
-    retract: next ? [contributionOf(next, previous)] : [],
-    add: [contributionOf(stored, previous), ...(next ? [contributionOf(next, stored)] : [])],
-  };
-}
-
-/** The final segments one restatement touches, edited as live objects and written back once. */
-class SegmentEdits {
-  private readonly edits = new Map<number, SegmentEdit>();
-
-  constructor(private readonly segments: FinalSegments) {}
-
-  get(start: number): SegmentEdit {
-    let edit = this.edits.get(start);
-    if (!edit) {
-      const base = this.segments.get(start);
-      edit = base
-        ? { window: FinalWindow.of(base.columns), readings: base.readings.map(fromPair), base }
-        : { window: FinalWindow.empty(), readings: [] };
-      this.edits.set(start, edit);
-    }
-    return edit;
-  }
-
-  /** Writes every touched segment back (version and revision unchanged: the publisher sets them). */
-  flush(): Array<[start: number, window: FinalWindow]> {
-    const starts = [...this.edits.keys()].sort((a, b) => a - b);
-    return starts.map((start) => {
-      const { window, readings, base } = this.edits.get(start) as SegmentEdit;
-      this.segments.set(start, {
-        columns: window.columns(),
-        readings: readings.map(toPair),
-        version: base?.version ?? 0,
-        revision: base?.revision ?? 0,
-      });
-      return [start, window];
-    });
-  }
-}
-
-interface SegmentEdit {
-  window: FinalWindow;
-  readings: StoredReading[];
-  base?: FinalSegment;
 }
 
 /** First index whose ts is ≥ `ts` (binary search: readings are kept in ts order). */
@@ -340,7 +215,7 @@ function insertionIndex(readings: readonly StoredReading[], ts: number): number 
   let hi = readings.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (readings[mid].ts < ts) lo = mid + 1;
+    if (readings[mid][0] < ts) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -358,48 +233,31 @@ function insertionIndexOf(values: readonly number[], value: number): number {
   return lo;
 }
 
-function toStored([ts, mwh, powerW]: ReadingTuple): StoredReading {
-  return { ts, mwh, powerW };
-}
-
-function toTuple(r: StoredReading): ReadingTuple {
-  return [r.ts, r.mwh, r.powerW];
-}
-
-/** A final window's reading: its power is already in the window's max, and its successors only need its register. */
-function fromPair([ts, mwh]: FinalReading): StoredReading {
-  return { ts, mwh, powerW: null };
-}
-
-function toPair(r: StoredReading): FinalReading {
-  return [r.ts, r.mwh];
-}
-
 export interface MeterEnergySnapshot {
-  readonly sealedBefore: number | null;
-  /** The open part (ts ≥ sealedBefore). */
-  readonly readings: ReadonlyArray<ReadingTuple>;
-  readonly windows: ReadonlyArray<readonly [windowStart: number, window: EnergyWindowSnapshot]>;
-  /**
-   * Starts of the non-empty final windows kept as segments, as runs `[first start, consecutive windows]` (a meter
-   * reporting every window has one run). Absent in snapshots from before restatement.
-   */
-  readonly finals?: ReadonlyArray<readonly [start: number, windows: number]>;
-  readonly anchor?: ReadingTuple | null;
-  readonly expiredBefore?: number | null;
+  /** The newest readings (ts ≥ tailStart), `[ts, mWh]`. */
+  readonly tail: ReadonlyArray<StoredReading>;
+  readonly tailStart: number | null;
+  /** Starts of the non-empty buckets as runs `[first start, consecutive buckets]` (a steady meter has one run). */
+  readonly buckets: ReadonlyArray<readonly [start: number, buckets: number]>;
+  readonly anchor: StoredReading | null;
+  readonly expiredBefore: number | null;
 }
 
 /**
  * PRODUCT.md: energy = register − previous register; a negative difference is a register restart, whose energy is
- * the reading's own register. The first reading of a meter is its baseline (energy 0).
+ * the reading's own register. The first reading of a meter is its baseline (energy 0). A re-attributed successor
+ * carries no power: it is already in its window's max (see energyWindowAggregator).
  */
-export function contributionOf(reading: StoredReading, previous: StoredReading | undefined): ReadingContribution {
-  const base = { ts: reading.ts, powerW: reading.powerW };
-  if (!previous) return { ...base, energyMwh: 0, reset: false };
-  const difference = reading.mwh - previous.mwh;
+export function contributionOf(
+  [ts, mwh]: StoredReading,
+  powerW: number | null,
+  previous: StoredReading | undefined,
+): ReadingContribution {
+  if (!previous) return { ts, powerW, energyMwh: 0, reset: false };
+  const difference = mwh - previous[1];
   return difference < 0
-    ? { ...base, energyMwh: reading.mwh, reset: true }
-    : { ...base, energyMwh: difference, reset: false };
+    ? { ts, powerW, energyMwh: mwh, reset: true }
+    : { ts, powerW, energyMwh: difference, reset: false };
 }
 
 function validPower(reading: MeterReading): number | null {
@@ -411,18 +269,22 @@ function validPower(reading: MeterReading): number | null {
   return powerW;
 }
 
-function runsOf(starts: readonly number[]): Array<[start: number, windows: number]> {
+function finiteOrNull(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+function runsOf(starts: readonly number[]): Array<[start: number, buckets: number]> {
   const runs: Array<[number, number]> = [];
   for (const start of starts) {
     const last = runs.at(-1);
-    if (last && last[0] + last[1] * ENERGY_WINDOW_MS === start) last[1]++;
+    if (last && last[0] + last[1] * READING_BUCKET_MS === start) last[1]++;
     else runs.push([start, 1]);
   }
   return runs;
 }
 
-function expandRuns(runs: ReadonlyArray<readonly [start: number, windows: number]>): number[] {
+function expandRuns(runs: ReadonlyArray<readonly [start: number, buckets: number]>): number[] {
   const starts: number[] = [];
-  for (const [start, windows] of runs) for (let i = 0; i < windows; i++) starts.push(start + i * ENERGY_WINDOW_MS);
+  for (const [start, n] of runs) for (let i = 0; i < n; i++) starts.push(start + i * READING_BUCKET_MS);
   return starts;
 }

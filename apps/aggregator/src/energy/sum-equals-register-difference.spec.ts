@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { MeterEnergy, type MeterReading } from './meter-energy';
+import type { MeterReading } from './meter-energy';
+import { MeterWindows } from './meter-windows.spec-support';
 
 // Properties over random meters: any arrival order gives the windows of ts order, and for a register without
 // resets the windows add up to last register − first register, to the mWh.
@@ -34,7 +35,7 @@ const readingsArb = (withResets: boolean) =>
     });
 
 function windowsOf(readings: readonly MeterReading[]) {
-  const meter = new MeterEnergy();
+  const meter = new MeterWindows();
   for (const reading of readings) expect(meter.ingest(reading).status).toBe('applied');
   return meter.openRows();
 }

@@ -1,7 +1,7 @@
 import { Topics, UpdateTopics } from '@switchboard/domain';
-import { decodeEntityMessage } from './energy-decode';
-import { type EnergyResult, energyTopology } from './energy-topology';
-import type { Pipeline, PipelineContext } from './pipeline';
+import { decodeEntityMessage } from '../energy-decode';
+import type { Pipeline, PipelineContext } from '../pipeline';
+import { type EnergyResult, energyTopology } from './topology';
 
 /** Overrides for tests and tools: other topics, a faster checkpoint. The app passes none. */
 export interface EnergyPipelineOptions {

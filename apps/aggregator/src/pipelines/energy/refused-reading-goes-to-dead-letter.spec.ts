@@ -1,5 +1,6 @@
 import { type ConsumedMessage, DeadLetterHeaders, TimeseriesData } from '@switchboard/streams';
-import { energyTopology } from './energy-topology';
+import { energyTopology } from './topology';
+import { assign } from './topology.spec-support';
 
 // A message holds many readings and only one may be refused: that one becomes a data_quality_events row AND a
 // record on the input topic's dead-letter topic, whose headers point at the message it came from and whose value
@@ -23,7 +24,7 @@ describe('a refused reading goes to the dead-letter topic with its provenance', 
     mode: 'replay',
     restateForMs: 0,
   });
-  t.states[0].restore(3, undefined);
+  assign(t, 3);
   t.process(3, [message('40', [[T0, 10]]), message('41', [[T0 + Q + 61_000, 20]])]); // window 0 is final now
   t.process(3, [
     message('42', [

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { EnergyWindowRow } from '../energy';
+import type { EnergyWindowRow } from '../../energy';
 
 /** One change of a `meter_energy_15m` row, with the version it was published under. */
 export interface EnergyWindowChange {

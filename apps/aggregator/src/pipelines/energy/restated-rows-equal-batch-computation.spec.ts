@@ -1,7 +1,8 @@
 import type { ConsumedMessage } from '@switchboard/streams';
 import { TimeseriesData } from '@switchboard/streams';
 import fc from 'fast-check';
-import { energyTopology } from './energy-topology';
+import { energyTopology } from './topology';
+import { assign } from './topology.spec-support';
 
 // Property: whatever the arrival order and delay within the horizon (here up to 2 days), and however the
 // readings are batched, the last version of every window equals an independent in-order batch computation over
@@ -81,7 +82,7 @@ describe('restated rows equal the batch computation', () => {
         const expected = batch(arrival);
 
         const t = energyTopology({ graceMs: 60_000, idleMs: 1_000, mode: 'replay' });
-        t.states[0].restore(0, undefined);
+        assign(t);
         let i = 0;
         for (let b = 0; i < arrival.length; b++) {
           const size = batchSizes[b % batchSizes.length];

@@ -1,6 +1,7 @@
 import type { ConsumedMessage } from '@switchboard/streams';
 import { TimeseriesData } from '@switchboard/streams';
-import { type EnergyResult, energyTopology } from './energy-topology';
+import { type EnergyResult, energyTopology } from './topology';
+import { assign } from './topology.spec-support';
 
 // Key-level closing: a meter's windows are sealed by its own stream time, not the partition's. A live meter two
 // hours ahead on the same partition does not make a lagging meter's backlog late: it lands in open windows, and
@@ -22,7 +23,7 @@ const rowsOf = (results: EnergyResult[], meterId: string) =>
 describe("one meter's clock never decides another's lateness", () => {
   it('keeps a lagging meter’s windows open while another meter of the partition is hours ahead', () => {
     const t = energyTopology({ graceMs: 60_000, idleMs: 1_000, mode: 'replay' });
-    t.states[0].restore(0, undefined);
+    assign(t);
     t.process(0, [readings('acme/live', [[T0 + 2 * 3_600_000, 5]])]);
     t.process(0, [
       readings('acme/lagging', [
@@ -45,7 +46,7 @@ describe("one meter's clock never decides another's lateness", () => {
   it('lets an idle meter follow the wall clock without visiting the active ones, live', () => {
     let now = T0;
     const t = energyTopology({ graceMs: 60_000, idleMs: 1_000, mode: 'live', clock: () => now });
-    t.states[0].restore(0, undefined);
+    assign(t);
     t.process(0, [readings('acme/quiet', [[T0, 1]]), readings('acme/busy', [[T0, 1]])]);
     for (let s = 1; s <= 20; s++) {
       now = T0 + s * 60_000;
