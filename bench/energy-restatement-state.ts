@@ -1,8 +1,9 @@
 // The state cost of energy restatement at the default horizon (ingest's 7 days + 5 min + the 60 s grace):
 // `node --expose-gc -r @swc-node/register bench/energy-restatement-state.ts [meters] [readingsPerQuarter]`.
 // Feeds `meters` meters in order (one batch per minute of event time) for the horizon plus an hour, so every meter
-// holds a full horizon of final segments, then prints per 10k meters: the checkpointed state (JSON bytes of every
-// store entry), the JSON written by one checkpoint 15 minutes later, and the heap the state takes.
+// holds a full horizon of closed windows and readings, then prints per 10k meters: the checkpointed state (JSON bytes
+// of every entry of both states: the meters' readings and the engine's windows), the JSON written by one checkpoint
+// 15 minutes later, and the heap the state takes.
 import { type ConsumedMessage, TimeseriesData } from '@switchboard/streams';
 import { energyTopology } from '../apps/aggregator/src/pipelines/energy';
 
@@ -43,8 +44,7 @@ function jsonBytes(entries: ReadonlyArray<readonly [string, unknown, ...unknown[
 gc();
 const heapBefore = process.memoryUsage().heapUsed;
 const t = energyTopology({ graceMs: GRACE, idleMs: 10_000, mode: 'replay', restateForMs: HORIZON });
-const state = t.states[0];
-state.restore(0, undefined);
+for (const state of t.states) state.restore(0, undefined);
 const end = T0 + HORIZON + 3_600_000;
 const started = Date.now();
 let readings = 0;
@@ -59,19 +59,19 @@ for (let from = T0; from < end; from += MIN) {
 }
 const seconds = (Date.now() - started) / 1000;
 // The whole state as a checkpoint holds it (changes since the start = every entry), measured and then let go.
-let entries = state.changes(0)?.upserts ?? [];
+let entries = t.states.flatMap((state) => state.changes(0)?.upserts ?? []);
 const stateJson = jsonBytes(entries);
-const hourEntries = entries.filter(([k]) => k.includes('#'));
-const segments = hourEntries.reduce((n, [, v]) => n + String(v).split(' ').length, 0);
+// the engine's closed windows are one row each, keyed `\u0001<windowStart>\u0001<key>`
+const closedWindows = entries.filter(([k]) => k.startsWith('\u0001')).length;
 entries = [];
-state.markCheckpointed(0);
+for (const state of t.states) state.markCheckpointed(0);
 gc();
 const heap = process.memoryUsage().heapUsed - heapBefore;
 for (let from = end; from < end + Q; from += MIN) {
   t.process(0, batch(from, from + MIN));
   t.drain();
 }
-const next = state.changes(0);
+const next = t.states.map((state) => state.changes(0));
 
 const per10k = (bytes: number) => `${(((bytes / meters) * 10_000) / 1e6).toFixed(1)} MB`;
 console.log(
@@ -83,10 +83,10 @@ console.log(
       refused: t.refused,
       readings,
       readingsPerSecond: Math.round(readings / seconds),
-      segmentsPerMeter: +(segments / meters).toFixed(1),
+      closedWindowsPerMeter: +(closedWindows / meters).toFixed(1),
       checkpointedStatePer10kMeters: per10k(stateJson),
       oneCheckpoint15MinLaterPer10kMeters: per10k(
-        jsonBytes(next?.upserts ?? []) + (next?.deletes ?? []).join('').length,
+        next.reduce((n, c) => n + jsonBytes(c?.upserts ?? []) + (c?.deletes ?? []).join('').length, 0),
       ),
       heapPer10kMeters: per10k(heap),
     },

@@ -7,6 +7,7 @@ import {
   UpdateTopics,
 } from '@switchboard/domain';
 import { type ConsumedMessage, type OutboxRecord, type Topology, windowState } from '@switchboard/streams';
+import type { PoolClient } from 'pg';
 import { energyWindowStart } from '../../energy';
 import { Refusals, type RefusalType, type RefusedSource } from '../data-quality-dead-letter';
 import { type DataQualityRow, writeDataQuality } from '../data-quality-sql';
@@ -123,22 +124,25 @@ export function energyTopology(opts: EnergyTopologyOptions): EnergyTopology {
       outbox = [];
       return drained;
     },
-    async writeResults(client, all) {
-      const windows: EnergyWindowChange[] = [];
-      const rows: MeterPropertiesRow[] = [];
-      const quality: DataQualityRow[] = [];
-      for (const r of all) {
-        if (r.kind === 'window') windows.push(r);
-        else if (r.kind === 'meter') rows.push(r);
-        else quality.push(r.row);
-      }
-      await writeMeters(client, rows);
-      await writeEnergyWindows(client, windows);
-      await writeDataQuality(client, quality);
-    },
+    writeResults: writeEnergyResults,
     streamTime: (p) => (meters.has(p) ? (engine.streamTime(p) ?? undefined) : undefined),
     meterTime: (p, streamId) => (meters.has(p) ? (engine.closingTime(p, streamId) ?? undefined) : undefined),
     meterCount: (p) => meters.count(p),
     refused: refusals.counts,
   };
+}
+
+/** The results of a checkpoint, one batched statement per table. */
+async function writeEnergyResults(client: PoolClient, all: readonly EnergyResult[]): Promise<void> {
+  const windows: EnergyWindowChange[] = [];
+  const rows: MeterPropertiesRow[] = [];
+  const quality: DataQualityRow[] = [];
+  for (const r of all) {
+    if (r.kind === 'window') windows.push(r);
+    else if (r.kind === 'meter') rows.push(r);
+    else quality.push(r.row);
+  }
+  await writeMeters(client, rows);
+  await writeEnergyWindows(client, windows);
+  await writeDataQuality(client, quality);
 }
