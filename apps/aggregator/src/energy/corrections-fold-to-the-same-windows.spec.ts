@@ -1,13 +1,13 @@
 import type { Aggregator } from '@switchboard/streams/core/processing';
 import fc from 'fast-check';
 import { type EnergyColumns, energyWindowStart, type ReadingContribution } from './energy-window';
-import { energyWindowAggregator } from './energy-window-aggregator';
+import { type EnergyAccumulator, energyWindowAggregator } from './energy-window-aggregator';
 import { MeterEnergy, type MeterReading } from './meter-energy';
 
 // The corrections MeterEnergy emits for readings in any arrival order, folded with the engine's retractable
 // aggregator, give exactly the windows of the same readings in ts order (max power included, though a retraction
 // never lowers it); and any split of the added contributions, folded apart and merged, equals one fold.
-const fitsTheEngine: Aggregator<ReadingContribution, EnergyColumns, EnergyColumns> = energyWindowAggregator;
+const fitsTheEngine: Aggregator<ReadingContribution, EnergyAccumulator, EnergyColumns> = energyWindowAggregator;
 const T = Date.UTC(2026, 10, 25, 0, 0, 0);
 
 const arrivalArb = fc
@@ -29,7 +29,7 @@ const arrivalArb = fc
     ),
   );
 
-type Windows = Map<number, EnergyColumns>;
+type Windows = Map<number, EnergyAccumulator>;
 
 function apply(into: Windows, c: ReadingContribution, retract: boolean): void {
   const start = energyWindowStart(c.ts);
@@ -50,7 +50,8 @@ function fold(readings: readonly MeterReading[], adds?: (c: ReadingContribution,
   return folded;
 }
 
-const sorted = (w: Windows) => [...w].sort(([a], [b]) => a - b);
+const sorted = (w: Windows) =>
+  [...w].sort(([a], [b]) => a - b).map(([start, acc]) => [start, fitsTheEngine.result?.(acc)]);
 
 describe('energy corrections fold to the same windows', () => {
   it('in any arrival order equal the in-order windows, and merge equals one fold', () => {

@@ -1,39 +1,51 @@
 import { countsAfter, type EnergyColumns, type ReadingContribution } from './energy-window';
 
 /**
+ * A window's accumulator: `[energyMwh, readings, resets, maxPowerW]`. The engine keeps one per closed window for the
+ * whole horizon and writes it into a checkpoint row of its own, so it is four numbers in a tuple: ≈ 16 characters of
+ * JSON instead of ≈ 60 for the named columns.
+ */
+export type EnergyAccumulator = readonly [
+  energyMwh: number,
+  readings: number,
+  resets: number,
+  maxPowerW: number | null,
+];
+
+/**
  * The 15-minute window's accumulator for the streams engine (mergeable, retractable), folding the corrections of
- * `MeterEnergy.ingest` keyed by (tenant, meter) by `contribution.ts`. The accumulator is the row's columns.
+ * `MeterEnergy.ingest` keyed by (tenant, meter) by `contribution.ts`; its result is the row's columns.
  *
  * A retraction leaves the max power as it is: MeterEnergy retracts a reading's contribution only to add the same
  * reading back to the same window (its energy re-attributed to a new predecessor), so the max never has to go down
- * and no multiset of powers is kept — a closed window kept for restatement stays four numbers.
+ * and no multiset of powers is kept.
  */
 export const energyWindowAggregator = {
   name: 'meter_energy_15m',
-  initial: (): EnergyColumns => columns(0, 0, 0, null),
-  add: (acc: EnergyColumns, c: ReadingContribution): EnergyColumns => {
-    const n = countsAfter(acc, c, 1);
-    const max = c.powerW === null || (acc.maxPowerW !== null && acc.maxPowerW >= c.powerW) ? acc.maxPowerW : c.powerW;
-    return columns(n.energyMwh, n.readings, n.resets, max);
+  initial: (): EnergyAccumulator => [0, 0, 0, null],
+  add: (acc: EnergyAccumulator, c: ReadingContribution): EnergyAccumulator => {
+    const n = countsAfter(counts(acc), c, 1);
+    const max = acc[3];
+    return [n.energyMwh, n.readings, n.resets, c.powerW === null || (max !== null && max >= c.powerW) ? max : c.powerW];
   },
-  retract: (acc: EnergyColumns, c: ReadingContribution): EnergyColumns => {
-    const n = countsAfter(acc, c, -1);
-    return columns(n.energyMwh, n.readings, n.resets, acc.maxPowerW);
+  retract: (acc: EnergyAccumulator, c: ReadingContribution): EnergyAccumulator => {
+    const n = countsAfter(counts(acc), c, -1);
+    return [n.energyMwh, n.readings, n.resets, acc[3]];
   },
-  merge: (a: EnergyColumns, b: EnergyColumns): EnergyColumns =>
-    columns(
-      a.energyMwh + b.energyMwh,
-      a.readings + b.readings,
-      a.resets + b.resets,
-      a.maxPowerW === null ? b.maxPowerW : b.maxPowerW === null ? a.maxPowerW : Math.max(a.maxPowerW, b.maxPowerW),
-    ),
-  result: (acc: EnergyColumns): EnergyColumns => acc,
+  merge: (a: EnergyAccumulator, b: EnergyAccumulator): EnergyAccumulator => [
+    a[0] + b[0],
+    a[1] + b[1],
+    a[2] + b[2],
+    a[3] === null ? b[3] : b[3] === null ? a[3] : Math.max(a[3], b[3]),
+  ],
+  result: ([energyMwh, readings, resets, maxPowerW]: EnergyAccumulator): EnergyColumns => ({
+    energyMwh,
+    readings,
+    resets,
+    maxPowerW,
+  }),
 };
 
-/**
- * One literal of one shape: the engine keeps an accumulator per closed window for the whole horizon, and an object
- * built by spreading another takes several times the heap (measured: ≈ 370 against ≈ 150 bytes of heap a closed window).
- */
-function columns(energyMwh: number, readings: number, resets: number, maxPowerW: number | null): EnergyColumns {
-  return { energyMwh, readings, resets, maxPowerW };
+function counts([energyMwh, readings, resets]: EnergyAccumulator) {
+  return { energyMwh, readings, resets };
 }

@@ -1,6 +1,6 @@
 import { tumbling, WindowedAggregation, type WindowRow } from '@switchboard/streams';
-import { ENERGY_WINDOW_MS, type EnergyColumns } from './energy-window';
-import { energyWindowAggregator } from './energy-window-aggregator';
+import { ENERGY_WINDOW_MS, type EnergyColumns, type ReadingContribution } from './energy-window';
+import { type EnergyAccumulator, energyWindowAggregator } from './energy-window-aggregator';
 import { type EnergyWindowRow, MeterEnergy, type MeterEnergySnapshot, type MeterReading } from './meter-energy';
 import { InMemoryBuckets } from './reading-buckets';
 
@@ -15,7 +15,7 @@ export class MeterWindows {
   readonly meter: MeterEnergy;
   private readonly emitted: WindowRow<EnergyColumns>[] = [];
   private readonly latest = new Map<number, EnergyWindowRow>();
-  private readonly engine: WindowedAggregation<MeterReadingContribution, EnergyColumns, EnergyColumns>;
+  private readonly engine: WindowedAggregation<ReadingContribution, EnergyAccumulator, EnergyColumns>;
 
   /** `graceMs` defaults to a day: windows stay open unless a spec lets the meter's time pass one. */
   constructor(opts: { graceMs?: number } = {}, snapshot?: MeterEnergySnapshot) {
@@ -81,5 +81,3 @@ export class MeterWindows {
     return [...this.latest.values()].sort((a, b) => a.windowStart - b.windowStart);
   }
 }
-
-type MeterReadingContribution = Parameters<typeof energyWindowAggregator.add>[1];

@@ -1,13 +1,14 @@
 import { type Sink, type TimeMode, tumbling, WindowedAggregation, type WindowRow } from '@switchboard/streams';
 import {
   ENERGY_WINDOW_MS,
+  type EnergyAccumulator,
   type EnergyColumns,
   EnergyHorizonError,
   energyWindowAggregator,
   type ReadingContribution,
 } from '../../energy';
 
-export type EnergyWindows = WindowedAggregation<ReadingContribution, EnergyColumns, EnergyColumns>;
+export type EnergyWindows = WindowedAggregation<ReadingContribution, EnergyAccumulator, EnergyColumns>;
 
 export interface EnergyWindowsOptions {
   graceMs: number;
