@@ -17,6 +17,7 @@ export {
   type DashboardClaims,
   type DashboardRole,
   DashboardTokenError,
+  MAX_TOKEN_TTL_SECONDS,
   MIN_SECRET_BYTES,
   verifyDashboardToken,
 } from './dashboard-token';
