@@ -16,6 +16,7 @@ export class PipelineRunner {
   constructor(
     private readonly ctx: PipelineContext,
     factories: readonly PipelineFactory[],
+    private readonly relayOptions: { retainSentMs?: number } = {},
   ) {
     this.pipelines = factories.map((f) => f(ctx));
   }
@@ -35,6 +36,11 @@ export class PipelineRunner {
         count: counts[reason],
       }));
     });
+  }
+
+  /** The relay of this instance's outbox, once started (for /metrics: its table size and what it pruned). */
+  get outboxRelay(): OutboxRelay | undefined {
+    return this.relay;
   }
 
   get running(): boolean {
@@ -62,6 +68,7 @@ export class PipelineRunner {
       pool: this.ctx.pool,
       tablePrefix: this.ctx.tablePrefix,
       logger: this.ctx.logger,
+      ...this.relayOptions,
     });
     this.relay.start();
     // Together: each start is mostly waiting for its groups' joins (seconds each), and nothing depends on which
