@@ -15,10 +15,12 @@ import {
   READINESS_TIMEOUT_MS,
   type ServiceStatusReporter,
 } from '@switchboard/service';
+import { PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter';
 import type { AuthenticatedRequest } from './auth/tenant';
 import { TenantThrottlerGuard } from './auth/tenant-throttler.guard';
 import type { IngestConfig } from './config';
@@ -75,9 +77,16 @@ export class IngestModule {
         },
         {
           provide: ApiKeyAuthenticator,
-          inject: [PG_POOL],
-          useFactory: (pool: Pool) =>
-            new ApiKeyAuthenticator(new ApiKeyRepository(pool), config.apiKeyCacheMs, config.publish.retryAfterSeconds),
+          inject: [PG_POOL, PinoLogger],
+          useFactory: (pool: Pool, log: PinoLogger) =>
+            new ApiKeyAuthenticator(
+              new ApiKeyRepository(pool),
+              config.apiKeyCacheMs,
+              config.publish.retryAfterSeconds,
+              new FailedAuthLimiter(config.failedAuth),
+              Date.now,
+              (err) => log.error({ err: err.message }, 'API key lookup failed; requests are answered 503'),
+            ),
         },
         {
           provide: INGEST_SERVICE,

@@ -56,7 +56,7 @@ export class PipelineRunner {
     const status = this.relay?.status;
     if (!status) return [];
     const say = (what: string, o: NonNullable<typeof status.send>) =>
-      `outbox relay: ${what} failing for ${now - o.since} ms (${o.attempts} attempts, retrying with back-off): ${o.lastError.message}`;
+      `outbox relay: ${what} failing for ${now - o.since} ms (${o.attempts} attempts, retrying with back-off; the error is in the log)`;
     return [
       ...(status.database ? [say('Postgres', status.database)] : []),
       ...(status.send ? [say('publishing to Kafka', status.send)] : []),

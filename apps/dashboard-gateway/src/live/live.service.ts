@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { nestStreamsLogger } from '@switchboard/service';
+import { NotReady, nestStreamsLogger } from '@switchboard/service';
 import { interruptibleSleep, Outage, type StreamingClient } from '@switchboard/streams';
 import { InjectStreamingClient } from '@switchboard/streams/nest';
 import { CheckpointOffsets } from './checkpoint-offsets';
@@ -102,9 +102,9 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   async ready(): Promise<void> {
     if (this.live) return;
     const outage = this.startOutage.status;
-    throw new Error(
+    throw new NotReady(
       outage
-        ? `live feed not started (${outage.attempts} attempts since ${new Date(outage.since).toISOString()}): ${outage.lastError.message}`
+        ? `live feed not started (${outage.attempts} attempts since ${new Date(outage.since).toISOString()}; the error is in the log)`
         : 'live feed starting',
     );
   }
