@@ -28,7 +28,7 @@ const log = new Logger('Readiness');
 const logged = new Map<string, string>();
 
 /**
- * One readiness check as a Terminus indicator: up when `check` resolves (with its object as detail), down
+ * One readiness check as a Terminus indicator: up when `check` resolves (with its object when `showDetail`), down
  * otherwise. `/health/ready` answers without authentication, so a dependency's own error (hosts, users, tables)
  * goes to the log and the answer says only which dependency is down; a NotReady sentence is shown as it is.
  */
@@ -36,12 +36,15 @@ export async function readinessProbe(
   indicators: HealthIndicatorService,
   key: string,
   check: () => Promise<unknown>,
+  /** Show what `check` resolved with (an object written for readers, such as the running pipelines' names). */
+  showDetail = false,
 ): Promise<HealthIndicatorResult> {
   const session = indicators.check(key);
   try {
     const detail = await check();
     logged.delete(key);
-    return session.up(detail && typeof detail === 'object' ? (detail as Record<string, unknown>) : undefined);
+    const shown = showDetail && detail && typeof detail === 'object' ? (detail as Record<string, unknown>) : undefined;
+    return session.up(shown);
   } catch (err) {
     if (err instanceof NotReady) return session.down({ message: err.message });
     const cause = (err as Error).message;
