@@ -199,6 +199,27 @@ describe('wallboard page in a browser', () => {
     expect(await tile.locator('[data-field="why"]').textContent()).toBe('service level below 50 %');
     await eventually(async () => expect(await chart.getAttribute('data-windows')).toBe('4'), 3_000);
 
+    // A wall screen: eight queues fit 1920×1080 without scrolling.
+    await mine.setViewportSize({ width: 1920, height: 1080 });
+    for (const q of ['billing', 'moving', 'outage', 'retention', 'smart-meters', 'support', 'technical'])
+      await send(
+        'metrics.updates',
+        queueGaugeUpdate(tenant, q, 1, { waiting: 1, longestWaitingSince: Date.now() - 20_000 }),
+      );
+    await eventually(async () => expect(await mine.locator('#tiles .tile').count()).toBe(8), 5_000);
+    type Doc = { document: { documentElement: { scrollHeight: number; scrollWidth: number } }; innerHeight: number };
+    const fits = await mine.evaluate(() => {
+      const w = globalThis as unknown as Doc;
+      return {
+        height: w.document.documentElement.scrollHeight,
+        width: w.document.documentElement.scrollWidth,
+        inner: w.innerHeight,
+      };
+    });
+    expect(fits.height).toBeLessThanOrEqual(fits.inner);
+    expect(fits.width).toBeLessThanOrEqual(1920);
+    await mine.screenshot({ path: 'docs/screenshots/wallboard.png' });
+
     // The other tenant's wallboard, connected all along, got none of it.
     await waitForText(theirs, '#connection', 'Connected');
     expect(await theirs.locator('#tiles .tile').count()).toBe(0);

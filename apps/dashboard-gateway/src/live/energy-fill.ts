@@ -1,7 +1,8 @@
-import { type MeterEnergy15mRow, meterEnergyUpdate } from '@switchboard/domain';
+import type { MeterEnergy15mRow } from '@switchboard/domain';
 import type { Pool } from 'pg';
 import type { EnergyLoader } from './energy-channel';
 import type { MeterInfo } from './energy-overview';
+import { meterWindowUpdate } from './postgres-fill';
 
 /**
  * The `energy` channel's reads: the tenant's meters with their site and zone (the meter's, else the tenant's, else
@@ -31,22 +32,7 @@ export function energyLoader(pool: Pool, limit: number): EnergyLoader {
          FROM meter_energy_15m WHERE tenant = $1 AND window_start >= $2 ORDER BY window_start DESC LIMIT $3`,
         [tenant, new Date(sinceMs), limit],
       );
-      return rows.map(
-        (r): MeterEnergy15mRow =>
-          meterEnergyUpdate({
-            tenant,
-            meterId: r.meter_id,
-            windowStart: r.window_start.getTime(),
-            windowEnd: r.window_end.getTime(),
-            energyMwh: r.energy_mwh,
-            readings: r.readings,
-            maxPowerW: r.max_power_w,
-            resets: r.resets,
-            isFinal: r.is_final,
-            version: r.version,
-            revision: r.revision,
-          }).row,
-      );
+      return rows.map((r): MeterEnergy15mRow => meterWindowUpdate(tenant, r.meter_id, r).row);
     },
   };
 }

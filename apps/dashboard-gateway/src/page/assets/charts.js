@@ -33,7 +33,7 @@ export function energyChart(box, series, { height = 180, power = false } = {}) {
     power ? [s.x, s.final, s.provisional, s.restated, s.power] : [s.x, s.final, s.provisional, s.restated];
   const opts = {
     height,
-    legend: { show: true },
+    legend: { show: power },
     cursor: { points: { show: false } },
     scales: { x: { time: true }, kwh: { range: (_u, _min, max) => [0, Math.max(0.001, max) * 1.15] }, kw: {} },
     axes: [
@@ -79,7 +79,7 @@ export function queueChart(box, series, { height = 120 } = {}) {
     axes: [
       axis({ size: 28, space: 60 }),
       axis({ scale: 'calls', size: 34 }),
-      axis({ scale: 'pct', side: 1, size: 40, grid: { show: false }, values: (_u, v) => v.map((x) => `${x}%`) }),
+      axis({ scale: 'pct', side: 1, size: 50, grid: { show: false }, values: (_u, v) => v.map((x) => `${x}%`) }),
     ],
     series: [
       {},

@@ -1,5 +1,5 @@
 // Types of energy-logic.js (a classic script shared by the browser and Jest; see the comment at its top).
-import type { LiveRow, Threshold } from './wallboard-logic';
+import type { AlertEntry, LiveRow, Threshold } from './wallboard-logic';
 
 export interface SiteSummary {
   site: string;
@@ -26,16 +26,7 @@ export interface SilentMeter {
   lastHeardAt: string | null;
 }
 
-export interface MeterAlert {
-  id: string;
-  rule: string;
-  entityId: string;
-  severity: string;
-  firing: boolean;
-  message: string;
-  firedAt: string;
-  resolvedAt: string | null;
-}
+export type MeterAlert = AlertEntry;
 
 export interface EnergyOverview {
   sites: SiteSummary[];

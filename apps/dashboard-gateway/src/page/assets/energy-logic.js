@@ -1,11 +1,11 @@
 // The energy page's pure logic (no DOM, no socket): sites, top and silent meters and energy alerts from the rows
 // of the `energy` and `alerts` channels, a meter's windows for its drill-down, and energy/power formatting. A
 // classic script, so the same file runs in the browser (`globalThis.EnergyLogic`) and under Jest (typed by
-// energy-logic.d.ts beside it).
+// energy-logic.d.ts beside it). It loads after wallboard-logic.js, whose alerts feed it shares.
 ((root, factory) => {
-  if (typeof module === 'object' && module.exports) module.exports = factory();
-  else root.EnergyLogic = factory();
-})(typeof globalThis === 'object' ? globalThis : this, () => {
+  if (typeof module === 'object' && module.exports) module.exports = factory(require('./wallboard-logic.js'));
+  else root.EnergyLogic = factory(root.WallboardLogic);
+})(typeof globalThis === 'object' ? globalThis : this, (wallboard) => {
   const QUARTER_MS = 15 * 60_000;
   /** A meter's peak power counts as "now" while its newest window is the current or the previous one. */
   const POWER_NOW_MS = 2 * QUARTER_MS;
@@ -114,26 +114,9 @@
     };
   }
 
-  /** Meter alerts (firing and recently resolved), firing first, then by their latest change, newest first. */
+  /** Meter alerts (firing and recently resolved), ordered as the wallboard's feed: firing first, then the latest change. */
   function meterAlerts(alertRows) {
-    return alertRows
-      .filter((r) => r.kind === 'alert' && r.row && r.row.entity_type === 'meter')
-      .map((r) => ({
-        id: r.id,
-        rule: String(r.row.rule),
-        entityId: String(r.row.entity_id),
-        severity: String(r.row.severity),
-        firing: r.row.state === 'firing',
-        message: r.row.message == null ? '' : String(r.row.message),
-        firedAt: r.row.fired_at,
-        resolvedAt: r.row.resolved_at ?? null,
-      }))
-      .sort(
-        (a, b) =>
-          b.firing - a.firing ||
-          Date.parse(b.resolvedAt ?? b.firedAt) - Date.parse(a.resolvedAt ?? a.firedAt) ||
-          byName(a.id, b.id),
-      );
+    return wallboard.alertFeed(alertRows).filter((a) => a.entityType === 'meter');
   }
 
   /** A window's state as the page marks it: restated (a final window rewritten), final, or provisional. */

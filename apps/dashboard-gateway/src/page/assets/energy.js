@@ -8,7 +8,6 @@ import { $, el, startLivePage } from '/wallboard/live-page.js';
 const E = globalThis.EnergyLogic;
 const C = globalThis.ChartLogic;
 const DAY_MS = 24 * 3600_000;
-const THRESHOLDS_EVERY_MS = 60_000;
 
 let thresholds = null;
 let meter = null;
@@ -237,13 +236,7 @@ if (live) {
   });
   window.addEventListener('hashchange', selectMeter);
   selectMeter();
-  const loadThresholds = () =>
-    live.getJson('/v1/alerts/thresholds').then(
-      (body) => {
-        thresholds = body.rules;
-      },
-      () => undefined,
-    );
-  loadThresholds();
-  setInterval(loadThresholds, THRESHOLDS_EVERY_MS);
+  live.pollThresholds((rules) => {
+    thresholds = rules;
+  });
 }

@@ -48,7 +48,7 @@ const clock = (ms) => new Date(ms).toTimeString().slice(0, 8);
  * - `forbidden(error)`: the sentence for a token the server refuses a channel to;
  * - `onError(error)` (optional): the page's own handling of other channel errors.
  *
- * Returns `{ token, subscribe(name), unsubscribe(name), getJson(path) }` (null without a token): channels the page
+ * Returns `{ token, subscribe(name), unsubscribe(name), getJson(path), pollThresholds(onRules) }` (null without a token): channels the page
  * adds or drops later (a drill-down), and its REST reads with the same token.
  */
 export function startLivePage(page) {
@@ -176,6 +176,19 @@ export function startLivePage(page) {
       if (!channels.delete(name)) return;
       if (socket.connected) socket.emit('unsubscribe', { channel: name });
       scheduleRender();
+    },
+    /**
+     * The tenant's alert thresholds (GET /v1/alerts/thresholds) to `onRules`, now and every minute; a failed read
+     * keeps the last ones (a page colours nothing rather than guessing from defaults).
+     */
+    pollThresholds(onRules) {
+      const load = () =>
+        this.getJson('/v1/alerts/thresholds').then(
+          (body) => onRules(body.rules),
+          () => undefined,
+        );
+      load();
+      setInterval(load, 60_000);
     },
     /** GET a same-origin read with the token; the parsed JSON, or an Error with the server's `{error, message}`. */
     async getJson(path) {

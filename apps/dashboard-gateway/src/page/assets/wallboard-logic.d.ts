@@ -23,6 +23,8 @@ export interface QueueSummary {
 }
 
 export interface AlertEntry extends FiringAlert {
+  entityType: string;
+  entityId: string;
   firing: boolean;
   resolvedAt: string | null;
 }

@@ -151,6 +151,8 @@
         severity: String(r.row.severity),
         rule: String(r.row.rule),
         entity: `${r.row.entity_type} ${r.row.entity_id}`,
+        entityType: String(r.row.entity_type),
+        entityId: String(r.row.entity_id),
         message: r.row.message == null ? '' : String(r.row.message),
         firing: r.row.state === 'firing',
         firedAt: r.row.fired_at,

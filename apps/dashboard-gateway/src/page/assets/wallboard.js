@@ -7,7 +7,6 @@ import { $, el, startLivePage } from '/wallboard/live-page.js';
 
 const L = globalThis.WallboardLogic;
 const C = globalThis.ChartLogic;
-const THRESHOLDS_EVERY_MS = 60_000;
 
 let thresholds = null;
 /** queue → { tile, fields, chart } — tiles are built once and updated in place (charts keep their canvas). */
@@ -146,13 +145,7 @@ const live = startLivePage({
 if (live) {
   // The tenant's thresholds colour the tiles; until they arrive (or when the token may not read them) the tiles stay
   // uncoloured rather than guessing from defaults.
-  const loadThresholds = () =>
-    live.getJson('/v1/alerts/thresholds').then(
-      (body) => {
-        thresholds = body.rules;
-      },
-      () => undefined,
-    );
-  loadThresholds();
-  setInterval(loadThresholds, THRESHOLDS_EVERY_MS);
+  live.pollThresholds((rules) => {
+    thresholds = rules;
+  });
 }
