@@ -8,6 +8,8 @@ export {
   alertSeverity,
   alertThresholdProblem,
   defaultAlertSetting,
+  type EffectiveAlertSetting,
+  effectiveAlertSettings,
   isAlertRule,
 } from './alerts';
 export { generateApiKey, hashApiKey, isWellFormedApiKey, type NewApiKey } from './api-keys';

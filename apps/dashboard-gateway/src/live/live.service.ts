@@ -7,6 +7,7 @@ import { interruptibleSleep, Outage, type StreamingClient } from '@switchboard/s
 import { InjectStreamingClient } from '@switchboard/streams/nest';
 import { CheckpointOffsets } from './checkpoint-offsets';
 import type { PartitionRange } from './consumer-lag';
+import { energyLoader } from './energy-fill';
 import { KafkaFeed } from './kafka-feed';
 import { LagPoller } from './lag-poller';
 import type { ResolvedLiveOptions } from './live-options';
@@ -54,8 +55,12 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectStreamingClient() client: StreamingClient,
   ) {
     const { limits, pool } = options;
-    this.state = new LiveState(randomBytes(6).toString('base64url'), limits, (tenant, meterId, since) =>
-      meterWindowsSince(pool, tenant, meterId, since),
+    this.state = new LiveState(
+      randomBytes(6).toString('base64url'),
+      limits,
+      (tenant, meterId, since) => meterWindowsSince(pool, tenant, meterId, since),
+      Date.now,
+      energyLoader(pool, limits.maxFillRows),
     );
     this.feed = new KafkaFeed(
       {

@@ -8,7 +8,7 @@ import type { LiveRow } from './channel-log';
  */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 
-export type ChannelName = 'queues' | 'alerts' | 'services' | 'lag' | `meter:${string}`;
+export type ChannelName = 'queues' | 'alerts' | 'energy' | 'services' | 'lag' | `meter:${string}`;
 
 export interface SnapshotFrame {
   channel: string;
@@ -109,7 +109,7 @@ export function isLiveError(x: ClientMessage | LiveError | ParsedChannel): x is 
 }
 
 export type ParsedChannel =
-  | { kind: 'queues' | 'alerts' }
+  | { kind: 'queues' | 'alerts' | 'energy' }
   | { kind: 'meter'; meterId: string }
   | { kind: 'services' }
   | { kind: 'lag' };
@@ -131,7 +131,7 @@ export function parseChannel(
   claims: Pick<DashboardClaims, 'role' | 'tenant'>,
   access: OperationalAccess = { lagEnabled: true },
 ): ParsedChannel | LiveError {
-  if (name === 'queues' || name === 'alerts') return { kind: name };
+  if (name === 'queues' || name === 'alerts' || name === 'energy') return { kind: name };
   if (name === 'services' || name === 'lag') {
     if (claims.role !== 'operator') {
       return { code: 'forbidden', message: `the ${name} channel is for the operator role`, channel: name };
@@ -154,7 +154,7 @@ export function parseChannel(
   }
   return {
     code: 'unknown_channel',
-    message: 'channels are queues, alerts, services, lag and meter:<meter id>',
+    message: 'channels are queues, alerts, energy, services, lag and meter:<meter id>',
     channel: name.slice(0, 100),
   };
 }
