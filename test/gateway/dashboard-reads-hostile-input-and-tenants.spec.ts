@@ -71,7 +71,8 @@ describe('dashboard reads', () => {
         },
       ],
     });
-    const theirs = await json(await gw.get(quality, gw.token(other, 'supervisor')));
+    expect((await gw.get(quality, gw.token(other, 'supervisor'))).status).toBe(403); // energy data: analysts only
+    const theirs = await json(await gw.get(quality, gw.token(other, 'analyst')));
     expect(theirs.events).toEqual([
       { kind: 'late_reading', eventTs: null, recordedAt: '2026-03-01T11:30:00.000Z', detail: { theirs: true } },
     ]);

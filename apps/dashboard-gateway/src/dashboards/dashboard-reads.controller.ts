@@ -31,7 +31,7 @@ export class DashboardReadsController {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   @Get('alerts/thresholds')
-  @Roles(ENDPOINT_ROLES.dashboardReads)
+  @Roles(ENDPOINT_ROLES.alertThresholds)
   @ApiOperation({
     summary: "The tenant's alert thresholds (roles supervisor, analyst)",
     description:
@@ -52,9 +52,9 @@ export class DashboardReadsController {
   }
 
   @Get('meters/:meterId/data-quality')
-  @Roles(ENDPOINT_ROLES.dashboardReads)
+  @Roles(ENDPOINT_ROLES.meterDataQuality)
   @ApiOperation({
-    summary: "A meter's data-quality events (roles supervisor, analyst)",
+    summary: "A meter's data-quality events (role analyst)",
     description:
       `What the aggregator refused or could not count for the meter (late, invalid readings…), recorded in [from, to) ` +
       `(at most ${DATA_QUALITY_MAX_DAYS} days), newest first, at most ${DATA_QUALITY_MAX_ROWS}. A meter of another ` +

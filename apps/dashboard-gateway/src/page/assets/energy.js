@@ -196,7 +196,8 @@ const live = startLivePage({
   token: 'dashboard',
   linkHint: 'Ask for a dashboard link and open it with /energy in place of / (it carries a token): ',
   howTo: 'bin/switchboard tokens create --tenant T --role analyst',
-  forbidden: (e) => `This token may not read ${e.channel ?? 'this channel'}: use an analyst or supervisor token.`,
+  forbidden: (e) =>
+    `This token may not read ${e.channel ?? 'this channel'}: energy data is for the analyst role (npm start prints an analyst link for /energy).`,
 });
 
 function selectMeter() {

@@ -139,7 +139,7 @@ const live = startLivePage({
   token: 'dashboard',
   linkHint: 'Ask for a dashboard link (it opens this page with a token): ',
   howTo: 'bin/switchboard tokens create --tenant T',
-  forbidden: (e) => `This token may not read ${e.channel ?? 'this channel'}: use a supervisor token.`,
+  forbidden: (e) => `This token may not read ${e.channel ?? 'this channel'}: use a supervisor or analyst token.`,
 });
 
 if (live) {
