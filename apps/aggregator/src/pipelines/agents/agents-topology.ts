@@ -7,11 +7,11 @@ import {
   PartitionedStores,
   type Topology,
 } from '@switchboard/streams';
-import { AGENT_STATUSES, type AgentStatus, AgentStatusBoard, type AgentStatusEntry } from '../calls/agent-status';
+import { AGENT_STATUSES, type AgentStatus, AgentStatusBoard, type AgentStatusEntry } from '../../calls/agent-status';
+import { Refusals, type RefusalType } from '../data-quality-dead-letter';
+import { type DataQualityRow, writeDataQuality } from '../data-quality-sql';
+import { metricUpdateRecord } from '../metric-update-record';
 import { type AgentStatusChange, writeAgentCounts, writeAgentStatus } from './agents-sql';
-import { Refusals, type RefusalType } from './data-quality-dead-letter';
-import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
-import { metricUpdateRecord } from './metric-update-record';
 
 export const AGENT_STATUS_EVENT = 'agent.status';
 

@@ -1,5 +1,5 @@
 import { type ConsumedMessage, decodeRepartition, type OutboxRecord } from '@switchboard/streams';
-import type { CallsHopValue } from './calls-hop';
+import type { CallsHopValue } from '../calls-hop';
 import { callsStage } from './calls-stage';
 
 // Stage 1 keeps a settled call (compactly) until the restatement horizon: a call.answered arriving an hour after

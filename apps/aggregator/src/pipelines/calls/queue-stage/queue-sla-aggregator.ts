@@ -1,5 +1,5 @@
 import type { Aggregator } from '@switchboard/streams';
-import { type CallFact, type QueueStatsColumns, type QueueWindowSnapshot, queueStatsAggregator } from '../calls';
+import { type CallFact, type QueueStatsColumns, type QueueWindowSnapshot, queueStatsAggregator } from '../../../calls';
 
 /** A fact as stage 2 windows it: with the SLA its queue had at the fact's timestamp (queue-stage.ts, SlaChange). */
 export interface SlaFact {

@@ -4,7 +4,7 @@ import {
   queueGaugeUpdate as queueGaugeRowUpdate,
   queueStatsUpdate as queueStatsRowUpdate,
 } from '@switchboard/domain';
-import type { WaitingCallsGauge } from '../calls';
+import type { WaitingCallsGauge } from '../../../calls';
 import type { QueueStatsRecord } from './queue-stats-rows';
 
 /** A `queue_stats_1m` row's change; a restatement of a final row says so (`restatement: true`, the row's `revision`). */

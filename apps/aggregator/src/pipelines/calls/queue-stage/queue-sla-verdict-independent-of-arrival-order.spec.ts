@@ -1,5 +1,5 @@
-import type { CallFact } from '../calls';
-import type { CallsHopValue } from './calls-hop';
+import type { CallFact } from '../../../calls';
+import type { CallsHopValue } from '../calls-hop';
 import { type HopMessage, queueStage } from './queue-stage';
 
 // A queue's properties (its SLA) and its calls' facts reach stage 2 from different upstream partitions, so their

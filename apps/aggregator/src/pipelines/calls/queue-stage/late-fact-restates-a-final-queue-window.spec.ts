@@ -1,6 +1,6 @@
 import type { MetricUpdate } from '@switchboard/domain';
-import type { CallFact } from '../calls';
-import type { CallsHopValue } from './calls-hop';
+import type { CallFact } from '../../../calls';
+import type { CallsHopValue } from '../calls-hop';
 import { type HopMessage, queueStage } from './queue-stage';
 
 // A late answer folded in by stage 1 reaches stage 2 as "retract the abandon, add the answer and the talk" for

@@ -18,9 +18,9 @@ import {
   applyAlertInput,
   type EntityAlertState,
   evaluateEntity,
-} from '../alerts';
+} from '../../alerts';
+import { metricUpdateRecord } from '../metric-update-record';
 import { writeAlerts } from './alerts-sql';
-import { metricUpdateRecord } from './metric-update-record';
 
 export interface AlertsTopologyOptions {
   alertsTopic?: string;

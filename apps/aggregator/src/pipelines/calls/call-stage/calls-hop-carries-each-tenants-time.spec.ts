@@ -1,6 +1,6 @@
 import { decodeRepartition, type OutboxRecord } from '@switchboard/streams';
+import type { CallsHopValue } from '../calls-hop';
 import { callMessage as call, queuePropertiesMessage as queueProps } from './call-messages.spec-support';
-import type { CallsHopValue } from './calls-hop';
 import { callsStage } from './calls-stage';
 
 // Stage 1 tells stage 2 each tenant's own time, so stage 2 closes a tenant on it: the time markers carry every

@@ -1,7 +1,7 @@
 import { Topics, UpdateTopics } from '@switchboard/domain';
+import { decodeEntityMessage } from '../energy-decode';
+import type { Pipeline, PipelineContext } from '../pipeline';
 import { type AgentsResult, agentsTopology } from './agents-topology';
-import { decodeEntityMessage } from './energy-decode';
-import type { Pipeline, PipelineContext } from './pipeline';
 
 /** Overrides for tests and tools: other topics, a faster checkpoint. The app passes none. */
 export interface AgentsPipelineOptions {

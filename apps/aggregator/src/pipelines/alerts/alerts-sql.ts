@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { AlertChange } from '../alerts';
+import type { AlertChange } from '../../alerts';
 
 const EPOCH_MS = "'epoch'::timestamptz + interval '1 millisecond' *";
 

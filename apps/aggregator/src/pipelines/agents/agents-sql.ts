@@ -1,7 +1,7 @@
 import { type AgentStatusChange, agentCountsUpdate } from '@switchboard/domain';
 import { streamsTables } from '@switchboard/streams';
 import type { PoolClient } from 'pg';
-import { metricUpdateRecord } from './metric-update-record';
+import { metricUpdateRecord } from '../metric-update-record';
 
 export type { AgentStatusChange };
 

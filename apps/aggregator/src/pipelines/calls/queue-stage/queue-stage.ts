@@ -21,11 +21,11 @@ import {
   windowState,
 } from '@switchboard/streams';
 import type { PoolClient } from 'pg';
-import { type CallFact, QUEUE_WINDOW_MS, type QueueStatsColumns, queueWindowStart, WaitingCalls } from '../calls';
-import { type CallsHopValue, tenantOfQueueKey } from './calls-hop';
-import { Refusals, type RefusalType } from './data-quality-dead-letter';
-import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
-import { isoTime, metricUpdateRecord } from './metric-update-record';
+import { type CallFact, QUEUE_WINDOW_MS, type QueueStatsColumns, queueWindowStart, WaitingCalls } from '../../../calls';
+import { Refusals, type RefusalType } from '../../data-quality-dead-letter';
+import { type DataQualityRow, writeDataQuality } from '../../data-quality-sql';
+import { isoTime, metricUpdateRecord } from '../../metric-update-record';
+import { type CallsHopValue, tenantOfQueueKey } from '../calls-hop';
 import { queueSlaAggregator, type SlaFact, type SlaWindowAcc } from './queue-sla-aggregator';
 import { latestQueueStats, upsertQueueStats } from './queue-stats-rows';
 import { queueGaugeUpdate, queueStatsUpdate } from './queue-updates';

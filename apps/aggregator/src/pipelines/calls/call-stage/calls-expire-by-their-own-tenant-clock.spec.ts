@@ -1,6 +1,6 @@
 import { decodeRepartition, type OutboxRecord } from '@switchboard/streams';
+import type { CallsHopValue } from '../calls-hop';
 import { callMessage as call } from './call-messages.spec-support';
-import type { CallsHopValue } from './calls-hop';
 import { callsStage } from './calls-stage';
 
 // A call without an end leaves the state after the maximum call age — judged on its own tenant's time in the

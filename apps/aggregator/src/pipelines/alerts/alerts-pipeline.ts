@@ -1,9 +1,9 @@
 import { UpdateTopics } from '@switchboard/domain';
 import type { StreamProcessor } from '@switchboard/streams';
-import type { AlertChange, AlertInput } from '../alerts';
+import type { AlertChange, AlertInput } from '../../alerts';
+import type { Pipeline, PipelineContext } from '../pipeline';
 import { AlertSettingsCache } from './alert-settings';
 import { alertsTopology, decodeAlertInput } from './alerts-topology';
-import type { Pipeline, PipelineContext } from './pipeline';
 
 /** Overrides for tests and tools; the app passes the namespaced topics. */
 export interface AlertsPipelineOptions {

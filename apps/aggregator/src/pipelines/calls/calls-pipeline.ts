@@ -1,9 +1,9 @@
 import { DEFAULT_TOPIC_PARTITIONS, Topics, UpdateTopics } from '@switchboard/domain';
 import { decodeRepartition, type StreamProcessor } from '@switchboard/streams';
+import type { Pipeline, PipelineContext, RefusedCounts } from '../pipeline';
+import { callsStage } from './call-stage/calls-stage';
 import { type CallsHopValue, callsHopTopic } from './calls-hop';
-import { callsStage } from './calls-stage';
-import type { Pipeline, PipelineContext, RefusedCounts } from './pipeline';
-import { type HopMessage, queueStage } from './queue-stage';
+import { type HopMessage, queueStage } from './queue-stage/queue-stage';
 
 /** Overrides for tests and tools; the app runs with the defaults. */
 export interface CallsPipelineOptions {

@@ -1,5 +1,5 @@
 import { defaultAlertSetting } from '@switchboard/domain';
-import { meterWindow, T0 } from '../alerts/spec-fixtures';
+import { meterWindow, T0 } from '../../alerts/spec-fixtures';
 import { alertsTopology } from './alerts-topology';
 
 const Q = 15 * 60_000;

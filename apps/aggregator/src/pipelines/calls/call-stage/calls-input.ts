@@ -1,6 +1,6 @@
 import { type CallEventValue, PropertyKeys, parseStreamId, slaSecondsOf } from '@switchboard/domain';
 import type { EventData, StreamPropertiesData } from '@switchboard/streams';
-import type { CallEvent } from '../calls';
+import type { CallEvent } from '../../../calls';
 
 /** Why an input item cannot be used; it becomes a data-quality row instead of a metric. */
 export interface InvalidInput {

@@ -1,5 +1,5 @@
-import type { CallFact } from '../calls';
-import type { CallsHopValue } from './calls-hop';
+import type { CallFact } from '../../../calls';
+import type { CallsHopValue } from '../calls-hop';
 import { type HopMessage, queueStage } from './queue-stage';
 
 // Stage 2 should never see a fact beyond its restatement horizon (stage 1 refuses those first), but if one arrives

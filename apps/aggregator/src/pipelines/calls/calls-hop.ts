@@ -1,5 +1,5 @@
 import { streamId } from '@switchboard/domain';
-import type { CallFact, WaitingCallChange } from '../calls';
+import type { CallFact, WaitingCallChange } from '../../calls';
 
 /**
  * What stage 1 (per call) sends stage 2 (per queue) through the repartition topic, keyed by `queueKey`.

@@ -27,13 +27,13 @@ import {
   settleCall,
   toSignedFacts,
   type WaitingCallChange,
-} from '../calls';
-import { type CallsHopValue, queueKey, queuesOfWaitingChange, tenantOfQueueKey } from './calls-hop';
+} from '../../../calls';
+import { Refusals, type RefusalType, type RefusedSource } from '../../data-quality-dead-letter';
+import { type DataQualityRow, writeDataQuality } from '../../data-quality-sql';
+import { isoTime } from '../../metric-update-record';
+import { type CallsHopValue, queueKey, queuesOfWaitingChange, tenantOfQueueKey } from '../calls-hop';
 import { isInvalid, queueProperties, splitStreamId, toCallEvent } from './calls-input';
 import { type QueueRow, upsertQueues } from './calls-sql';
-import { Refusals, type RefusalType, type RefusedSource } from './data-quality-dead-letter';
-import { type DataQualityRow, writeDataQuality } from './data-quality-sql';
-import { isoTime } from './metric-update-record';
 
 export interface CallsStageOptions {
   /** The input topic (default `events.calls`): refused events go to `<inputTopic>.dlq` with it as provenance. */

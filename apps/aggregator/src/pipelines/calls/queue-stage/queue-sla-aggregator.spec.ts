@@ -1,4 +1,4 @@
-import type { CallFact } from '../calls';
+import type { CallFact } from '../../../calls';
 import { queueSlaAggregator as agg, type SlaFact } from './queue-sla-aggregator';
 
 const answered = (waitMs: number): CallFact => ({

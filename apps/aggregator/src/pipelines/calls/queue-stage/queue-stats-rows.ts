@@ -1,7 +1,7 @@
 import { parseStreamId } from '@switchboard/domain';
 import type { WindowRow } from '@switchboard/streams';
 import type { PoolClient } from 'pg';
-import { QUEUE_STATS_SQL_COLUMNS, type QueueStatsColumns } from '../calls';
+import { QUEUE_STATS_SQL_COLUMNS, type QueueStatsColumns } from '../../../calls';
 
 /** A `queue_stats_1m` row with its identity, as committed and as sent on metrics.updates. */
 export interface QueueStatsRecord {

@@ -1,5 +1,5 @@
 import { queueMetadata, toStreamRecord } from '@switchboard/domain';
-import { queuesOfWaitingChange } from './calls-hop';
+import { queuesOfWaitingChange } from '../calls-hop';
 import { queueProperties, toCallEvent } from './calls-input';
 
 // The stage-1 reader must understand exactly what ingest writes (libs/domain routing), and nothing else.
