@@ -1,0 +1,132 @@
+import { type CheckpointedState, PartitionClock, type RepartitionBoundary } from '@switchboard/streams';
+import { queueWindowStart } from '../../../calls';
+import type { CallsHopValue } from '../calls-hop';
+
+/** What `calls-clock` checkpoints per partition (meta row). Plain JSON. */
+interface ClockMeta {
+  streamTime: number | null;
+  settledBefore: number | null;
+  /** Per tenant of the partition: the highest ts of its own events (what its calls expire by). */
+  tenants?: Array<[tenant: string, time: number]>;
+}
+
+/** One partition's time in the call stage. */
+export interface CallPartitionTime {
+  /** The partition's stream time: every event's ts, idling in live mode. */
+  readonly clock: PartitionClock;
+  /** Windows ending at or before this were swept (`settleCalls`): the sweep runs once per newly sealed window. */
+  settledBefore: number;
+  dirty: boolean;
+  /** Per tenant: the highest ts of its own events here (never another tenant's). */
+  readonly tenants: Map<string, number>;
+}
+
+export interface CallStageClockOptions {
+  graceMs: number;
+  restateForMs: number;
+  wall: () => number;
+}
+
+/**
+ * The call stage's time, per partition, checkpointed as `calls-clock`: the partition's stream time (sealing and
+ * the restatement horizon) and each tenant's time (what its calls expire by, and what its hop records that are not
+ * facts are stamped with).
+ *
+ * A tenant's time has one definition, `tenantTime`: the highest ts of its own events here, or where the repartition
+ * boundary's group clock of the tenant (`timeGroup`, the library's) has taken it when that is more — the boundary is
+ * what idles a quiet tenant with the wall clock (live mode, capped at the partition's time) and announces the
+ * tenant's time to stage 2. The stage keeps the highest event ts itself only because the boundary learns a batch's
+ * records after the batch, and an event may send no record at all (a duplicate, an orphan, a refusal), while each
+ * event must be judged on its tenant's time before it, whatever the batching. In a replay (no idling) the
+ * boundary's group time never exceeds the stage's, so the tenant's time is its highest event ts: a function of the
+ * partition's order.
+ */
+export class CallStageClocks {
+  private readonly parts = new Map<number, CallPartitionTime>();
+  readonly state: CheckpointedState;
+
+  constructor(
+    private readonly boundary: RepartitionBoundary<CallsHopValue>,
+    private readonly opts: CallStageClockOptions,
+  ) {
+    this.state = {
+      name: 'calls-clock',
+      restore: (p, stored) => this.restore(p, (stored?.meta ?? null) as ClockMeta | null),
+      changes: (p) => this.changes(p),
+      markCheckpointed: (p) => {
+        const c = this.parts.get(p);
+        if (c) c.dirty = false;
+      },
+      revoke: (p) => void this.parts.delete(p),
+    };
+  }
+
+  get(p: number): CallPartitionTime | undefined {
+    return this.parts.get(p);
+  }
+
+  entries(): IterableIterator<[number, CallPartitionTime]> {
+    return this.parts.entries();
+  }
+
+  /** An event of `tenant` at `ts`, read at wall time `now`: moves the partition's time and the tenant's. */
+  observe(c: CallPartitionTime, tenant: string, ts: number, now: number): void {
+    c.clock.observe(c.clock.inputs[0], ts, now);
+    const own = c.tenants.get(tenant);
+    if (own === undefined || ts > own) c.tenants.set(tenant, ts);
+    c.dirty = true;
+  }
+
+  /** The partition's stream time, or −∞ before its first event. */
+  streamTime(p: number): number {
+    const own = this.parts.get(p)?.clock.time ?? Number.NEGATIVE_INFINITY;
+    // The boundary idles on its own in live mode; what it announced may close stage-2 windows, so count it.
+    const announced = this.boundary.snapshot(p).streamTime ?? Number.NEGATIVE_INFINITY;
+    return Math.max(own, announced);
+  }
+
+  /** The tenant's time in the partition (see the class comment); −∞ before the tenant's first event here. */
+  tenantTime(p: number, tenant: string): number {
+    const own = this.parts.get(p)?.tenants.get(tenant) ?? Number.NEGATIVE_INFINITY;
+    return Math.max(own, this.boundary.groupTime(p, tenant));
+  }
+
+  /** Windows ending at or before this are final downstream (aligned, so `settleCall` sees whole windows). */
+  sealedBefore(p: number): number {
+    const t = this.streamTime(p);
+    return Number.isFinite(t) ? queueWindowStart(t - this.opts.graceMs) : Number.NEGATIVE_INFINITY;
+  }
+
+  /** Windows ending at or before this are beyond the restatement horizon (not aligned: stage 2 is not either). */
+  horizonBefore(p: number): number {
+    const t = this.streamTime(p);
+    return Number.isFinite(t) ? t - this.opts.graceMs - this.opts.restateForMs : Number.NEGATIVE_INFINITY;
+  }
+
+  private restore(p: number, meta: ClockMeta | null): void {
+    const { wall } = this.opts;
+    const clock = new PartitionClock([p], wall());
+    const t = meta?.streamTime ?? Number.NEGATIVE_INFINITY;
+    clock.inputs[0].time = t;
+    clock.time = t;
+    clock.touchAll(wall());
+    this.parts.set(p, {
+      clock,
+      settledBefore: meta?.settledBefore ?? Number.NEGATIVE_INFINITY,
+      dirty: false,
+      tenants: new Map(meta?.tenants ?? []),
+    });
+  }
+
+  private changes(p: number): { meta: ClockMeta } | undefined {
+    const c = this.parts.get(p);
+    if (!c?.dirty) return undefined;
+    return {
+      meta: {
+        streamTime: Number.isFinite(c.clock.time) ? c.clock.time : null,
+        settledBefore: Number.isFinite(c.settledBefore) ? c.settledBefore : null,
+        tenants: [...c.tenants],
+      },
+    };
+  }
+}
