@@ -1,4 +1,5 @@
 import { streamId } from '@switchboard/domain';
+import type { RepartitionMessage } from '@switchboard/streams';
 import type { CallFact, WaitingCallChange } from '../../calls';
 
 /**
@@ -15,6 +16,9 @@ export type CallsHopValue =
   | { readonly kind: 'fact'; readonly fact: CallFact }
   | { readonly kind: 'waiting'; readonly change: WaitingCallChange }
   | { readonly kind: 'queue'; readonly slaSeconds: number; readonly name: string | null; readonly byPartition?: true };
+
+/** A message of the hop topic as stage 2 reads it, with its offset (provenance of a late fact). */
+export type HopMessage = RepartitionMessage<CallsHopValue> & { readonly offset?: string };
 
 /** The time group of a stage-2 key (`<tenant>/<queue>`): its tenant. Stage 2 closes each tenant on its own time. */
 export function tenantOfQueueKey(key: string): string {

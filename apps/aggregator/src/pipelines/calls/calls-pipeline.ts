@@ -2,8 +2,8 @@ import { DEFAULT_TOPIC_PARTITIONS, Topics, UpdateTopics } from '@switchboard/dom
 import { decodeRepartition, type StreamProcessor } from '@switchboard/streams';
 import type { Pipeline, PipelineContext, RefusedCounts } from '../pipeline';
 import { callsStage } from './call-stage/calls-stage';
-import { type CallsHopValue, callsHopTopic } from './calls-hop';
-import { type HopMessage, queueStage } from './queue-stage/queue-stage';
+import { type CallsHopValue, callsHopTopic, type HopMessage } from './calls-hop';
+import { queueStage } from './queue-stage/queue-stage';
 
 /** Overrides for tests and tools; the app runs with the defaults. */
 export interface CallsPipelineOptions {

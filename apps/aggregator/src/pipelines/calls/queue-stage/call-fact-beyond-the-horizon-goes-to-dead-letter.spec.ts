@@ -1,6 +1,6 @@
 import type { CallFact } from '../../../calls';
-import type { CallsHopValue } from '../calls-hop';
-import { type HopMessage, queueStage } from './queue-stage';
+import type { CallsHopValue, HopMessage } from '../calls-hop';
+import { queueStage } from './queue-stage';
 
 // Stage 2 should never see a fact beyond its restatement horizon (stage 1 refuses those first), but if one arrives
 // after its window was forgotten it is a `late_call_fact` data-quality row and a record on the hop topic's

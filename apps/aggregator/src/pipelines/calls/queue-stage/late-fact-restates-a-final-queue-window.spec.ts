@@ -1,7 +1,7 @@
 import type { MetricUpdate } from '@switchboard/domain';
 import type { CallFact } from '../../../calls';
-import type { CallsHopValue } from '../calls-hop';
-import { type HopMessage, queueStage } from './queue-stage';
+import type { CallsHopValue, HopMessage } from '../calls-hop';
+import { queueStage } from './queue-stage';
 
 // A late answer folded in by stage 1 reaches stage 2 as "retract the abandon, add the answer and the talk" for
 // windows that are already final: each window is restated — one final row per window with version + 1 and

@@ -1,6 +1,6 @@
 import type { CallFact } from '../../../calls';
-import type { CallsHopValue } from '../calls-hop';
-import { type HopMessage, queueStage } from './queue-stage';
+import type { CallsHopValue, HopMessage } from '../calls-hop';
+import { queueStage } from './queue-stage';
 
 // A queue's properties (its SLA) and its calls' facts reach stage 2 from different upstream partitions, so their
 // arrival order in the hop topic depends on which call-stage partition was processed (and relayed) first: a replay
