@@ -2,18 +2,19 @@ import { agentStatusUpdate, parseStreamId, Topics, UpdateTopics } from '@switchb
 import {
   type ConsumedMessage,
   type EventData,
+  type KeyedStore,
   keyedState,
   type OutboxRecord,
   PartitionedStores,
   type Topology,
 } from '@switchboard/streams';
-import { AGENT_STATUSES, type AgentStatus, AgentStatusBoard, type AgentStatusEntry } from '../../calls/agent-status';
+import type { PoolClient } from 'pg';
+import { type AgentStatus, AgentStatusBoard, type AgentStatusEntry } from '../../calls/agent-status';
 import { Refusals, type RefusalType } from '../data-quality-dead-letter';
 import { type DataQualityRow, writeDataQuality } from '../data-quality-sql';
 import { metricUpdateRecord } from '../metric-update-record';
+import { invalidStatusRow, readAgentStatus } from './agent-status-input';
 import { type AgentStatusChange, writeAgentCounts, writeAgentStatus } from './agents-sql';
-
-export const AGENT_STATUS_EVENT = 'agent.status';
 
 /** What the state keeps per agent (key = stream id `<tenant>/<agentId>`): its latest status and row version. */
 export interface AgentState {
@@ -37,8 +38,6 @@ export interface AgentsTopology extends Topology<AgentsResult> {
 
 export type AgentsResult = { kind: 'agent'; change: AgentStatusChange } | { kind: 'data-quality'; row: DataQualityRow };
 
-const MAX_EPOCH_MS = 253_402_300_799_999;
-
 /**
  * events.agents → agent_status (latest status per agent by event time, AgentStatusBoard's rule: a later ts wins,
  * ties by AGENT_STATUSES order) → `agent_status` and `agent_counts` updates on metrics.updates.
@@ -55,41 +54,40 @@ export function agentsTopology(opts: AgentsTopologyOptions): AgentsTopology {
   let outbox: OutboxRecord[] = [];
   const refusals = new Refusals((row) => results.push({ kind: 'data-quality', row }));
 
+  /** One event of an agent stream: refused when unusable, else folded into the batch's latest status of the agent. */
   function apply(m: ConsumedMessage, e: EventData, changed: Map<string, AgentStatusEntry>): void {
     const store = stores.get(m.partition);
     if (!store) return;
     const key = m.streamId;
     const { tenant, entityId: agentId } = parseStreamId(key);
-    const status = statusOf(e.value);
-    const possibleTs = Number.isSafeInteger(e.timestamp) && e.timestamp >= 0 && e.timestamp <= MAX_EPOCH_MS;
-    const problem =
-      e.id !== AGENT_STATUS_EVENT
-        ? `event "${String(e.id).slice(0, 200)}" is not ${AGENT_STATUS_EVENT}`
-        : status === undefined
-          ? `value has no status in ${AGENT_STATUSES.join(', ')}`
-          : !possibleTs
-            ? 'timestamp is not a whole epoch ms in years 0–9999'
-            : undefined;
-    if (problem !== undefined || status === undefined) {
-      refusals.refuse(
-        { topic: inputTopic, partition: m.partition, offset: m.offset, streamId: key },
-        {
-          tenant,
-          kind: 'invalid_agent_status',
-          entityType: 'agent',
-          entityId: agentId,
-          eventTs: possibleTs ? e.timestamp : null,
-          detail: { eventId: String(e.id).slice(0, 200), value: String(e.value).slice(0, 500) },
-        },
-        'invalid',
-        problem ?? 'no status',
-      );
+    const input = readAgentStatus(e.id, e.value, e.timestamp);
+    if ('problem' in input) {
+      const source = { topic: inputTopic, partition: m.partition, offset: m.offset, streamId: key };
+      refusals.refuse(source, invalidStatusRow(tenant, agentId, e, input.possibleTs), 'invalid', input.problem);
       return;
     }
     const known = changed.get(key) ?? entryOf(agentId, store.get(key));
     const board = new AgentStatusBoard(known ? [known] : []);
-    const entry = board.apply({ type: 'agent.status', agentId, status, ts: e.timestamp });
+    const entry = board.apply({ type: 'agent.status', agentId, status: input.status, ts: e.timestamp });
     if (entry) changed.set(key, entry);
+  }
+
+  /** The batch's changed agents: one new version each, a row and an `agent_status` update. */
+  function publish(store: KeyedStore<AgentState>, changed: Map<string, AgentStatusEntry>): void {
+    for (const [key, entry] of changed) {
+      const { tenant } = parseStreamId(key);
+      const version = (store.get(key)?.version ?? 0) + 1;
+      store.set(key, { status: entry.status, since: entry.since, version }, entry.since);
+      const change: AgentStatusChange = {
+        tenant,
+        agentId: entry.agentId,
+        status: entry.status,
+        since: entry.since,
+        version,
+      };
+      results.push({ kind: 'agent', change });
+      outbox.push(metricUpdateRecord(updatesTopic, agentStatusUpdate(change)));
+    }
   }
 
   return {
@@ -103,20 +101,7 @@ export function agentsTopology(opts: AgentsTopologyOptions): AgentsTopology {
         if (m.message.kind !== 'event') continue;
         for (const e of m.message.events) apply(m, e, changed);
       }
-      for (const [key, entry] of changed) {
-        const { tenant } = parseStreamId(key);
-        const version = (store.get(key)?.version ?? 0) + 1;
-        store.set(key, { status: entry.status, since: entry.since, version }, entry.since);
-        const change: AgentStatusChange = {
-          tenant,
-          agentId: entry.agentId,
-          status: entry.status,
-          since: entry.since,
-          version,
-        };
-        results.push({ kind: 'agent', change });
-        outbox.push(metricUpdateRecord(updatesTopic, agentStatusUpdate(change)));
-      }
+      publish(store, changed);
     },
     tick: () => undefined,
     drain() {
@@ -125,36 +110,34 @@ export function agentsTopology(opts: AgentsTopologyOptions): AgentsTopology {
       outbox = [];
       return drained;
     },
-    async writeResults(client, all) {
-      const agents: AgentStatusChange[] = [];
-      const quality: DataQualityRow[] = [];
-      for (const r of all) {
-        if (r.kind === 'agent') agents.push(r.change);
-        else quality.push(r.row);
-      }
-      await writeAgentStatus(client, agents);
-      await writeAgentCounts(
-        client,
-        opts.tablePrefix,
-        updatesTopic,
-        agents.map((a) => a.tenant),
-      );
-      await writeDataQuality(client, quality);
-    },
+    writeResults: (client, all) => writeAgentsResults(client, opts.tablePrefix, updatesTopic, all),
     refused: refusals.counts,
   };
 }
 
-/** The value of an agent.status event (libs/domain routing: JSON `{agentId, status, id?}`), or undefined. */
-function statusOf(value: string): AgentStatus | undefined {
-  try {
-    const v = JSON.parse(value) as { status?: unknown };
-    return (AGENT_STATUSES as readonly unknown[]).includes(v?.status) ? (v.status as AgentStatus) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function entryOf(agentId: string, s: AgentState | undefined): AgentStatusEntry | undefined {
   return s ? { agentId, status: s.status, since: s.since } : undefined;
+}
+
+/** Agent rows, the tenants' `agent_counts` (computed in the checkpoint transaction) and data-quality rows. */
+async function writeAgentsResults(
+  client: PoolClient,
+  tablePrefix: string,
+  updatesTopic: string,
+  all: readonly AgentsResult[],
+): Promise<void> {
+  const agents: AgentStatusChange[] = [];
+  const quality: DataQualityRow[] = [];
+  for (const r of all) {
+    if (r.kind === 'agent') agents.push(r.change);
+    else quality.push(r.row);
+  }
+  await writeAgentStatus(client, agents);
+  await writeAgentCounts(
+    client,
+    tablePrefix,
+    updatesTopic,
+    agents.map((a) => a.tenant),
+  );
+  await writeDataQuality(client, quality);
 }

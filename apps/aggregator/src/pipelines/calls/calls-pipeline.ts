@@ -28,9 +28,9 @@ export interface CallsPipelineOptions {
 
 /**
  * The contact-centre pipeline: two consumer groups with a repartition hop between them.
- * - `<groupPrefix>.calls` on events.calls: per-call state → facts and waiting changes by queue (calls-stage.ts);
+ * - `<groupPrefix>.calls` on events.calls: per-call state → facts and waiting changes by queue (call-stage/);
  * - `<groupPrefix>.queues` on the hop topic: per-queue 1-minute windows → queue_stats_1m, and update events
- *   (queue_stats_1m rows, queue_gauge) on metrics.updates (queue-stage.ts).
+ *   (queue_stats_1m rows, queue_gauge) on metrics.updates (queue-stage/).
  * Both stages share one restatement horizon (`restateForMs`): within it a late call event is counted (stage 1 folds
  * it in, stage 2 restates the final windows it touches); beyond it, it is refused (call_event_beyond_horizon).
  * Both write through the checkpoint outbox: the app must run an OutboxRelay on the same tablePrefix, which

@@ -49,7 +49,7 @@ export class CallHops {
   /**
    * A queue's properties. Stamped with how far the tenant is in this partition (what the boundary announced of it
    * included): stage 2 applies the SLA to facts from that time on, and no window such a fact lands in has closed
-   * there yet (it closes on the tenant's time, which the stamp bounds: queue-stage.ts). A tenant without events here
+   * there yet (it closes on the tenant's time, which the stamp bounds: queue-stage/route-hop-messages.ts). A tenant without events here
    * yet: the partition's time, as before per-tenant time, marked (`byPartition`) so it moves no tenant's time.
    */
   queue(tenant: string, queue: string, props: { slaSeconds: number; name: string | null }): void {

@@ -1,7 +1,7 @@
 import type { Aggregator } from '@switchboard/streams';
 import { type CallFact, type QueueStatsColumns, type QueueWindowSnapshot, queueStatsAggregator } from '../../../calls';
 
-/** A fact as stage 2 windows it: with the SLA its queue had at the fact's timestamp (queue-stage.ts, SlaChange). */
+/** A fact as stage 2 windows it: with the SLA its queue had at the fact's timestamp (queue-state.ts, SlaChange). */
 export interface SlaFact {
   readonly fact: CallFact;
   readonly slaSeconds: number;
