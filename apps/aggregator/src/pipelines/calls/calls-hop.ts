@@ -8,9 +8,10 @@ import type { CallFact, WaitingCallChange } from '../../calls';
  *   verdict: stage 2 decides it with the queue's SLA (see queue-sla-aggregator.ts).
  * - `waiting`: a waiting-gauge change; sent to each queue it names (leave and enter may differ).
  * - `queue`: the queue's properties (slaSeconds), so stage 2 knows the SLA of the queues it owns; timestamped with
- *   the tenant's time in the call-stage partition (its own highest event ts there, or what the boundary announced
- *   of it), from which on the SLA applies; `byPartition` when the tenant had no time there yet and the
- *   partition's stream time stamped it instead (it then says nothing of the tenant's time).
+ *   the tenant's time in the call-stage partition (the boundary's clock of the tenant: the highest timestamp the
+ *   tenant sent on from there, idling in live mode), from which on the SLA applies; `byPartition` when the tenant
+ *   had no time there yet and the partition's stream time stamped it instead (it then says nothing of the tenant's
+ *   time).
  */
 export type CallsHopValue =
   | { readonly kind: 'fact'; readonly fact: CallFact }

@@ -1,4 +1,4 @@
-import type { StreamRecord } from '@switchboard/streams';
+import type { RepartitionBoundary, StreamRecord } from '@switchboard/streams';
 import type { SignedCallFact, WaitingCallChange } from '../../../calls';
 import { type CallsHopValue, queueKey, queuesOfWaitingChange, tenantOfQueueKey } from '../calls-hop';
 import type { CallStageClocks } from './call-stage-clock';
@@ -20,15 +20,16 @@ export class ByPartitionStamps {
 }
 
 /**
- * What one batch of a call-stage partition sends stage 2, re-keyed by `<tenant>/<queue>`: facts at their own ts,
- * and what is not windowed (waiting changes, queue properties) stamped with the tenant's time (`tenantTime`), from
- * which on stage 2 applies it. A tenant without time here yet gets the partition's, marked as moving no tenant's.
+ * What a call-stage partition sends stage 2, re-keyed by `<tenant>/<queue>`, through the repartition boundary as it
+ * is read (`emit`: the tenant's time there moves at once; the caller `announce`s once per batch): facts at their own
+ * ts, and what is not windowed (waiting changes, queue properties) stamped with the tenant's time (`tenantTime`),
+ * from which on stage 2 applies it. A tenant without time here yet gets the partition's, marked as moving no
+ * tenant's.
  */
 export class CallHops {
-  readonly records: StreamRecord<CallsHopValue>[] = [];
-
   constructor(
     readonly partition: number,
+    private readonly boundary: RepartitionBoundary<CallsHopValue>,
     private readonly clocks: CallStageClocks,
     private readonly byPartition: ByPartitionStamps,
   ) {}
@@ -61,7 +62,7 @@ export class CallHops {
 
   private push(key: string, value: CallsHopValue, timestamp: number, retract = false): void {
     const partition = this.partition;
-    this.records.push(retract ? { key, value, timestamp, partition, retract } : { key, value, timestamp, partition });
+    this.boundary.emit(retract ? { key, value, timestamp, partition, retract } : { key, value, timestamp, partition });
   }
 
   /** The tenant's time, else (no time of the tenant here yet) the partition's, marked as moving no tenant's time. */

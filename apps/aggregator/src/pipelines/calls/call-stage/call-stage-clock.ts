@@ -2,12 +2,13 @@ import { type CheckpointedState, PartitionClock, type RepartitionBoundary } from
 import { queueWindowStart } from '../../../calls';
 import type { CallsHopValue } from '../calls-hop';
 
-/** What `calls-clock` checkpoints per partition (meta row). Plain JSON. */
+/**
+ * What `calls-clock` checkpoints per partition (meta row). Plain JSON. Checkpoints before the tenants' time was the
+ * boundary's also hold `tenants` (each tenant's highest event ts): no longer read, the boundary's snapshot holds it.
+ */
 interface ClockMeta {
   streamTime: number | null;
   settledBefore: number | null;
-  /** Per tenant of the partition: the highest ts of its own events (what its calls expire by). */
-  tenants?: Array<[tenant: string, time: number]>;
 }
 
 /** One partition's time in the call stage. */
@@ -17,8 +18,6 @@ export interface CallPartitionTime {
   /** Windows ending at or before this were swept (`settleCalls`): the sweep runs once per newly sealed window. */
   settledBefore: number;
   dirty: boolean;
-  /** Per tenant: the highest ts of its own events here (never another tenant's). */
-  readonly tenants: Map<string, number>;
 }
 
 export interface CallStageClockOptions {
@@ -28,18 +27,16 @@ export interface CallStageClockOptions {
 }
 
 /**
- * The call stage's time, per partition, checkpointed as `calls-clock`: the partition's stream time (sealing and
- * the restatement horizon) and each tenant's time (what its calls expire by, and what its hop records that are not
- * facts are stamped with).
+ * The call stage's time, per partition: the partition's stream time (sealing and the restatement horizon),
+ * checkpointed as `calls-clock`, and each tenant's time (what its calls expire by, and what its hop records that are
+ * not facts are stamped with).
  *
- * A tenant's time has one definition, `tenantTime`: the highest ts of its own events here, or where the repartition
- * boundary's group clock of the tenant (`timeGroup`, the library's) has taken it when that is more — the boundary is
- * what idles a quiet tenant with the wall clock (live mode, capped at the partition's time) and announces the
- * tenant's time to stage 2. The stage keeps the highest event ts itself only because the boundary learns a batch's
- * records after the batch, and an event may send no record at all (a duplicate, an orphan, a refusal), while each
- * event must be judged on its tenant's time before it, whatever the batching. In a replay (no idling) the
- * boundary's group time never exceeds the stage's, so the tenant's time is its highest event ts: a function of the
- * partition's order.
+ * A tenant's time is kept in one place: the repartition boundary's clock of the tenant (the library's `timeGroup`,
+ * checkpointed with the boundary), the highest timestamp of what the tenant sent on to stage 2 from this partition
+ * (its facts and stamps), idling with the wall clock while the tenant is quiet (live mode, never past the partition's
+ * time) — the very time the boundary announces to stage 2. The stage sends each record as it reads the event that
+ * makes it (`CallHops`), so each event is judged on its tenant's time before it, whatever the batching. A replay
+ * never idles: the tenant's time is then a function of the partition's order.
  */
 export class CallStageClocks {
   private readonly parts = new Map<number, CallPartitionTime>();
@@ -69,11 +66,9 @@ export class CallStageClocks {
     return this.parts.entries();
   }
 
-  /** An event of `tenant` at `ts`, read at wall time `now`: moves the partition's time and the tenant's. */
-  observe(c: CallPartitionTime, tenant: string, ts: number, now: number): void {
+  /** An event at `ts`, read at wall time `now`: moves the partition's time (its tenant's moves with what it sends). */
+  observe(c: CallPartitionTime, ts: number, now: number): void {
     c.clock.observe(c.clock.inputs[0], ts, now);
-    const own = c.tenants.get(tenant);
-    if (own === undefined || ts > own) c.tenants.set(tenant, ts);
     c.dirty = true;
   }
 
@@ -85,10 +80,9 @@ export class CallStageClocks {
     return Math.max(own, announced);
   }
 
-  /** The tenant's time in the partition (see the class comment); −∞ before the tenant's first event here. */
+  /** The tenant's time in the partition (see the class comment); −∞ before the tenant sent anything from here. */
   tenantTime(p: number, tenant: string): number {
-    const own = this.parts.get(p)?.tenants.get(tenant) ?? Number.NEGATIVE_INFINITY;
-    return Math.max(own, this.boundary.groupTime(p, tenant));
+    return this.boundary.groupTime(p, tenant);
   }
 
   /** Windows ending at or before this are final downstream (aligned, so `settleCall` sees whole windows). */
@@ -114,7 +108,6 @@ export class CallStageClocks {
       clock,
       settledBefore: meta?.settledBefore ?? Number.NEGATIVE_INFINITY,
       dirty: false,
-      tenants: new Map(meta?.tenants ?? []),
     });
   }
 
@@ -125,7 +118,6 @@ export class CallStageClocks {
       meta: {
         streamTime: Number.isFinite(c.clock.time) ? c.clock.time : null,
         settledBefore: Number.isFinite(c.settledBefore) ? c.settledBefore : null,
-        tenants: [...c.tenants],
       },
     };
   }

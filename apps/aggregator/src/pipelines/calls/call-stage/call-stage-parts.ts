@@ -95,9 +95,9 @@ export class CallStageParts {
     });
   }
 
-  /** A fresh collector of one batch's hop records on `partition`. */
+  /** What `partition` sends stage 2 (through the boundary; `boundary.announce()` closes a batch). */
   hops(partition: number): CallHops {
-    return new CallHops(partition, this.clocks, this.byPartition);
+    return new CallHops(partition, this.boundary, this.clocks, this.byPartition);
   }
 
   dq(tenant: string, item: DataQualityItem | Omit<DataQualityRow, 'tenant'>): void {

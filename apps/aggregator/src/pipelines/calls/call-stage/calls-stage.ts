@@ -51,9 +51,8 @@ export function callsStage(opts: CallsStageOptions): CallsStage {
       for (const [p, c] of clocks.entries()) {
         if (!c.clock.idle(now, settings.idleMs)) continue;
         c.dirty = true;
-        const hops = parts.hops(p);
-        settleCalls(parts, p, hops);
-        if (hops.records.length > 0) boundary.process(hops.records);
+        settleCalls(parts, p, parts.hops(p));
+        boundary.announce();
       }
       boundary.tick(now);
     },

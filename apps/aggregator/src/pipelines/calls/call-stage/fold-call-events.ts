@@ -11,7 +11,8 @@ import { expireIfDue, settleCalls } from './settle-calls';
 /**
  * One batch of a call-stage partition, in order: queue properties go to stage 2 (and the `queues` table), each
  * call event is folded into its call (`foldCallEvent`); stream ends change nothing (calls settle by time). Then the
- * sweep of what the batch sealed, and the batch's hop records through the boundary (one time marker per batch).
+ * sweep of what the batch sealed; the batch's hop records went through the boundary as they came, its time marker
+ * goes last (one per batch).
  */
 export function foldCallMessages(parts: CallStageParts, partition: number, messages: readonly ConsumedMessage[]) {
   if (!parts.clocks.get(partition) || !parts.calls.get(partition) || !parts.settledCalls.get(partition))
@@ -23,7 +24,7 @@ export function foldCallMessages(parts: CallStageParts, partition: number, messa
     else if (m.message.kind === 'event') for (const e of m.message.events) foldCallEvent(parts, hops, m, e, now);
   }
   settleCalls(parts, partition, hops);
-  parts.boundary.process(hops.records);
+  parts.boundary.announce();
 }
 
 /** Queue properties (metadata kind=queue): to the queue's stage-2 partition, stamped (CallHops.queue), and to Postgres. */
@@ -39,8 +40,9 @@ function readQueueProperties(parts: CallStageParts, hops: CallHops, m: ConsumedM
 /**
  * One call event: unreadable → refused; else what the stream time before it sealed settles first (whatever the
  * batching), the call expires if its tenant's time before the event says so (the event then finds no record: an
- * orphan, or beyond the horizon), the event moves the partition's and the tenant's time, and it is folded in —
- * refused whole when its correction would touch a window beyond the restatement horizon. Its change goes to stage 2.
+ * orphan, or beyond the horizon), the event moves the partition's time, and it is folded in — refused whole when its
+ * correction would touch a window beyond the restatement horizon. Its change goes to stage 2 at once, moving the
+ * tenant's time (the boundary's clock of the tenant) for the events after it.
  */
 function foldCallEvent(parts: CallStageParts, hops: CallHops, m: ConsumedMessage, e: EventData, now: number): void {
   const id = splitStreamId(m.streamId);
@@ -55,7 +57,7 @@ function foldCallEvent(parts: CallStageParts, hops: CallHops, m: ConsumedMessage
   if (!c) return;
   if (parts.clocks.sealedBefore(p) > c.settledBefore) settleCalls(parts, p, hops);
   const { record: before, settled } = currentCall(parts, hops, m.streamId, event.callId);
-  parts.clocks.observe(c, tenant, event.ts, now);
+  parts.clocks.observe(c, event.ts, now);
   const update = applyCallEvent(before, event, { horizonBefore: parts.clocks.horizonBefore(p) });
   if (update.outcome === 'beyond_horizon') {
     refuseBeyondHorizon(parts, m, tenant, event, c.clock.time);
