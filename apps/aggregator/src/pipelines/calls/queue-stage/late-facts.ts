@@ -1,18 +1,30 @@
 import { parseStreamId } from '@switchboard/domain';
 import type { LateRecord } from '@switchboard/streams';
+import type { Refusals } from '../../data-quality-dead-letter';
 import type { DataQualityRow } from '../../data-quality-sql';
 import { isoTime } from '../../metric-update-record';
 import type { SlaFact } from './queue-sla-aggregator';
-import type { QueueStageParts } from './queue-stage-parts';
+
+/** What a late fact's refusal needs of the queue stage (`QueueStageParts`). */
+export interface LateFactContext {
+  readonly opts: {
+    readonly inputTopic: string;
+    readonly graceMs: number;
+    readonly onLate?: (key: string, timestamp: number) => void;
+  };
+  /** Offsets of the batch being processed, by `<source>:<sequence>`. */
+  readonly offsets: ReadonlyMap<string, string>;
+  readonly refusals: Refusals;
+}
 
 /**
  * A fact whose window is beyond the restatement horizon here (the call stage refuses those first, so this should not
  * happen): a `late_call_fact` row and a record on `<hop topic>.dlq`, never a change of a row.
  */
 export function refuseLateFact(
-  parts: QueueStageParts,
+  parts: LateFactContext,
   { record: r, streamTime, missedWindowStarts }: LateRecord<SlaFact>,
-) {
+): void {
   const fact = r.value.fact;
   const row: DataQualityRow = {
     tenant: parseStreamId(r.key).tenant,
