@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { alertUpdate, METRIC_UPDATE_MODEL, type MetricUpdate, queueStatsUpdate } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
-import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
+import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/calls/queue-stage/queue-updates';
 import { PAGE_CSP } from '../../apps/dashboard-gateway/src/page/page.controller';
 import type { RunningGateway } from '../gateway/support/gateway-app';
 import { newTenant, startGateway } from '../gateway/support/gateway-app';

@@ -1,7 +1,7 @@
 import { METRIC_UPDATE_MODEL, type MetricUpdate } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page, WebSocket } from 'playwright-core';
-import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
+import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/calls/queue-stage/queue-updates';
 import { newTenant, type RunningGateway, startGateway } from '../gateway/support/gateway-app';
 import { testEnv, uniqueName } from '../support/env';
 import { TcpProxy } from '../support/tcp-proxy';

@@ -30,7 +30,7 @@ import { INGEST_CONFIG, INGEST_SERVICE } from './injection';
 import { IngestMetrics } from './metrics/ingest-metrics';
 import { PropertiesController } from './properties/properties.controller';
 import { EVENT_PUBLISHER, type EventPublisher } from './publishing/event-publisher';
-import { createStreamsPublisher } from './publishing/streams-event-publisher';
+import { publisherWiring } from './publishing/publisher-wiring';
 
 export interface IngestModuleOptions {
   config: IngestConfig;
@@ -43,13 +43,17 @@ export interface IngestModuleOptions {
 @Module({})
 export class IngestModule {
   static register({ config, publisher, status }: IngestModuleOptions): DynamicModule {
+    const publishing = publisherWiring(config, publisher);
     return {
       module: IngestModule,
-      imports: httpServiceImports({
-        logLevel: config.logLevel,
-        rateLimit: config.rateLimit,
-        tenantOf: (req) => (req as Partial<AuthenticatedRequest>).tenant,
-      }),
+      imports: [
+        ...httpServiceImports({
+          logLevel: config.logLevel,
+          rateLimit: config.rateLimit,
+          tenantOf: (req) => (req as Partial<AuthenticatedRequest>).tenant,
+        }),
+        ...publishing.imports,
+      ],
       controllers: [EventsController, PropertiesController, HealthController, MetricsController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
@@ -57,10 +61,7 @@ export class IngestModule {
         IngestMetrics,
         { provide: HttpMetrics, useExisting: IngestMetrics },
         databasePoolProvider(databasePool(config.databaseUrl, 'ingest')),
-        {
-          provide: EVENT_PUBLISHER,
-          useFactory: () => publisher ?? createStreamsPublisher(config),
-        },
+        ...publishing.providers,
         // Ready = Postgres and Kafka answer; the HTTP server closes first, then the producer and the pool.
         {
           provide: READINESS_CHECKS,
