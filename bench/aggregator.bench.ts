@@ -9,7 +9,7 @@ import {
   type SimulationOptions,
   simulate,
 } from '../apps/cli/src/simulate/generator';
-import { StreamsEventPublisher } from '../apps/ingest/src/publishing/streams-event-publisher';
+import { standaloneStreamsPublisher } from '../apps/ingest/src/publishing/streams-event-publisher';
 import { AggregatorFleet } from '../test/support/aggregator-fleet';
 import { testEnv, uniqueName } from '../test/support/env';
 import { BACKLOG_MINUTES, backlogStart, mixOf, parsedEvent, publishBacklog } from './backlog';
@@ -102,7 +102,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
     port: PORT,
     extraEnv: { SWITCHBOARD_TOPIC_NAMESPACE: namespace },
   });
-  const publisher = new StreamsEventPublisher({
+  const publisher = standaloneStreamsPublisher({
     brokers: testEnv.brokers,
     clientId: 'bench-aggregator',
     timeoutMs: 30_000,

@@ -1,6 +1,6 @@
 import { AGENT_STATUSES, agentStatusUpdate, EMPTY_QUEUE_STATS, type MetricUpdate } from '@switchboard/domain';
+import { queueGaugeUpdate, queueStatsUpdate } from '../apps/aggregator/src/pipelines/calls/queue-stage/queue-updates';
 import { energyUpdate } from '../apps/aggregator/src/pipelines/energy';
-import { queueGaugeUpdate, queueStatsUpdate } from '../apps/aggregator/src/pipelines/queue-updates';
 
 /** One row the gateway serves, the channel it lands in, and its update at a version, built as the aggregator does. */
 export interface LiveRowSpec {

@@ -2,7 +2,7 @@ import { StreamingClient } from '@switchboard/streams';
 import { Pool } from 'pg';
 import { loadAggregatorConfig } from '../apps/aggregator/src/config';
 import { runReplay } from '../apps/aggregator/src/replay/run-replay';
-import { StreamsEventPublisher } from '../apps/ingest/src/publishing/streams-event-publisher';
+import { standaloneStreamsPublisher } from '../apps/ingest/src/publishing/streams-event-publisher';
 import { testEnv, uniqueName } from '../test/support/env';
 import { freshMigratedDatabase } from '../test/support/replay-database';
 import { BACKLOG_MINUTES, publishBacklog } from './backlog';
@@ -47,7 +47,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
   const db = await freshMigratedDatabase('bench_replay');
   const pool = new Pool({ connectionString: db.url, max: 10 });
   const client = new StreamingClient({ brokers: testEnv.brokers, clientId: 'bench-replay', logger: quiet });
-  const publisher = new StreamsEventPublisher({
+  const publisher = standaloneStreamsPublisher({
     brokers: testEnv.brokers,
     clientId: 'bench-replay-publisher',
     timeoutMs: 30_000,

@@ -187,11 +187,14 @@ terminal.say(
 
 // The dashboard link for tenant demo, once the gateway takes requests: `switchboard tokens create` signs it with the
 // secret the gateway reads (DASHBOARD_TOKEN_SECRET, else .data/dashboard-token.secret).
+// The energy page beside it: an analyst link for the same tenant, at /energy (its own token: an analyst reads energy).
 // The services panel is the operators' (tenant `operations`, the gateway's default DASHBOARD_OPERATOR_TENANT): the
 // same link with the operator role, at /services.
 waitForReady(`http://127.0.0.1:${ports.gateway}/health/ready`)
   .then(async () => {
     terminal.say(`dashboard for tenant "demo" (8 h): ${await dashboardLink('demo', 'supervisor')}`);
+    const energy = await dashboardLink('demo', 'analyst');
+    terminal.say(`energy for tenant "demo" (8 h): ${energy.replace('/#token=', '/energy#token=')}`);
     const operator = await dashboardLink('operations', 'operator');
     terminal.say(`services panel (8 h): ${operator.replace('/#token=', '/services#token=')}`);
   })

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { AlertSettingsCache } from '../../apps/aggregator/src/pipelines/alert-settings';
+import { AlertSettingsCache } from '../../apps/aggregator/src/pipelines/alerts/alert-settings';
 import { testEnv, uniqueName } from '../support/env';
 import { runSwitchboard } from '../support/switchboard-cli';
 

@@ -1,6 +1,6 @@
 import type { IngestEvent, MetricUpdate } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
-import { alertsPipeline } from '../../apps/aggregator/src/pipelines/alerts-pipeline';
+import { alertsPipeline } from '../../apps/aggregator/src/pipelines/alerts/alerts-pipeline';
 import type { Pipeline } from '../../apps/aggregator/src/pipelines/pipeline';
 import { testEnv, uniqueName } from '../support/env';
 import { eventually } from '../support/wait';

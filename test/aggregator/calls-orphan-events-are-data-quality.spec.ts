@@ -21,6 +21,16 @@ describe('orphan call events', () => {
       ...callEvents({ callId: 'ok-1', queue: 'sales', start: T0, answer: T0 + 3_000, end: T0 + 30_000 }),
     ]);
     await h.publish(closingCalls(T0 + 5 * 60_000).flatMap(callEvents));
+    // The 11:00 row final first (ok-1 only): published at once, the late start below could reach stage 2 in the same
+    // batch as the facts that close the window, and be counted before it is final (right, but no restatement).
+    await eventually(
+      async () => {
+        const first = (await h.queueStats()).get('sales')?.get(T0);
+        expect([first?.offered, first?.isFinal, first?.revision]).toEqual([1, true, 0]);
+      },
+      60_000,
+      200,
+    );
     // Beyond grace now, within the horizon: the start of orphan-2, in an already final window.
     await h.publish([{ type: 'call.started', callId: 'orphan-2', queue: 'sales', ts: T0 + 1_000 }]);
     // An event type ingest never writes.

@@ -11,7 +11,7 @@ import {
 } from '../../apps/cli/src/simulate/generator';
 import { seedFrom } from '../../apps/cli/src/simulate/rng';
 import { MAX_REQUEST_SPAN_MS } from '../../apps/cli/src/simulate/run-simulation';
-import { StreamsEventPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
+import { standaloneStreamsPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
 import { testEnv, uniqueName } from '../support/env';
 import { testClient } from '../support/streams';
 import { eventually } from '../support/wait';
@@ -30,7 +30,7 @@ describe('the demo simulation on the real aggregator', () => {
   const tenant = uniqueName('demo');
   const client = testClient('demo');
   const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 12 });
-  const publisher = new StreamsEventPublisher({
+  const publisher = standaloneStreamsPublisher({
     brokers: testEnv.brokers,
     clientId: 'demo-spec',
     timeoutMs: 30_000,

@@ -10,8 +10,8 @@ import {
 } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { agentsPipeline } from '../../apps/aggregator/src/pipelines/agents-pipeline';
-import { alertsPipeline } from '../../apps/aggregator/src/pipelines/alerts-pipeline';
+import { agentsPipeline } from '../../apps/aggregator/src/pipelines/agents/agents-pipeline';
+import { alertsPipeline } from '../../apps/aggregator/src/pipelines/alerts/alerts-pipeline';
 import { energyPipeline } from '../../apps/aggregator/src/pipelines/energy';
 import type { Pipeline, PipelineContext } from '../../apps/aggregator/src/pipelines/pipeline';
 import { testEnv, uniqueName } from '../support/env';

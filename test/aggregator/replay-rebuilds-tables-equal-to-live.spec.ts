@@ -8,7 +8,7 @@ import { ReplayRefusedError } from '../../apps/aggregator/src/replay/replay-erro
 import { runReplay } from '../../apps/aggregator/src/replay/run-replay';
 import { DEFAULT_SIMULATION, simulate } from '../../apps/cli/src/simulate/generator';
 import { MAX_REQUEST_SPAN_MS } from '../../apps/cli/src/simulate/run-simulation';
-import { StreamsEventPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
+import { standaloneStreamsPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
 import { testEnv, uniqueName } from '../support/env';
 import { freshMigratedDatabase } from '../support/replay-database';
 import { type AggregateSnapshot, liveDrain, snapshotAggregates, type WindowRows } from '../support/replay-tables';
@@ -31,7 +31,7 @@ describe('switchboard replay rebuilds the aggregate tables equal to the live run
   const tenant = uniqueName('tenant');
   const settings = { groupPrefix, topicNamespace: namespace, graceMs: 60_000, idleMs: 1000, tablePrefix: 'streams_' };
   const client = testClient('replay');
-  const publisher = new StreamsEventPublisher({
+  const publisher = standaloneStreamsPublisher({
     brokers: testEnv.brokers,
     clientId: 'replay-spec',
     timeoutMs: 30_000,

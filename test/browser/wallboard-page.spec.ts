@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { alertUpdate, METRIC_UPDATE_MODEL, type MetricUpdate } from '@switchboard/domain';
+import { alertUpdate, METRIC_UPDATE_MODEL, type MetricUpdate, queueStatsUpdate } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
-import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
+import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/calls/queue-stage/queue-updates';
 import { PAGE_CSP } from '../../apps/dashboard-gateway/src/page/page.controller';
 import type { RunningGateway } from '../gateway/support/gateway-app';
 import { newTenant, startGateway } from '../gateway/support/gateway-app';
@@ -26,7 +26,7 @@ describe('wallboard page in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     if (gw && tenants.length > 0) {
-      for (const table of ['queue_stats_1m', 'agent_status', 'tenants'])
+      for (const table of ['queue_stats_1m', 'agent_status', 'alert_settings', 'tenants'])
         await gw.pool.query(`DELETE FROM ${table} WHERE tenant = ANY($1)`, [tenants]);
     }
     await producer.disconnect().catch(() => undefined);
@@ -39,7 +39,7 @@ describe('wallboard page in a browser', () => {
   }
 
   const cell = (page: Page, queue: string, field: string) =>
-    page.locator(`tr[data-queue="${queue}"] td[data-field="${field}"]`);
+    page.locator(`[data-queue="${queue}"] [data-field="${field}"]`);
 
   type Window = { location: { href: string }; sessionStorage: { getItem(key: string): string | null } };
   const href = (page: Page) => page.evaluate(() => (globalThis as unknown as Window).location.href);
@@ -84,6 +84,11 @@ describe('wallboard page in a browser', () => {
         agent,
         status,
       ]);
+    // The tenant's own threshold: its tiles turn amber below 50 % (the default would be 80 %).
+    await pool.query(
+      `INSERT INTO alert_settings (tenant, rule, threshold) VALUES ($1, 'queue_service_level_low', 0.5)`,
+      [tenant],
+    );
     await pool.end();
 
     gw = await startGateway({ SWITCHBOARD_TOPIC_NAMESPACE: namespace });
@@ -98,7 +103,7 @@ describe('wallboard page in a browser', () => {
     expect(await storedToken(mine)).toBe(token);
 
     await waitForText(mine, '#connection', 'Connected');
-    await waitForText(mine, 'tr[data-queue="sales"] td[data-field="offered"]', '12');
+    await waitForText(mine, '[data-queue="sales"] [data-field="offered"]', '12');
     expect(await cell(mine, 'sales', 'answered').textContent()).toBe('9');
     expect(await cell(mine, 'sales', 'abandoned').textContent()).toBe('2');
     // Σ answered_in_sla / (Σ answered + Σ abandoned − Σ abandoned_short) = 6 / 10; ASA 150 s / 9; 2 / 12 abandoned.
@@ -139,8 +144,8 @@ describe('wallboard page in a browser', () => {
     await send('metrics.updates', gauge);
     await send('alerts', alert);
 
-    await waitForText(mine, 'tr[data-queue="sales"] td[data-field="waiting"]', '4');
-    await waitForText(mine, 'tr[data-queue="sales"] td[data-field="longest-wait"]', /^1:[1-3]\d$/);
+    await waitForText(mine, '[data-queue="sales"] [data-field="waiting"]', '4');
+    await waitForText(mine, '[data-queue="sales"] [data-field="longest-wait"]', /^1:[1-3]\d$/);
     const first = await cell(mine, 'sales', 'longest-wait').textContent();
     // It ticks every second without any new message.
     await eventually(
@@ -153,13 +158,71 @@ describe('wallboard page in a browser', () => {
     // An older version of the gauge arriving later never replaces the newer one.
     await send('metrics.updates', queueGaugeUpdate(tenant, 'sales', 2, { waiting: 6, longestWaitingSince: null }));
     await send('metrics.updates', queueGaugeUpdate(tenant, 'sales', 1, { waiting: 1, longestWaitingSince: null }));
-    await waitForText(mine, 'tr[data-queue="sales"] td[data-field="waiting"]', '6');
+    await waitForText(mine, '[data-queue="sales"] [data-field="waiting"]', '6');
     await mine.waitForTimeout(500);
     expect(await cell(mine, 'sales', 'waiting').textContent()).toBe('6');
 
+    // 60 % is above the tenant's 50 %: the tile is not coloured; its chart holds the hour's three minutes.
+    const tile = mine.locator('.tile[data-queue="sales"]');
+    const chart = mine.locator('[data-chart="queue:sales"]');
+    expect(await tile.getAttribute('data-level')).toBe('ok');
+    expect(await chart.getAttribute('data-windows')).toBe('3');
+    expect(await chart.locator('canvas').count()).toBe(1);
+    // The current minute's window, as the aggregator publishes it: five calls abandoned after waiting.
+    await send(
+      'metrics.updates',
+      queueStatsUpdate({
+        tenant,
+        queue: 'sales',
+        windowStart: minute,
+        windowEnd: minute + 60_000,
+        sums: {
+          offered: 5,
+          answered: 0,
+          abandoned: 5,
+          answeredInSla: 0,
+          abandonedShort: 0,
+          answeredWaitMsSum: 0,
+          waitMsSum: 150_000,
+          maxWaitMs: 40_000,
+          talkMsSum: 0,
+          talkCount: 0,
+        },
+        isFinal: false,
+        version: 1,
+        revision: 0,
+      }),
+    );
+    // 6 / (9 + 7 − 1) = 40 %: below 50 %, not below half of it — amber, and the chart gained the minute.
+    await waitForText(mine, '[data-queue="sales"] [data-field="service-level"]', '40 %');
+    await eventually(async () => expect(await tile.getAttribute('data-level')).toBe('amber'), 5_000);
+    expect(await tile.locator('[data-field="why"]').textContent()).toBe('service level below 50 %');
+    await eventually(async () => expect(await chart.getAttribute('data-windows')).toBe('4'), 3_000);
+
+    // A wall screen: eight queues fit 1920×1080 without scrolling.
+    await mine.setViewportSize({ width: 1920, height: 1080 });
+    for (const q of ['billing', 'moving', 'outage', 'retention', 'smart-meters', 'support', 'technical'])
+      await send(
+        'metrics.updates',
+        queueGaugeUpdate(tenant, q, 1, { waiting: 1, longestWaitingSince: Date.now() - 20_000 }),
+      );
+    await eventually(async () => expect(await mine.locator('#tiles .tile').count()).toBe(8), 5_000);
+    type Doc = { document: { documentElement: { scrollHeight: number; scrollWidth: number } }; innerHeight: number };
+    const fits = await mine.evaluate(() => {
+      const w = globalThis as unknown as Doc;
+      return {
+        height: w.document.documentElement.scrollHeight,
+        width: w.document.documentElement.scrollWidth,
+        inner: w.innerHeight,
+      };
+    });
+    expect(fits.height).toBeLessThanOrEqual(fits.inner);
+    expect(fits.width).toBeLessThanOrEqual(1920);
+    await mine.screenshot({ path: 'docs/screenshots/wallboard.png' });
+
     // The other tenant's wallboard, connected all along, got none of it.
     await waitForText(theirs, '#connection', 'Connected');
-    expect(await theirs.locator('#queue-rows tr').count()).toBe(0);
+    expect(await theirs.locator('#tiles .tile').count()).toBe(0);
     expect(await theirs.locator('#alerts li').count()).toBe(0);
     expect(await theirs.locator('#no-queues').isVisible()).toBe(true);
 

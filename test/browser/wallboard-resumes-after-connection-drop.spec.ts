@@ -1,7 +1,7 @@
 import { METRIC_UPDATE_MODEL, type MetricUpdate } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page, WebSocket } from 'playwright-core';
-import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
+import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/calls/queue-stage/queue-updates';
 import { newTenant, type RunningGateway, startGateway } from '../gateway/support/gateway-app';
 import { testEnv, uniqueName } from '../support/env';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -78,10 +78,10 @@ describe('wallboard in a browser across a dropped connection', () => {
     await waitForText(page, '#connection', 'Connected');
 
     await publish(queueGaugeUpdate(tenant, 'sales', 1, { waiting: 2, longestWaitingSince: Date.now() - 5_000 }));
-    await waitForText(page, 'tr[data-queue="sales"] td[data-field="waiting"]', '2');
+    await waitForText(page, '[data-queue="sales"] [data-field="waiting"]', '2');
 
     proxy.cut();
-    await waitForText(page, '#connection', 'Reconnecting…');
+    await waitForText(page, '#connection', /^Reconnecting… data as of \d\d:\d\d:\d\d$/);
     // Published while the page cannot hear it.
     await publish(queueGaugeUpdate(tenant, 'sales', 2, { waiting: 5, longestWaitingSince: Date.now() - 9_000 }));
     // socket.io's client retries with back-off: a few refused attempts, then the path is back.
@@ -90,7 +90,7 @@ describe('wallboard in a browser across a dropped connection', () => {
 
     // socket.io's reconnection back-off is at most 5 s.
     await waitForText(page, '#connection', 'Connected', 15_000);
-    await waitForText(page, 'tr[data-queue="sales"] td[data-field="waiting"]', '5');
+    await waitForText(page, '[data-queue="sales"] [data-field="waiting"]', '5');
 
     expect(sockets.length).toBeGreaterThanOrEqual(2);
     const [first] = sockets;

@@ -164,7 +164,9 @@ describe('live delivery: consumer lag for operators', () => {
         ]);
       }
     });
-    expect(refused[0].errors[0].message).toBe('the lag channel is for the operator role');
+    expect(refused[0].errors[0].message).toBe(
+      "the lag channel is for the role operator; the token's role is supervisor",
+    );
     expect(refused[1].errors[0].message).toBe(
       `the lag channel is for operator tokens of the operator tenant, not of tenant ${other}`,
     );

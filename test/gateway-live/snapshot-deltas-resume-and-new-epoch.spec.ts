@@ -28,7 +28,7 @@ describe('live delivery: snapshot, ordered deltas, resume', () => {
     );
   });
   const { gateway, publisher, pool, namespace } = suite;
-  const probe = (t = token(tenant)) => suite.probe({ token: t });
+  const probe = (t = token(tenant, 'analyst')) => suite.probe({ token: t }); // an analyst reads queues and meters
 
   it('sends a snapshot from Postgres, then deltas in seq order without older or repeated versions', async () => {
     const p = probe();
@@ -108,7 +108,7 @@ describe('live delivery: snapshot, ordered deltas, resume', () => {
 
     const other = await new LiveGateway(namespace, pool).start();
     try {
-      const elsewhere = suite.probe({ token: token(tenant) }, other);
+      const elsewhere = suite.probe({ token: token(tenant, 'analyst') }, other);
       await elsewhere.connected();
       elsewhere.subscribe('queues', { epoch: last?.epoch ?? '', seq: last?.seq ?? 0 });
       const fresh = await eventually(() => {

@@ -11,14 +11,19 @@ describe('live delivery: isolation and refusals', () => {
   const probe = (auth: Record<string, unknown>) => suite.probe(auth);
 
   it("never delivers tenant A's rows to tenant B, even on A's meter channel name", async () => {
-    const owner = probe({ token: token(a) });
-    const hostile = probe({ token: token(b, 'operator') });
-    await Promise.all([owner.connected(), hostile.connected()]);
+    const owner = probe({ token: token(a, 'analyst') });
+    const hostile = probe({ token: token(b, 'analyst') });
+    // An operator reads the installation's channels, never a tenant's data (REST forbids it too).
+    const operator = probe({ token: token(a, 'operator') });
+    await Promise.all([owner.connected(), hostile.connected(), operator.connected()]);
     for (const ch of ['queues', 'alerts', 'meter:m-a']) {
       owner.subscribe(ch);
       hostile.subscribe(ch);
+      operator.subscribe(ch);
     }
     await eventually(() => expect(hostile.frames.length).toBe(3));
+    await eventually(() => expect(operator.errors.map((e) => e.code)).toEqual(['forbidden', 'forbidden', 'forbidden']));
+    expect(operator.frames).toEqual([]);
     const start = Math.floor(Date.now() / 900_000) * 900_000;
     await publisher.updates([gauge(a, 'q', 1), meterWindow(a, 'm-a', start, 1)]);
     // Forged: A's id under B's tenant, and B's tenant with A's row: both refused.
@@ -67,7 +72,7 @@ describe('live delivery: isolation and refusals', () => {
   });
 
   it('answers malformed, oversized, unknown and forbidden messages with error events and keeps serving', async () => {
-    const p = probe({ token: token(a) });
+    const p = probe({ token: token(a, 'analyst') }); // an analyst reads queues and meters
     await p.connected();
     p.socket.emit('subscribe', 'queues');
     p.socket.emit('subscribe', { channel: 'queues', resume: { epoch: 'e', seq: 'x' } });

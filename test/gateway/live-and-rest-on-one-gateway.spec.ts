@@ -2,7 +2,7 @@ import { METRIC_UPDATE_MODEL, type MetricUpdate } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/queue-updates';
+import { queueGaugeUpdate } from '../../apps/aggregator/src/pipelines/calls/queue-stage/queue-updates';
 import { testEnv, uniqueName } from '../support/env';
 import { eventually } from '../support/wait';
 import { newTenant, type RunningGateway, startGateway } from './support/gateway-app';

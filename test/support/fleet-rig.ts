@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { StreamsEventPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
+import { standaloneStreamsPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
 import { AggregatorFleet } from './aggregator-fleet';
 import { testEnv, uniqueName } from './env';
 
@@ -11,7 +11,7 @@ export function fleetRig(name: string, settings: { graceMs: number; idleMs: numb
   const namespace = uniqueName(name);
   const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
   const fleet = new AggregatorFleet({ ...settings, extraEnv: { SWITCHBOARD_TOPIC_NAMESPACE: namespace } });
-  const publisher = new StreamsEventPublisher({
+  const publisher = standaloneStreamsPublisher({
     brokers: testEnv.brokers,
     clientId: name,
     timeoutMs: 30_000,

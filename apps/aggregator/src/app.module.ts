@@ -23,6 +23,7 @@ import type { Pool } from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { AggregatorConfig } from './config';
 import { HealthController } from './health/health.controller';
+import { registerOutboxMetrics } from './health/outbox-metrics';
 import { registerRefusedInputsMetric } from './health/refused-inputs-metric';
 import { AGGREGATOR_CONFIG, METRICS_REGISTRY, PIPELINE_RUNNER } from './injection';
 import { pipelineContext } from './pipelines/pipeline';
@@ -122,8 +123,10 @@ export class AggregatorModule {
             const runner = new PipelineRunner(
               pipelineContext({ client, pool, logger: streamsLogger(log) }, config),
               pipelines,
+              { retainSentMs: config.outboxRetainMs },
             );
             registerRefusedInputsMetric(registry, runner);
+            registerOutboxMetrics(registry, () => runner.outboxRelay);
             return runner;
           },
         },

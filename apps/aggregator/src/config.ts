@@ -34,6 +34,8 @@ const envSchema = z.object({
    */
   INGEST_MAX_PAST_MS: int(0).default(DEFAULT_MAX_PAST_MS),
   INGEST_MAX_FUTURE_MS: int(0).default(DEFAULT_MAX_FUTURE_MS),
+  /** Published outbox rows are deleted this long after they were sent (unsent rows never are). */
+  AGGREGATOR_OUTBOX_RETAIN_MS: int(0).default(15 * 60_000),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
 
@@ -67,6 +69,8 @@ export interface AggregatorConfig {
   maxCallAgeMs: number;
   /** A final window takes late events (restates) for this long after its close, in stream time (README: Late data). */
   restateForMs: number;
+  /** Sent outbox rows are deleted this long after they were sent. */
+  outboxRetainMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -95,6 +99,7 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
       { maxPastMs: e.INGEST_MAX_PAST_MS, maxFutureMs: e.INGEST_MAX_FUTURE_MS },
       e.AGGREGATOR_GRACE_MS,
     ),
+    outboxRetainMs: e.AGGREGATOR_OUTBOX_RETAIN_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -19,6 +19,7 @@ import { DashboardAuthGuard } from './auth/dashboard-auth.guard';
 import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { EnergyController } from './billing/energy.controller';
 import type { GatewayConfig } from './config';
+import { DashboardReadsController } from './dashboards/dashboard-reads.controller';
 import type { HttpRequest } from './http/http-types';
 import { GATEWAY_CONFIG } from './injection';
 import { LiveModule, LiveService } from './live';
@@ -61,7 +62,13 @@ export class DashboardGatewayModule {
         // files, same origin as the socket.
         PageModule,
       ],
-      controllers: [EnergyController, QueueStatsController, HealthController, MetricsController],
+      controllers: [
+        EnergyController,
+        QueueStatsController,
+        DashboardReadsController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         ...gracefulShutdownProviders(status),

@@ -15,10 +15,12 @@ import {
   READINESS_TIMEOUT_MS,
   type ServiceStatusReporter,
 } from '@switchboard/service';
+import { PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter';
 import type { AuthenticatedRequest } from './auth/tenant';
 import { TenantThrottlerGuard } from './auth/tenant-throttler.guard';
 import type { IngestConfig } from './config';
@@ -28,7 +30,7 @@ import { INGEST_CONFIG, INGEST_SERVICE } from './injection';
 import { IngestMetrics } from './metrics/ingest-metrics';
 import { PropertiesController } from './properties/properties.controller';
 import { EVENT_PUBLISHER, type EventPublisher } from './publishing/event-publisher';
-import { createStreamsPublisher } from './publishing/streams-event-publisher';
+import { publisherWiring } from './publishing/publisher-wiring';
 
 export interface IngestModuleOptions {
   config: IngestConfig;
@@ -41,13 +43,17 @@ export interface IngestModuleOptions {
 @Module({})
 export class IngestModule {
   static register({ config, publisher, status }: IngestModuleOptions): DynamicModule {
+    const publishing = publisherWiring(config, publisher);
     return {
       module: IngestModule,
-      imports: httpServiceImports({
-        logLevel: config.logLevel,
-        rateLimit: config.rateLimit,
-        tenantOf: (req) => (req as Partial<AuthenticatedRequest>).tenant,
-      }),
+      imports: [
+        ...httpServiceImports({
+          logLevel: config.logLevel,
+          rateLimit: config.rateLimit,
+          tenantOf: (req) => (req as Partial<AuthenticatedRequest>).tenant,
+        }),
+        ...publishing.imports,
+      ],
       controllers: [EventsController, PropertiesController, HealthController, MetricsController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
@@ -55,10 +61,7 @@ export class IngestModule {
         IngestMetrics,
         { provide: HttpMetrics, useExisting: IngestMetrics },
         databasePoolProvider(databasePool(config.databaseUrl, 'ingest')),
-        {
-          provide: EVENT_PUBLISHER,
-          useFactory: () => publisher ?? createStreamsPublisher(config),
-        },
+        ...publishing.providers,
         // Ready = Postgres and Kafka answer; the HTTP server closes first, then the producer and the pool.
         {
           provide: READINESS_CHECKS,
@@ -75,9 +78,16 @@ export class IngestModule {
         },
         {
           provide: ApiKeyAuthenticator,
-          inject: [PG_POOL],
-          useFactory: (pool: Pool) =>
-            new ApiKeyAuthenticator(new ApiKeyRepository(pool), config.apiKeyCacheMs, config.publish.retryAfterSeconds),
+          inject: [PG_POOL, PinoLogger],
+          useFactory: (pool: Pool, log: PinoLogger) =>
+            new ApiKeyAuthenticator(
+              new ApiKeyRepository(pool),
+              config.apiKeyCacheMs,
+              config.publish.retryAfterSeconds,
+              new FailedAuthLimiter(config.failedAuth),
+              Date.now,
+              (err) => log.error({ err: err.message }, 'API key lookup failed; requests are answered 503'),
+            ),
         },
         {
           provide: INGEST_SERVICE,

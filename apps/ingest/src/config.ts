@@ -21,6 +21,10 @@ const envSchema = z.object({
   INGEST_PUBLISH_TIMEOUT_MS: int(1).default(10_000),
   INGEST_RETRY_AFTER_SECONDS: int(1).default(5),
   INGEST_API_KEY_CACHE_MS: int(0).default(5000),
+  /** Failed authentications of one client address per window before it is refused for the block time. */
+  INGEST_FAILED_AUTH_LIMIT: int(1).default(20),
+  INGEST_FAILED_AUTH_WINDOW_MS: int(1).default(60_000),
+  INGEST_FAILED_AUTH_BLOCK_MS: int(1).default(60_000),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
 
@@ -41,6 +45,8 @@ export interface IngestConfig {
   publish: { timeoutMs: number; retryAfterSeconds: number };
   /** How long a looked-up key is trusted; a revocation takes effect within this time. */
   apiKeyCacheMs: number;
+  /** Failed authentications per client address (FailedAuthLimiter). */
+  failedAuth: { limit: number; windowMs: number; blockMs: number };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -67,6 +73,11 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     rateLimit: { limit: e.INGEST_RATE_LIMIT, windowMs: e.INGEST_RATE_WINDOW_MS },
     publish: { timeoutMs: e.INGEST_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.INGEST_RETRY_AFTER_SECONDS },
     apiKeyCacheMs: e.INGEST_API_KEY_CACHE_MS,
+    failedAuth: {
+      limit: e.INGEST_FAILED_AUTH_LIMIT,
+      windowMs: e.INGEST_FAILED_AUTH_WINDOW_MS,
+      blockMs: e.INGEST_FAILED_AUTH_BLOCK_MS,
+    },
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -84,3 +84,36 @@ export function alertSeverity(rule: AlertRule, value: number, threshold: number)
       ? 'critical'
       : 'warning';
 }
+
+/** What applies to a tenant for one rule: its own setting, or the default. */
+export interface EffectiveAlertSetting {
+  rule: AlertRule;
+  threshold: number;
+  unit: string;
+  enabled: boolean;
+  /** 'tenant' when the tenant set it, 'default' otherwise. */
+  source: 'tenant' | 'default';
+}
+
+/**
+ * Every rule with what applies to a tenant, from its `alert_settings` rows: what the aggregator judges by, what the
+ * CLI lists and what dashboards colour by. A row the rule cannot use (unknown rule, threshold out of range) is
+ * passed over for the default, as the aggregator does.
+ */
+export function effectiveAlertSettings(
+  own: readonly { rule: string; threshold: number; enabled: boolean }[],
+): EffectiveAlertSetting[] {
+  const set = new Map(own.map((r) => [r.rule, r]));
+  return ALERT_RULE_NAMES.map((rule) => {
+    const row = set.get(rule);
+    const usable = row !== undefined && alertThresholdProblem(rule, row.threshold) === undefined;
+    const base = usable ? row : defaultAlertSetting(rule);
+    return {
+      rule,
+      threshold: base.threshold,
+      unit: ALERT_RULES[rule].unit,
+      enabled: base.enabled,
+      source: usable ? 'tenant' : 'default',
+    };
+  });
+}

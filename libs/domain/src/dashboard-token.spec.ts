@@ -48,6 +48,36 @@ describe('dashboard tokens', () => {
     expect(refusal(() => verifyDashboardToken(SECRET, value, NOW))).toBe('malformed');
   });
 
+  it.each([
+    ['junk appended to the signature', `${token}!!`],
+    ['junk inside the signature', `${token.slice(0, -2)}*${token.slice(-2)}`],
+    ['padding', `${token}=`],
+    ['a signature with trailing bits set', `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`],
+  ])('refuses %s, a different string decoding to the same bytes, as malformed or unsigned', (_name, value) => {
+    expect(value).not.toBe(token);
+    expect(['malformed', 'bad_signature']).toContain(refusal(() => verifyDashboardToken(SECRET, value, NOW)));
+  });
+
+  it('refuses a validly signed token with a lifetime over 30 days or issued in the future', () => {
+    const signed = (claims: object) => {
+      const payload = Buffer.from(JSON.stringify({ v: 1, tenant: 'acme', role: 'analyst', ...claims })).toString(
+        'base64url',
+      );
+      return `sbt_${payload}.${createHmac('sha256', SECRET).update(payload).digest('base64url')}`;
+    };
+    const iat = NOW / 1000;
+    expect(verifyDashboardToken(SECRET, signed({ iat, exp: iat + 30 * 86_400 }), NOW).role).toBe('analyst');
+    expect(refusal(() => verifyDashboardToken(SECRET, signed({ iat, exp: iat + 30 * 86_400 + 1 }), NOW))).toBe(
+      'malformed',
+    );
+    expect(refusal(() => verifyDashboardToken(SECRET, signed({ iat: iat + 3600, exp: iat + 7200 }), NOW))).toBe(
+      'malformed',
+    );
+    expect(
+      refusal(() => createDashboardToken(SECRET, { tenant: 'acme', role: 'analyst', ttlSeconds: 31 * 86_400 })),
+    ).toBe('malformed');
+  });
+
   it('refuses a validly signed payload with unknown claims', () => {
     const payload = Buffer.from(JSON.stringify({ v: 1, tenant: 'acme', role: 'root', iat: 0, exp: 2e9 })).toString(
       'base64url',

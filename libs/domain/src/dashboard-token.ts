@@ -23,6 +23,10 @@ export interface DashboardClaims {
 }
 
 const PREFIX = 'sbt_';
+/** Tokens cannot be revoked one by one (rotate the secret for that), so their lifetime is bounded, here and in the CLI. */
+export const MAX_TOKEN_TTL_SECONDS = 30 * 86_400;
+/** How far a token's `iat` may be ahead of this clock (clocks of the signing and the checking machine differ). */
+const ISSUED_AHEAD_SECONDS = 300;
 const MAX_TOKEN_LENGTH = 1024;
 /** A secret shorter than this is refused: HMAC keys must not be guessable. */
 export const MIN_SECRET_BYTES = 32;
@@ -66,11 +70,23 @@ export function createDashboardToken(
   const iat = Math.floor(now / 1000);
   const body = { v: 1, tenant: claims.tenant, role: claims.role, iat, exp: iat + Math.floor(claims.ttlSeconds) };
   const parsed = claimsSchema.safeParse(body);
-  if (!parsed.success || !(claims.ttlSeconds > 0)) {
-    throw new DashboardTokenError('malformed', 'a token needs a valid tenant id, a known role and a positive lifetime');
+  if (!parsed.success || !(claims.ttlSeconds > 0) || claims.ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+    throw new DashboardTokenError(
+      'malformed',
+      `a token needs a valid tenant id, a known role and a lifetime of 1 s to ${MAX_TOKEN_TTL_SECONDS / 86_400} days`,
+    );
   }
   const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
   return `${PREFIX}${payload}.${sign(payload, secret).toString('base64url')}`;
+}
+
+/**
+ * Node decodes base64url leniently (it skips characters outside the alphabet and ignores trailing bits), so
+ * `token + "!!"` would verify as the token itself and escape a limit keyed on the token: only the one encoding
+ * our signer writes is a token.
+ */
+function canonicalBase64url(text: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
 }
 
 /** The claims of a valid token; throws DashboardTokenError (code + sentence, never the token) otherwise. */
@@ -80,7 +96,9 @@ export function verifyDashboardToken(secret: string, token: string, now = Date.n
     throw new DashboardTokenError('malformed', 'not a dashboard token');
   }
   const [payload, signature, ...rest] = token.slice(PREFIX.length).split('.');
-  if (!payload || !signature || rest.length > 0) throw new DashboardTokenError('malformed', 'not a dashboard token');
+  if (!payload || !signature || rest.length > 0 || !canonicalBase64url(payload) || !canonicalBase64url(signature)) {
+    throw new DashboardTokenError('malformed', 'not a dashboard token');
+  }
   const expected = sign(payload, secret);
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -94,7 +112,12 @@ export function verifyDashboardToken(secret: string, token: string, now = Date.n
   }
   const parsed = claimsSchema.safeParse(json);
   if (!parsed.success) throw new DashboardTokenError('malformed', 'the token payload has unknown or invalid claims');
-  if (parsed.data.exp * 1000 <= now) throw new DashboardTokenError('expired', 'the token has expired');
   const { tenant, role, iat, exp } = parsed.data;
+  // A lifetime beyond the cap, or a token issued in the future, was not signed by `switchboard tokens create`: a
+  // leaked secret must not mint tokens that outlive its rotation by years.
+  if (exp - iat > MAX_TOKEN_TTL_SECONDS || iat * 1000 > now + ISSUED_AHEAD_SECONDS * 1000) {
+    throw new DashboardTokenError('malformed', 'the token has a lifetime this installation does not issue');
+  }
+  if (exp * 1000 <= now) throw new DashboardTokenError('expired', 'the token has expired');
   return { tenant, role, iat, exp };
 }

@@ -8,6 +8,8 @@ export {
   alertSeverity,
   alertThresholdProblem,
   defaultAlertSetting,
+  type EffectiveAlertSetting,
+  effectiveAlertSettings,
   isAlertRule,
 } from './alerts';
 export { generateApiKey, hashApiKey, isWellFormedApiKey, type NewApiKey } from './api-keys';
@@ -17,6 +19,7 @@ export {
   type DashboardClaims,
   type DashboardRole,
   DashboardTokenError,
+  MAX_TOKEN_TTL_SECONDS,
   MIN_SECRET_BYTES,
   verifyDashboardToken,
 } from './dashboard-token';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -37,9 +37,20 @@ describe('dashboardTokenSecret', () => {
   });
 
   it('refuses a file holding a short secret with a sentence saying what to do', () => {
-    writeFileSync(join(dataDir, 'dashboard-token.secret'), 'tiny\n');
+    writeFileSync(join(dataDir, 'dashboard-token.secret'), 'tiny\n', { mode: 0o600 });
     expect(() => dashboardTokenSecret({ env: {}, dataDir })).toThrow(DashboardSecretError);
     expect(() => dashboardTokenSecret({ env: {}, dataDir })).toThrow(/shorter than 32 bytes; delete it/);
+  });
+
+  it('refuses a secret file other users may read, naming the chmod that fixes it', () => {
+    const path = join(dataDir, 'dashboard-token.secret');
+    writeFileSync(path, `${'s'.repeat(64)}\n`, { mode: 0o600 });
+    expect(dashboardTokenSecret({ env: {}, dataDir }).source).toBe('file');
+    chmodSync(path, 0o644);
+    expect(() => dashboardTokenSecret({ env: {}, dataDir })).toThrow(DashboardSecretError);
+    expect(() => dashboardTokenSecret({ env: {}, dataDir })).toThrow(
+      `mode 0644); make it private with "chmod 600 ${path}"`,
+    );
   });
 
   it('gives processes starting together the same secret', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MIN_SECRET_BYTES } from '@switchboard/domain';
 
@@ -71,8 +71,17 @@ export function dashboardTokenSecret({
 function readSecretFile(path: string): string | undefined {
   let text: string;
   try {
+    // Whoever can read the secret can sign a token for any tenant: a file open to the group or others is refused,
+    // as ssh refuses a private key with such a mode.
+    const mode = statSync(path).mode & 0o777;
+    if (mode & 0o077) {
+      throw new DashboardSecretError(
+        `${path} may be read by other users (mode ${mode.toString(8).padStart(4, '0')}); make it private with "chmod 600 ${path}"`,
+      );
+    }
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof DashboardSecretError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new DashboardSecretError(`cannot read the dashboard token secret ${path}: ${(err as Error).message}`);
   }

@@ -34,6 +34,7 @@ export { HttpMetrics, type HttpMetricsOptions, MetricsController } from './http-
 export { type HttpServiceImportsOptions, httpServiceImports } from './http-service-imports';
 export type { HttpRequest, HttpResponse } from './http-types';
 export {
+  NotReady,
   postgresReady,
   READINESS_CHECKS,
   READINESS_TIMEOUT_MS,

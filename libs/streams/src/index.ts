@@ -51,6 +51,7 @@ export {
   type OutboxRelayEvents,
   type OutboxRelayOptions,
   type OutboxRelayStatus,
+  type OutboxTableSize,
 } from './postgres/outbox-relay';
 export { guardPool } from './postgres/pool-guard';
 export {

@@ -1,7 +1,7 @@
 import { EMPTY_QUEUE_STATS, type IngestEvent, queueMetadata, streamId, toStreamRecord } from '@switchboard/domain';
 import { createStreamsSchema, dropStreamsSchema, type OutboxRelay, type StreamingClient } from '@switchboard/streams';
 import { Pool } from 'pg';
-import { type CallsPipelineOptions, callsPipeline } from '../../../apps/aggregator/src/pipelines/calls-pipeline';
+import { type CallsPipelineOptions, callsPipeline } from '../../../apps/aggregator/src/pipelines/calls/calls-pipeline';
 import type { Pipeline } from '../../../apps/aggregator/src/pipelines/pipeline';
 import { testEnv, uniqueName } from '../../support/env';
 import { testClient } from '../../support/streams';

@@ -1,5 +1,5 @@
 import { DEFAULT_SLA_SECONDS } from '@switchboard/domain';
-import { queueSlaAggregator, type SlaWindowAcc } from '../pipelines/queue-sla-aggregator';
+import { queueSlaAggregator, type SlaWindowAcc } from '../pipelines/calls/queue-stage/queue-sla-aggregator';
 import type { CallEvent } from './call-events';
 import { applyCallEvent, type CallRecord, type CallUpdate } from './call-tracker';
 import type { DataQualityItem } from './data-quality';

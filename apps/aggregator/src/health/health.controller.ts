@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { bounded, PG_POOL } from '@switchboard/service';
+import { bounded, NotReady, PG_POOL, readinessProbe } from '@switchboard/service';
 import type { StreamingClient } from '@switchboard/streams';
 import { STREAMING_CLIENT } from '@switchboard/streams/nest';
 import type { Pool } from 'pg';
@@ -38,7 +38,7 @@ export class HealthController {
     return this.health.check([
       () =>
         this.probe('pipelines', async () => {
-          if (!this.runner.running) throw new Error('pipelines are not running (starting or shutting down)');
+          if (!this.runner.running) throw new NotReady('pipelines are not running (starting or shutting down)');
           return { pipelines: this.runner.names };
         }),
       () =>
@@ -49,7 +49,7 @@ export class HealthController {
       () =>
         this.probe('outbox', async () => {
           const outages = this.runner.outages();
-          if (outages.length > 0) throw new Error(outages.join('; '));
+          if (outages.length > 0) throw new NotReady(outages.join('; '));
           return undefined;
         }),
     ]);
@@ -61,13 +61,7 @@ export class HealthController {
     return this.registry.metrics();
   }
 
-  private async probe(key: string, check: () => Promise<unknown>) {
-    const session = this.indicators.check(key);
-    try {
-      const detail = await check();
-      return session.up(detail && typeof detail === 'object' ? (detail as Record<string, unknown>) : undefined);
-    } catch (err) {
-      return session.down({ message: (err as Error).message });
-    }
+  private probe(key: string, check: () => Promise<unknown>) {
+    return readinessProbe(this.indicators, key, check, true); // its checks resolve with sentences of their own
   }
 }

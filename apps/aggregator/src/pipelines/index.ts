@@ -1,7 +1,7 @@
 import { namespaced, Topics, UpdateTopics } from '@switchboard/domain';
-import { agentsPipeline } from './agents-pipeline';
-import { alertsPipeline } from './alerts-pipeline';
-import { callsPipeline } from './calls-pipeline';
+import { agentsPipeline } from './agents/agents-pipeline';
+import { alertsPipeline } from './alerts/alerts-pipeline';
+import { callsPipeline } from './calls/calls-pipeline';
 import { energyPipeline } from './energy';
 import type { PipelineContext } from './pipeline';
 import type { PipelineFactory } from './pipeline-runner';

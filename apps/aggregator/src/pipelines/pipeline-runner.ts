@@ -16,6 +16,7 @@ export class PipelineRunner {
   constructor(
     private readonly ctx: PipelineContext,
     factories: readonly PipelineFactory[],
+    private readonly relayOptions: { retainSentMs?: number } = {},
   ) {
     this.pipelines = factories.map((f) => f(ctx));
   }
@@ -37,6 +38,11 @@ export class PipelineRunner {
     });
   }
 
+  /** The relay of this instance's outbox, once started (for /metrics: its table size and what it pruned). */
+  get outboxRelay(): OutboxRelay | undefined {
+    return this.relay;
+  }
+
   get running(): boolean {
     return this.started;
   }
@@ -50,7 +56,7 @@ export class PipelineRunner {
     const status = this.relay?.status;
     if (!status) return [];
     const say = (what: string, o: NonNullable<typeof status.send>) =>
-      `outbox relay: ${what} failing for ${now - o.since} ms (${o.attempts} attempts, retrying with back-off): ${o.lastError.message}`;
+      `outbox relay: ${what} failing for ${now - o.since} ms (${o.attempts} attempts, retrying with back-off; the error is in the log)`;
     return [
       ...(status.database ? [say('Postgres', status.database)] : []),
       ...(status.send ? [say('publishing to Kafka', status.send)] : []),
@@ -62,6 +68,7 @@ export class PipelineRunner {
       pool: this.ctx.pool,
       tablePrefix: this.ctx.tablePrefix,
       logger: this.ctx.logger,
+      ...this.relayOptions,
     });
     this.relay.start();
     // Together: each start is mostly waiting for its groups' joins (seconds each), and nothing depends on which

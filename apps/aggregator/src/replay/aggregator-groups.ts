@@ -1,5 +1,5 @@
 import { namespaced, Topics, UpdateTopics } from '@switchboard/domain';
-import { callsHopTopic } from '../pipelines/calls-hop';
+import { callsHopTopic } from '../pipelines/calls/calls-hop';
 import { ReplayConfigError } from './replay-errors';
 
 /** Where the aggregator's groups and topics live: the group prefix and the topic namespace. */

@@ -1,9 +1,9 @@
 import {
   ALERT_RULE_NAMES,
-  ALERT_RULES,
   type AlertRule,
   alertThresholdProblem,
-  defaultAlertSetting,
+  type EffectiveAlertSetting,
+  effectiveAlertSettings,
   ID_PATTERN,
   isAlertRule,
 } from '@switchboard/domain';
@@ -19,14 +19,7 @@ export class AlertSettingsError extends Error {
   }
 }
 
-export interface EffectiveAlertSetting {
-  rule: AlertRule;
-  threshold: number;
-  unit: string;
-  enabled: boolean;
-  /** 'tenant' when the tenant set it, 'default' otherwise. */
-  source: 'tenant' | 'default';
-}
+export type { EffectiveAlertSetting };
 
 export interface AlertRow {
   rule: string;
@@ -50,18 +43,7 @@ export class AlertSettingsStore {
       'SELECT rule, threshold, enabled FROM alert_settings WHERE tenant = $1',
       [tenant],
     );
-    const set = new Map(rows.map((r) => [r.rule, r]));
-    return ALERT_RULE_NAMES.map((rule) => {
-      const own = set.get(rule);
-      const base = own ?? defaultAlertSetting(rule);
-      return {
-        rule,
-        threshold: base.threshold,
-        unit: ALERT_RULES[rule].unit,
-        enabled: base.enabled,
-        source: own ? 'tenant' : 'default',
-      };
-    });
+    return effectiveAlertSettings(rows);
   }
 
   /** Sets a rule's threshold and/or switch for a tenant; what is not given keeps its current value. */

@@ -3,14 +3,13 @@ import {
   DASHBOARD_ROLES,
   type DashboardRole,
   ID_PATTERN,
+  MAX_TOKEN_TTL_SECONDS,
   verifyDashboardToken,
 } from '@switchboard/domain';
 import { dashboardLink, dashboardPublicUrl, dashboardTokenSecret } from '@switchboard/service';
 import { Command, InvalidArgumentError } from 'commander';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-/** Tokens cannot be revoked one by one (rotate the secret for that), so their lifetime is bounded. */
-export const MAX_TOKEN_TTL_SECONDS = 30 * 86_400;
 
 /** `90s`, `15m`, `8h`, `7d` → seconds; at most 30 days. */
 export function parseTtl(text: string): number {

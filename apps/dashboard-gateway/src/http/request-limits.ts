@@ -23,7 +23,7 @@ export function allowedQuery(query: Record<string, unknown>, allowed: readonly s
   for (const name of Object.keys(query)) {
     if (!allowed.includes(name)) {
       throw ApiError.badRequest(
-        `unknown query parameter; this endpoint takes ${allowed.join(', ')}`,
+        `unknown query parameter; this endpoint takes ${allowed.length > 0 ? allowed.join(', ') : 'none'}`,
         'unknown_parameter',
       );
     }

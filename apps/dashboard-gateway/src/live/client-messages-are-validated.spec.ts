@@ -1,4 +1,5 @@
-import type { DashboardRole } from '@switchboard/domain';
+import { DASHBOARD_ROLES, type DashboardRole } from '@switchboard/domain';
+import { CHANNEL_ROLES, ENDPOINT_ROLES } from '../auth/roles';
 import { isLiveError, parseChannel, parseClientMessage } from './protocol';
 
 describe('client messages', () => {
@@ -31,11 +32,35 @@ describe('client messages', () => {
   it('knows the channels and who may read them', () => {
     const as = (role: DashboardRole, tenant = 'acme') => ({ role, tenant });
     expect(parseChannel('queues', as('analyst'))).toEqual({ kind: 'queues' });
-    expect(parseChannel('meter:site-1.m:2', as('supervisor'))).toEqual({ kind: 'meter', meterId: 'site-1.m:2' });
+    expect(parseChannel('meter:site-1.m:2', as('analyst'))).toEqual({ kind: 'meter', meterId: 'site-1.m:2' });
     expect(parseChannel('services', as('operator'))).toEqual({ kind: 'services' });
     expect(parseChannel('services', as('supervisor'))).toMatchObject({ code: 'forbidden' });
     expect(parseChannel('meter:a/b', as('supervisor'))).toMatchObject({ code: 'unknown_channel' });
     expect(parseChannel('acme|queues', as('supervisor'))).toMatchObject({ code: 'unknown_channel' });
+  });
+
+  it.each([
+    // channel, the roles that may read it — as the REST reads of the same data (ENDPOINT_ROLES)
+    ['queues', ['supervisor', 'analyst']],
+    ['alerts', ['supervisor', 'analyst']],
+    ['energy', ['analyst']],
+    ['meter:m-1', ['analyst']],
+    ['services', ['operator']],
+    ['lag', ['operator']],
+  ] as const)('lets only %s readers of its data subscribe: %j', (channel, allowed) => {
+    for (const role of DASHBOARD_ROLES) {
+      const parsed = parseChannel(channel, { role, tenant: 'acme' });
+      expect({ role, code: isLiveError(parsed) ? parsed.code : 'ok' }).toEqual({
+        role,
+        code: (allowed as readonly string[]).includes(role) ? 'ok' : 'forbidden',
+      });
+    }
+  });
+
+  it('holds the channels to the same roles as the REST reads of the same data', () => {
+    expect(CHANNEL_ROLES.queues).toEqual(ENDPOINT_ROLES.queueStats);
+    expect(CHANNEL_ROLES.meter).toEqual(ENDPOINT_ROLES.meterEnergy);
+    expect(CHANNEL_ROLES.energy).toEqual(ENDPOINT_ROLES.meterEnergy);
   });
 
   it('keeps the operational channels (services, lag) to operators, of the operator tenant when one is set', () => {
@@ -43,7 +68,7 @@ describe('client messages', () => {
     expect(parseChannel('lag', operator)).toEqual({ kind: 'lag' });
     expect(parseChannel('lag', { role: 'supervisor', tenant: 'ops' })).toMatchObject({
       code: 'forbidden',
-      message: 'the lag channel is for the operator role',
+      message: "the lag channel is for the role operator; the token's role is supervisor",
       channel: 'lag',
     });
     const pinned = { operatorTenant: 'ops', lagEnabled: true };

@@ -2,6 +2,7 @@ import { type MetricUpdate, parseUpdateRow, type TypedMetricUpdate } from '@swit
 import { isUnresponsive, type ServiceStatusRecord } from '@switchboard/streams';
 import { ChannelLog, type LiveRow } from './channel-log';
 import { CONSUMER_LAG_KIND, type ConsumerLagFigures, consumerLagId, sameFigures } from './consumer-lag';
+import { EnergyFeed, type EnergyLoader } from './energy-channel';
 import type { LiveLimits } from './live-options';
 import type { ParsedChannel } from './protocol';
 
@@ -23,6 +24,9 @@ export interface LiveChannel {
 export type MeterLoader = (tenant: string, meterId: string, sinceMs: number) => Promise<MetricUpdate[]>;
 
 export const SERVICE_STATUS_KIND = 'service_status';
+/** The `energy` channel keeps windows this long: a local day is at most 25 h (a daylight-saving day). */
+export const ENERGY_HORIZON_MS = 26 * 3600_000;
+const ENERGY = 'energy';
 const SERVICES = 'services';
 const LAG = 'lag';
 
@@ -39,6 +43,8 @@ const LAG = 'lag';
 export class LiveState {
   private readonly channels = new Map<string, LiveChannel>();
   private meterChannels = 0;
+  /** The feeds of the tenants' `energy` channels, by channel key. */
+  private readonly energyFeeds = new Map<string, EnergyFeed>();
   private incarnation = 0;
   /** Updates dropped as malformed or cross-tenant. */
   rejected = 0;
@@ -48,6 +54,8 @@ export class LiveState {
     private readonly limits: LiveLimits,
     private readonly loadMeter: MeterLoader,
     private readonly now: () => number = Date.now,
+    /** The `energy` channels' reads; without it such a channel stays empty. */
+    private readonly loadEnergy?: EnergyLoader,
   ) {}
 
   /** The channel if it exists (tests and the socket layer read it). */
@@ -83,6 +91,7 @@ export class LiveState {
         if (this.expired(row, now)) return false;
         return this.ensure(u.tenant, 'alerts').log.apply(row);
       case 'meter_energy_15m': {
+        this.energyFeeds.get(channelKey(u.tenant, ENERGY))?.apply(u.row);
         const channel = this.channels.get(channelKey(u.tenant, `meter:${u.row.meter_id}`));
         if (!channel || this.expired(row, now)) return false;
         return channel.log.apply(row);
@@ -139,15 +148,14 @@ export class LiveState {
     const name = parsed.kind === 'meter' ? `meter:${parsed.meterId}` : parsed.kind;
     const owner = parsed.kind === 'services' || parsed.kind === 'lag' ? null : tenant;
     let channel = this.channels.get(channelKey(owner, name));
-    if (!channel && parsed.kind === 'meter') {
+    if (!channel && (parsed.kind === 'meter' || parsed.kind === 'energy')) {
       if (this.meterChannels >= this.limits.maxMeterChannels && !this.evictIdleMeter()) return null;
       channel = this.ensure(tenant, name);
       this.meterChannels++;
       channel.loaded = false;
       const meterChannel = channel;
-      channel.ready = this.loadMeter(tenant, parsed.meterId, this.now() - this.limits.meterHorizonMs).then(
-        (rows) => {
-          for (const u of rows) this.applyUpdate(u);
+      channel.ready = this.loadOnDemand(tenant, parsed, channel).then(
+        () => {
           meterChannel.loaded = true;
         },
         (err) => {
@@ -161,6 +169,19 @@ export class LiveState {
     return channel;
   }
 
+  /** A meter channel's 24 h, or an energy channel's meters and windows, from Postgres. */
+  private async loadOnDemand(tenant: string, parsed: ParsedChannel, channel: LiveChannel): Promise<void> {
+    if (parsed.kind === 'meter') {
+      for (const u of await this.loadMeter(tenant, parsed.meterId, this.now() - this.limits.meterHorizonMs))
+        this.applyUpdate(u);
+      return;
+    }
+    if (!this.loadEnergy) return;
+    const feed = new EnergyFeed(tenant, ENERGY_HORIZON_MS, this.loadEnergy, channel.log, this.now);
+    this.energyFeeds.set(channel.key, feed);
+    await feed.load(this.now() - ENERGY_HORIZON_MS);
+  }
+
   release(channel: LiveChannel): void {
     channel.subscribers = Math.max(0, channel.subscribers - 1);
     if (channel.subscribers === 0) channel.idleSince = this.now();
@@ -172,8 +193,9 @@ export class LiveState {
     for (const channel of this.channels.values()) {
       if (channel.key === SERVICES) this.refreshUnresponsive(channel.log, now);
       else channel.log.prune((row) => this.expired(row, now));
+      this.energyFeeds.get(channel.key)?.tick();
       if (
-        channel.name.startsWith('meter:') &&
+        onDemand(channel) &&
         channel.loaded &&
         channel.subscribers === 0 &&
         now - channel.idleSince > this.limits.meterIdleMs
@@ -236,8 +258,7 @@ export class LiveState {
   private evictIdleMeter(): boolean {
     let oldest: LiveChannel | undefined;
     for (const c of this.channels.values()) {
-      if (c.name.startsWith('meter:') && c.loaded && c.subscribers === 0 && (!oldest || c.idleSince < oldest.idleSince))
-        oldest = c;
+      if (onDemand(c) && c.loaded && c.subscribers === 0 && (!oldest || c.idleSince < oldest.idleSince)) oldest = c;
     }
     if (oldest) this.drop(oldest);
     return oldest !== undefined;
@@ -246,13 +267,19 @@ export class LiveState {
   private drop(channel: LiveChannel): void {
     if (this.channels.get(channel.key) !== channel) return;
     this.channels.delete(channel.key);
-    if (channel.name.startsWith('meter:')) this.meterChannels--;
+    this.energyFeeds.delete(channel.key);
+    if (onDemand(channel)) this.meterChannels--;
   }
 
   private reject(): false {
     this.rejected++;
     return false;
   }
+}
+
+/** Channels loaded from Postgres on first subscribe and dropped when idle: `meter:<id>` and `energy`. */
+function onDemand(channel: LiveChannel): boolean {
+  return channel.name.startsWith('meter:') || channel.name === ENERGY;
 }
 
 function channelKey(tenant: string | null, name: string): string {

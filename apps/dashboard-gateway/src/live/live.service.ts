@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { nestStreamsLogger } from '@switchboard/service';
+import { NotReady, nestStreamsLogger } from '@switchboard/service';
 import { interruptibleSleep, Outage, type StreamingClient } from '@switchboard/streams';
 import { InjectStreamingClient } from '@switchboard/streams/nest';
 import { CheckpointOffsets } from './checkpoint-offsets';
 import type { PartitionRange } from './consumer-lag';
+import { energyLoader } from './energy-fill';
 import { KafkaFeed } from './kafka-feed';
 import { LagPoller } from './lag-poller';
 import type { ResolvedLiveOptions } from './live-options';
@@ -54,8 +55,12 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectStreamingClient() client: StreamingClient,
   ) {
     const { limits, pool } = options;
-    this.state = new LiveState(randomBytes(6).toString('base64url'), limits, (tenant, meterId, since) =>
-      meterWindowsSince(pool, tenant, meterId, since),
+    this.state = new LiveState(
+      randomBytes(6).toString('base64url'),
+      limits,
+      (tenant, meterId, since) => meterWindowsSince(pool, tenant, meterId, since),
+      Date.now,
+      energyLoader(pool, limits.maxFillRows),
     );
     this.feed = new KafkaFeed(
       {
@@ -102,9 +107,9 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   async ready(): Promise<void> {
     if (this.live) return;
     const outage = this.startOutage.status;
-    throw new Error(
+    throw new NotReady(
       outage
-        ? `live feed not started (${outage.attempts} attempts since ${new Date(outage.since).toISOString()}): ${outage.lastError.message}`
+        ? `live feed not started (${outage.attempts} attempts since ${new Date(outage.since).toISOString()}; the error is in the log)`
         : 'live feed starting',
     );
   }

@@ -119,19 +119,23 @@ export async function meterWindowsSince(
      FROM meter_energy_15m WHERE tenant = $1 AND meter_id = $2 AND window_start >= $3 ORDER BY window_start`,
     [tenant, meterId, new Date(sinceMs)],
   );
-  return rows.map((r) =>
-    meterEnergyUpdate({
-      tenant,
-      meterId,
-      windowStart: r.window_start.getTime(),
-      windowEnd: r.window_end.getTime(),
-      energyMwh: r.energy_mwh,
-      readings: r.readings,
-      maxPowerW: r.max_power_w,
-      resets: r.resets,
-      isFinal: r.is_final,
-      version: r.version,
-      revision: r.revision,
-    }),
-  );
+  return rows.map((r) => meterWindowUpdate(tenant, meterId, r));
+}
+
+/** A `meter_energy_15m` SQL row (energy and version read as float8) as the typed update the aggregator publishes. */
+// biome-ignore lint/suspicious/noExplicitAny: a pg result row of the query's columns
+export function meterWindowUpdate(tenant: string, meterId: string, r: Record<string, any>): MeterEnergyUpdate {
+  return meterEnergyUpdate({
+    tenant,
+    meterId,
+    windowStart: r.window_start.getTime(),
+    windowEnd: r.window_end.getTime(),
+    energyMwh: r.energy_mwh,
+    readings: r.readings,
+    maxPowerW: r.max_power_w,
+    resets: r.resets,
+    isFinal: r.is_final,
+    version: r.version,
+    revision: r.revision,
+  });
 }

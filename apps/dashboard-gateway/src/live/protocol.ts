@@ -1,5 +1,6 @@
-import { type DashboardClaims, ID_PATTERN } from '@switchboard/domain';
+import { type DashboardClaims, type DashboardRole, ID_PATTERN } from '@switchboard/domain';
 import { z } from 'zod';
+import { CHANNEL_ROLES } from '../auth/roles';
 import type { LiveRow } from './channel-log';
 
 /**
@@ -8,7 +9,7 @@ import type { LiveRow } from './channel-log';
  */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 
-export type ChannelName = 'queues' | 'alerts' | 'services' | 'lag' | `meter:${string}`;
+export type ChannelName = 'queues' | 'alerts' | 'energy' | 'services' | 'lag' | `meter:${string}`;
 
 export interface SnapshotFrame {
   channel: string;
@@ -109,7 +110,7 @@ export function isLiveError(x: ClientMessage | LiveError | ParsedChannel): x is 
 }
 
 export type ParsedChannel =
-  | { kind: 'queues' | 'alerts' }
+  | { kind: 'queues' | 'alerts' | 'energy' }
   | { kind: 'meter'; meterId: string }
   | { kind: 'services' }
   | { kind: 'lag' };
@@ -123,19 +124,31 @@ export interface OperationalAccess {
 }
 
 /**
- * Which channels exist, and who may read them: tenant channels for every role; `services` and `lag` for the operator
- * role (of the operator tenant, when one is configured).
+ * Which channels exist, and who may read them: the role matrix of the REST reads of the same data (CHANNEL_ROLES);
+ * `services` and `lag` only for operator tokens of the operator tenant, when one is configured.
  */
 export function parseChannel(
   name: string,
   claims: Pick<DashboardClaims, 'role' | 'tenant'>,
   access: OperationalAccess = { lagEnabled: true },
 ): ParsedChannel | LiveError {
-  if (name === 'queues' || name === 'alerts') return { kind: name };
-  if (name === 'services' || name === 'lag') {
-    if (claims.role !== 'operator') {
-      return { code: 'forbidden', message: `the ${name} channel is for the operator role`, channel: name };
-    }
+  const channel = channelOf(name);
+  if (!channel) {
+    return {
+      code: 'unknown_channel',
+      message: 'channels are queues, alerts, energy, services, lag and meter:<meter id>',
+      channel: name.slice(0, 100),
+    };
+  }
+  const roles: readonly DashboardRole[] = CHANNEL_ROLES[channel.kind];
+  if (!roles.includes(claims.role)) {
+    return {
+      code: 'forbidden',
+      message: `the ${channel.kind} channel is for the role ${roles.join(' or ')}; the token's role is ${claims.role}`,
+      channel: name,
+    };
+  }
+  if (channel.kind === 'services' || channel.kind === 'lag') {
     if (access.operatorTenant !== undefined && claims.tenant !== access.operatorTenant) {
       return {
         code: 'forbidden',
@@ -143,18 +156,20 @@ export function parseChannel(
         channel: name,
       };
     }
-    if (name === 'lag' && !access.lagEnabled) {
+    if (channel.kind === 'lag' && !access.lagEnabled) {
       return { code: 'unavailable', message: 'this gateway does not compute consumer lag', channel: name };
     }
+  }
+  return channel;
+}
+
+function channelOf(name: string): ParsedChannel | undefined {
+  if (name === 'queues' || name === 'alerts' || name === 'energy' || name === 'services' || name === 'lag') {
     return { kind: name };
   }
   if (name.startsWith('meter:')) {
     const meterId = name.slice('meter:'.length);
     if (ID_PATTERN.test(meterId)) return { kind: 'meter', meterId };
   }
-  return {
-    code: 'unknown_channel',
-    message: 'channels are queues, alerts, services, lag and meter:<meter id>',
-    channel: name.slice(0, 100),
-  };
+  return undefined;
 }

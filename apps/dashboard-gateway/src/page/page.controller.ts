@@ -58,13 +58,19 @@ const DERIVED_METRICS = '../../../../../libs/domain/src/derived-metrics.js';
 export function loadPageAssets(): StaticPage {
   // The socket.io client that matches the server, as an ES module (the live server does not serve one).
   const socketIoClient = join(dirname(require.resolve('socket.io/package.json')), 'client-dist/socket.io.esm.min.js');
+  // The charting library, pinned in package.json, served from node_modules like the socket.io client (no CDN).
+  const uplot = join(dirname(require.resolve('uplot/package.json')), 'dist');
   return loadStaticPage('index.html', {
     'wallboard.css': 'wallboard.css',
     'derived-metrics.js': DERIVED_METRICS,
     'wallboard-logic.js': 'wallboard-logic.js',
+    'chart-logic.js': 'chart-logic.js',
+    'charts.js': 'charts.js',
     'wallboard.js': 'wallboard.js',
     'live-page.js': 'live-page.js',
     'socket.io.esm.min.js': socketIoClient,
+    'uPlot.iife.min.js': join(uplot, 'uPlot.iife.min.js'),
+    'uPlot.min.css': join(uplot, 'uPlot.min.css'),
   });
 }
 
@@ -81,7 +87,19 @@ export function loadServicesAssets(): StaticPage {
 }
 
 /**
- * The supervisor's wallboard at `/` and the operator's services panel at `/services` (static HTML + CSS + vanilla
+ * The energy page's own files (under `/energy/`); it loads the style, charts, live connection and libraries from
+ * `/wallboard/` too.
+ */
+export function loadEnergyAssets(): StaticPage {
+  return loadStaticPage('energy.html', {
+    'energy.css': 'energy.css',
+    'energy-logic.js': 'energy-logic.js',
+    'energy.js': 'energy.js',
+  });
+}
+
+/**
+ * The supervisor's wallboard at `/`, the energy page at `/energy` and the operator's services panel at `/services` (static HTML + CSS + vanilla
  * JS, same origin as the socket): no token is needed to load them — a page reads its token from the URL fragment
  * and shows nothing without a valid one (the socket refuses a token without the role a channel needs).
  */
@@ -90,6 +108,7 @@ export function loadServicesAssets(): StaticPage {
 export class PageController {
   private readonly assets = loadPageAssets();
   private readonly services = loadServicesAssets();
+  private readonly energy = loadEnergyAssets();
 
   @Get()
   index(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res() res: ServerResponse): void {
@@ -112,6 +131,21 @@ export class PageController {
     @Res() res: ServerResponse,
   ): void {
     sendFile(this.assets, file, ifNoneMatch, res);
+  }
+
+  @Get('energy')
+  energyIndex(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res() res: ServerResponse): void {
+    send(res, this.energy.index, ifNoneMatch);
+  }
+
+  @Get('energy/:file')
+  @Header('Cross-Origin-Resource-Policy', 'same-origin')
+  energyFile(
+    @Param('file') file: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() res: ServerResponse,
+  ): void {
+    sendFile(this.energy, file, ifNoneMatch, res);
   }
 
   @Get('services')

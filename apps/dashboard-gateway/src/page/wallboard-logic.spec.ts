@@ -84,6 +84,8 @@ describe('wallboard logic', () => {
       serviceLevel: 0.6,
       asaMs: 150_000 / 9,
       abandonRate: 2 / 12,
+      // No call of these windows ended after an answer.
+      averageCallDurationMs: null,
     });
     // A queue seen only outside the horizon is shown with nothing to judge.
     expect(billing).toEqual(

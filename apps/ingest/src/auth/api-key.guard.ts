@@ -8,7 +8,11 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    req.tenant = await this.auth.authenticate(req.headers.authorization);
+    // The socket's address unless the app is told to trust a proxy's X-Forwarded-For (Express `trust proxy`).
+    req.tenant = await this.auth.authenticate(
+      req.headers.authorization,
+      (req as { ip?: string }).ip ?? req.socket.remoteAddress,
+    );
     return true;
   }
 }

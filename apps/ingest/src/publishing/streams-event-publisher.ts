@@ -8,8 +8,12 @@ import {
   type TopicName,
   Topics,
 } from '@switchboard/domain';
-import { StreamingClient, type StreamsLogger, type TopicProducer } from '@switchboard/streams';
-import type { IngestConfig } from '../config';
+import {
+  StreamingClient,
+  type StreamingClientOptions,
+  type StreamsLogger,
+  type TopicProducer,
+} from '@switchboard/streams';
 import { brokerReachable } from './broker-probe';
 import {
   type EventPublisher,
@@ -22,14 +26,20 @@ import {
 const FAILURE_MEMORY_MS = 10_000;
 
 export interface StreamsPublisherOptions {
-  brokers: string[];
-  clientId: string;
   /** A publish not acknowledged within this bound is answered 503. */
   timeoutMs: number;
   /** Records handed to Kafka but not yet acknowledged, across requests; beyond it requests fail fast. */
   maxPendingRecords?: number;
   /** Topics are `<namespace>.<topic>` when set (see `namespaced`). */
   topicNamespace?: string;
+}
+
+/** Where the publisher's client connects: the service's brokers and client id. */
+export interface PublisherClientSettings {
+  brokers: string[];
+  clientId: string;
+  /** The publisher's bound (`timeoutMs`): the client gives up on an acknowledgement after as long. */
+  timeoutMs: number;
 }
 
 function streamsLogger(log: Logger): StreamsLogger {
@@ -42,25 +52,22 @@ function streamsLogger(log: Logger): StreamsLogger {
 }
 
 /**
- * EventPublisher on libs/streams. Each request gets fresh TopicProducers and streams: the shared
- * client's queue still packs concurrent requests into one produce request per tick, a request's flush
- * waits for exactly its own messages, and nothing per entity outlives the request (call ids never
- * repeat, so a long-lived stream cache would only grow). Streams are never closed here: an entity's
- * events arrive over many requests.
+ * EventPublisher on libs/streams, over the app's one StreamingClient (`StreamsModule` in the ingest module; it is
+ * ingest's only Kafka user, so `close()` closes it — the module's own close then finds it closed). Each request gets
+ * fresh TopicProducers and streams: the shared client's queue still packs concurrent requests into one produce
+ * request per tick, a request's flush waits for exactly its own messages, and nothing per entity outlives the
+ * request (call ids never repeat, so a long-lived stream cache would only grow). Streams are never closed here: an
+ * entity's events arrive over many requests.
  */
 export class StreamsEventPublisher implements EventPublisher {
-  private readonly client: StreamingClient;
   private readonly maxPending: number;
   private pending = 0;
   private lastFailure: { at: number; message: string } | undefined;
 
-  constructor(private readonly opts: StreamsPublisherOptions) {
-    this.client = new StreamingClient({
-      brokers: opts.brokers,
-      clientId: opts.clientId,
-      ackTimeoutMs: opts.timeoutMs,
-      logger: streamsLogger(new Logger('streams')),
-    });
+  constructor(
+    private readonly client: StreamingClient,
+    private readonly opts: StreamsPublisherOptions,
+  ) {
     this.maxPending = opts.maxPendingRecords ?? 200_000;
   }
 
@@ -88,8 +95,8 @@ export class StreamsEventPublisher implements EventPublisher {
 
   /** Kafka answers on a broker port, and the last publish did not fail for want of Kafka. */
   async checkReady(): Promise<void> {
-    if (!(await brokerReachable(this.opts.brokers, 1000)))
-      throw new Error(`no broker answers at ${this.opts.brokers.join(',')}`);
+    const { brokers } = this.client.options;
+    if (!(await brokerReachable(brokers, 1000))) throw new Error(`no broker answers at ${brokers.join(',')}`);
     // A failure counts for a while only: an unready instance gets no traffic that could clear it.
     if (this.lastFailure && Date.now() - this.lastFailure.at < FAILURE_MEMORY_MS) {
       throw new Error(`last publish failed: ${this.lastFailure.message}`);
@@ -143,11 +150,19 @@ export class StreamsEventPublisher implements EventPublisher {
   }
 }
 
-export function createStreamsPublisher(config: IngestConfig): EventPublisher {
-  return new StreamsEventPublisher({
-    brokers: config.kafka.brokers,
-    clientId: config.kafka.clientId,
-    timeoutMs: config.publish.timeoutMs,
-    topicNamespace: config.kafka.topicNamespace,
-  });
+/** The options of the publisher's StreamingClient (the ingest module's `StreamsModule`, or a standalone one). */
+export function publisherClientOptions(s: PublisherClientSettings): StreamingClientOptions {
+  return {
+    brokers: s.brokers,
+    clientId: s.clientId,
+    ackTimeoutMs: s.timeoutMs,
+    logger: streamsLogger(new Logger('streams')),
+  };
+}
+
+/** A publisher on a client of its own, for tools and tests outside Nest (the same options ingest runs with). */
+export function standaloneStreamsPublisher(
+  o: PublisherClientSettings & Omit<StreamsPublisherOptions, 'timeoutMs'>,
+): StreamsEventPublisher {
+  return new StreamsEventPublisher(new StreamingClient(publisherClientOptions(o)), o);
 }

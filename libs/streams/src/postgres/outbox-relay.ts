@@ -36,13 +36,30 @@ export interface OutboxRelayOptions {
   retryMs?: number;
   /** Longest wait between two attempts while Kafka or Postgres stays away. Default 5000. */
   retryMaxMs?: number;
+  /**
+   * Sent rows are deleted once they were sent this long ago (kept a while for whoever inspects what went out).
+   * Default 15 minutes; 0 deletes them at the next prune. Unsent rows are never deleted.
+   */
+  retainSentMs?: number;
+  /** The leader prunes this often. Default 60 000. */
+  pruneIntervalMs?: number;
+  /** Rows per DELETE, so a prune never holds locks long or starves publishing. Default 5000. */
+  pruneBatchSize?: number;
   logger?: StreamsLogger;
+}
+
+/** The outbox table's size, for metrics: rows waiting to be published, and the table's bytes on disk. */
+export interface OutboxTableSize {
+  unsent: number;
+  bytes: number;
 }
 
 export interface OutboxRelayEvents {
   /** This instance holds the lock and publishes; `false` when it lost it (connection error, stop). */
   leader: { leader: boolean };
   published: { rows: number; firstId: string; lastId: string; durationMs: number };
+  /** Sent rows older than the retention were deleted. */
+  pruned: { rows: number; durationMs: number };
   /** A send or a database call failed (logged once per outage); the relay retries with back-off. */
   failure: { error: Error; phase: 'send' | 'database' };
 }
@@ -65,6 +82,11 @@ export class OutboxRelay {
   private readonly emitter = new EventEmitter();
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly retainSentMs: number;
+  private readonly pruneIntervalMs: number;
+  private readonly pruneBatchSize: number;
+  private nextPruneAt = 0;
+  private prunedRows = 0;
   private readonly logger: StreamsLogger;
   /** Postgres away (the LISTEN connection, the reads and marks): reconnects with back-off. */
   private readonly database: Outage;
@@ -84,6 +106,9 @@ export class OutboxRelay {
     this.tables = streamsTables(opts.tablePrefix ?? DEFAULT_TABLE_PREFIX);
     this.batchSize = positive('batchSize', opts.batchSize ?? 500);
     this.pollIntervalMs = positive('pollIntervalMs', opts.pollIntervalMs ?? 1000);
+    this.retainSentMs = atLeastZero('retainSentMs', opts.retainSentMs ?? 15 * 60_000);
+    this.pruneIntervalMs = positive('pruneIntervalMs', opts.pruneIntervalMs ?? 60_000);
+    this.pruneBatchSize = positive('pruneBatchSize', opts.pruneBatchSize ?? 5000);
     const backoff = {
       initialMs: positive('retryMs', opts.retryMs ?? 1000),
       maxMs: positive('retryMaxMs', opts.retryMaxMs ?? 5000),
@@ -111,6 +136,21 @@ export class OutboxRelay {
       ...(this.database.status ? { database: this.database.status } : {}),
       ...(this.sending.status ? { send: this.sending.status } : {}),
     };
+  }
+
+  /** Sent rows this relay deleted since it started. */
+  get pruned(): number {
+    return this.prunedRows;
+  }
+
+  /** Rows waiting to be published (the partial index of unsent ids answers it) and the table's bytes. */
+  async tableSize(): Promise<OutboxTableSize> {
+    const r = await this.opts.pool.query<{ unsent: string; bytes: string }>(
+      `SELECT (SELECT count(*) FROM ${this.tables.outbox} WHERE sent_at IS NULL) AS unsent,
+              pg_total_relation_size($1::regclass) AS bytes`,
+      [this.tables.outbox],
+    );
+    return { unsent: Number(r.rows[0].unsent), bytes: Number(r.rows[0].bytes) };
   }
 
   /** Starts the loop in the background; resolves at once. */
@@ -143,6 +183,7 @@ export class OutboxRelay {
           }
         }
         const sent = await this.publishBatch(client);
+        if (sent >= 0 && sent < this.batchSize && Date.now() >= this.nextPruneAt) await this.prune(client);
         this.database.recovered();
         // A full batch or a failed send (-1, already waited its back-off): go again at once.
         if (sent >= 0 && sent < this.batchSize) await this.sleep(this.pollIntervalMs);
@@ -221,6 +262,33 @@ export class OutboxRelay {
     return r.rows.length;
   }
 
+  /**
+   * Deletes rows sent longer ago than the retention, a batch at a time from the oldest id, between publishes
+   * (only when the relay has caught up, so pruning never delays an update). Rows still unsent are never touched.
+   */
+  private async prune(client: PoolClient): Promise<void> {
+    this.nextPruneAt = Date.now() + this.pruneIntervalMs;
+    const started = Date.now();
+    let rows = 0;
+    for (;;) {
+      const r = await client.query(
+        `DELETE FROM ${this.tables.outbox} WHERE id IN (
+           SELECT id FROM ${this.tables.outbox}
+            WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(secs => $1::double precision / 1000)
+            ORDER BY id LIMIT $2)`,
+        [this.retainSentMs, this.pruneBatchSize],
+      );
+      rows += r.rowCount ?? 0;
+      if ((r.rowCount ?? 0) < this.pruneBatchSize) break;
+      if (this.stopping || this.pending) {
+        this.nextPruneAt = 0; // more to delete: go on after the rows that just arrived are published
+        break;
+      }
+    }
+    this.prunedRows += rows;
+    if (rows > 0) this.emitter.emit('pruned', { rows, durationMs: Date.now() - started });
+  }
+
   private notify(): void {
     this.pending = true;
     this.wake?.();
@@ -281,6 +349,14 @@ export function groupByTopic(batch: readonly OutboxMessage[]): { topic: string; 
     list.push({ key: m.key, headers: m.headers, value: m.value, partition: m.partition ?? undefined });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function atLeastZero(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new StreamsConfigError(`OutboxRelay option ${name} must be 0 or more, got ${value}`, {
+      context: { [name]: value },
+    });
+  return value;
 }
 
 function positive(name: string, value: number): number {

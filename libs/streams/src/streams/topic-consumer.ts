@@ -47,6 +47,7 @@ export class TopicConsumer<T = Record<string, number | string>> {
   private member: GroupMember | undefined;
   private sinceCommit = 0;
   private commitTimer: NodeJS.Timeout | undefined;
+  private commitFailing = false;
   private closed = false;
 
   constructor(
@@ -112,7 +113,7 @@ export class TopicConsumer<T = Record<string, number | string>> {
     );
     await this.member.start();
     if (this.opts.commit.mode === CommitMode.Automatic) {
-      this.commitTimer = setInterval(() => void this.commit().catch(() => undefined), this.opts.commit.everyMs);
+      this.commitTimer = setInterval(() => void this.autoCommit('on its timer'), this.opts.commit.everyMs);
       this.commitTimer.unref();
     }
   }
@@ -142,12 +143,32 @@ export class TopicConsumer<T = Record<string, number | string>> {
       lag: ctx.lag(),
     });
     if (this.opts.commit.mode === CommitMode.Automatic && this.sinceCommit >= this.opts.commit.everyMessages)
-      await this.commit();
+      await this.autoCommit(`after ${this.opts.commit.everyMessages} messages`);
   }
 
   private async runRevoking(): Promise<void> {
-    if (this.opts.commit.mode === CommitMode.Automatic) await this.commit().catch(() => undefined);
+    if (this.opts.commit.mode === CommitMode.Automatic) await this.autoCommit('before a rebalance');
     for (const h of this.revokingHandlers) await h();
+  }
+
+  /**
+   * An automatic commit that fails leaves the offsets uncommitted until the next one succeeds; processing goes on.
+   * Said once per run of failures (the timer would repeat it every few seconds while the broker is away), because
+   * what it costs is real: after a restart or a rebalance, the messages since the last commit are read again.
+   */
+  private async autoCommit(when: string): Promise<void> {
+    try {
+      await this.commit();
+      if (this.commitFailing) this.logger.info(`automatic commits of "${this.topic}" succeed again`);
+      this.commitFailing = false;
+    } catch (err) {
+      if (!this.commitFailing) {
+        this.logger.warn(
+          `automatic commit of "${this.topic}" failed ${when}: ${(err as Error).message}; the offsets stay uncommitted and the next commit tries again (until one succeeds, a restart reads the messages since the last commit again)`,
+        );
+      }
+      this.commitFailing = true;
+    }
   }
 
   private onRevoked(partitions: number[]): void {

@@ -33,7 +33,11 @@ function setConnection(state, text) {
   const c = $('connection');
   c.dataset.state = state;
   c.textContent = text;
+  // Stale data stays on screen, dimmed, so a wall screen never passes old figures off as live.
+  document.body.dataset.stale = String(state !== 'connected');
 }
+
+const clock = (ms) => new Date(ms).toTimeString().slice(0, 8);
 
 /**
  * Starts a page. `page`:
@@ -43,6 +47,9 @@ function setConnection(state, text) {
  *   command that makes a link;
  * - `forbidden(error)`: the sentence for a token the server refuses a channel to;
  * - `onError(error)` (optional): the page's own handling of other channel errors.
+ *
+ * Returns `{ token, subscribe(name), unsubscribe(name), getJson(path), pollThresholds(onRules) }` (null without a token): channels the page
+ * adds or drops later (a drill-down), and its REST reads with the same token.
  */
 export function startLivePage(page) {
   const channels = new Map(page.channels.map((name) => [name, { rows: new Map(), epoch: null, seq: null }]));
@@ -75,8 +82,14 @@ export function startLivePage(page) {
   if (!token) {
     setConnection('failed', 'Not connected');
     showMessage(`No ${page.token} token: this page needs a link with a token.`, true);
-    return;
+    return null;
   }
+  let lastFrameAt = null;
+  const stale = () =>
+    setConnection(
+      'reconnecting',
+      lastFrameAt === null ? 'Reconnecting…' : `Reconnecting… data as of ${clock(lastFrameAt)}`,
+    );
 
   $('live').hidden = false;
   render();
@@ -99,6 +112,7 @@ export function startLivePage(page) {
   });
 
   socket.on('snapshot', (frame, ack) => {
+    lastFrameAt = Date.now();
     const ch = channels.get(frame.channel);
     if (ch) {
       ch.rows = L.applySnapshot(ch.rows, frame.rows);
@@ -110,6 +124,7 @@ export function startLivePage(page) {
   });
 
   socket.on('delta', (frame, ack) => {
+    lastFrameAt = Date.now();
     const ch = channels.get(frame.channel);
     if (ch) {
       L.applyDelta(ch.rows, frame.rows);
@@ -132,7 +147,7 @@ export function startLivePage(page) {
 
   socket.on('disconnect', (reason) => {
     if (reason === 'io client disconnect') return;
-    setConnection('reconnecting', 'Reconnecting…');
+    stale();
   });
 
   socket.on('connect_error', (e) => {
@@ -146,7 +161,41 @@ export function startLivePage(page) {
           : `This ${page.token} token is not valid (it may belong to another installation or have been mistyped).`,
       );
     } else {
-      setConnection('reconnecting', 'Reconnecting…');
+      stale();
     }
   });
+
+  return {
+    token,
+    subscribe(name) {
+      if (channels.has(name)) return;
+      channels.set(name, { rows: new Map(), epoch: null, seq: null });
+      if (socket.connected) socket.emit('subscribe', { channel: name });
+    },
+    unsubscribe(name) {
+      if (!channels.delete(name)) return;
+      if (socket.connected) socket.emit('unsubscribe', { channel: name });
+      scheduleRender();
+    },
+    /**
+     * The tenant's alert thresholds (GET /v1/alerts/thresholds) to `onRules`, now and every minute; a failed read
+     * keeps the last ones (a page colours nothing rather than guessing from defaults).
+     */
+    pollThresholds(onRules) {
+      const load = () =>
+        this.getJson('/v1/alerts/thresholds').then(
+          (body) => onRules(body.rules),
+          () => undefined,
+        );
+      load();
+      setInterval(load, 60_000);
+    },
+    /** GET a same-origin read with the token; the parsed JSON, or an Error with the server's `{error, message}`. */
+    async getJson(path) {
+      const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+      const body = await res.json().catch(() => ({}));
+      if (!res.ok) throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.error });
+      return body;
+    },
+  };
 }

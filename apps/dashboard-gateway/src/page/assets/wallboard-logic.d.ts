@@ -19,6 +19,25 @@ export interface QueueSummary {
   serviceLevel: number | null;
   asaMs: number | null;
   abandonRate: number | null;
+  averageCallDurationMs: number | null;
+}
+
+export interface AlertEntry extends FiringAlert {
+  entityType: string;
+  entityId: string;
+  firing: boolean;
+  resolvedAt: string | null;
+}
+
+export interface Threshold {
+  rule: string;
+  threshold: number;
+  enabled: boolean;
+}
+
+export interface TileLevel {
+  level: 'ok' | 'amber' | 'red';
+  reasons: string[];
 }
 
 export interface FiringAlert {
@@ -36,6 +55,10 @@ export function applyDelta(state: Map<string, LiveRow>, rows: readonly LiveRow[]
 export function queueSummaries(rows: Iterable<LiveRow>, nowMs: number): QueueSummary[];
 export function agentCounts(rows: Iterable<LiveRow>): [string, number][] | null;
 export function firingAlerts(rows: readonly LiveRow[]): FiringAlert[];
+export function alertFeed(rows: readonly LiveRow[]): AlertEntry[];
+export function tileLevel(summary: QueueSummary, thresholds: readonly Threshold[] | null, nowMs: number): TileLevel;
+// biome-ignore lint/suspicious/noExplicitAny: rows as the table holds them
+export function queueWindows(rows: readonly LiveRow[], queue: string): Record<string, any>[];
 export function formatWait(sinceIso: string | null | undefined, nowMs: number): string;
 export function formatPercent(fraction: number | null): string;
 export function formatSeconds(ms: number | null): string;

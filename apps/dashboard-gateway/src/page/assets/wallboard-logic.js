@@ -63,6 +63,8 @@
           answeredInSla: 0,
           abandonedShort: 0,
           answeredWaitMsSum: 0,
+          talkMsSum: 0,
+          talkCount: 0,
         };
         queues.set(name, q);
       }
@@ -84,6 +86,8 @@
         q.answeredInSla += num(r.row.answered_in_sla);
         q.abandonedShort += num(r.row.abandoned_short);
         q.answeredWaitMsSum += num(r.row.answered_wait_ms_sum);
+        q.talkMsSum += num(r.row.talk_ms_sum);
+        q.talkCount += num(r.row.talk_count);
       }
     }
     return [...queues.values()]
@@ -98,7 +102,68 @@
         serviceLevel: metrics.serviceLevel(q),
         asaMs: metrics.averageSpeedOfAnswerMs(q),
         abandonRate: metrics.abandonRate(q),
+        averageCallDurationMs: metrics.averageCallDurationMs(q),
       }));
+  }
+
+  /** A rule's threshold for the tenant (GET /v1/alerts/thresholds), or null when it is off or not known yet. */
+  function thresholdOf(thresholds, rule) {
+    const t = (thresholds ?? []).find((r) => r.rule === rule);
+    return t && t.enabled !== false ? num(t.threshold) : null;
+  }
+
+  /**
+   * A queue tile's colour by the tenant's own thresholds, as the alert rules judge (libs/domain alerts.ts): amber
+   * when the 15-minute service level is below `queue_service_level_low` or the longest wait above
+   * `queue_longest_wait_high`, red when twice as bad (below half the level, over twice the wait); else 'ok'. Each
+   * reason is named, so the tile can say why.
+   */
+  function tileLevel(summary, thresholds, nowMs) {
+    const reasons = [];
+    let level = 'ok';
+    const raise = (to, reason) => {
+      reasons.push(reason);
+      if (to === 'red' || level === 'ok') level = to;
+    };
+    const sl = thresholdOf(thresholds, 'queue_service_level_low');
+    if (sl !== null && summary.serviceLevel != null && summary.serviceLevel < sl)
+      raise(summary.serviceLevel < sl / 2 ? 'red' : 'amber', `service level below ${Math.round(sl * 100)} %`);
+    const wait = thresholdOf(thresholds, 'queue_longest_wait_high');
+    const since = summary.longestWaitingSince == null ? Number.NaN : Date.parse(summary.longestWaitingSince);
+    if (wait !== null && summary.waiting > 0 && Number.isFinite(since)) {
+      const waitedS = (nowMs - since) / 1000;
+      if (waitedS > wait) raise(waitedS > wait * 2 ? 'red' : 'amber', `longest wait over ${Math.round(wait)} s`);
+    }
+    return { level, reasons };
+  }
+
+  /** A queue's `queue_stats_1m` rows (the chart's input). */
+  function queueWindows(rows, queue) {
+    return rows.filter((r) => r.kind === 'queue_stats_1m' && r.row && String(r.row.queue) === queue).map((r) => r.row);
+  }
+
+  /** Every alert of the channel (firing, and resolved within its horizon): firing first, then the latest change. */
+  function alertFeed(rows) {
+    return rows
+      .filter((r) => r.kind === 'alert' && r.row)
+      .map((r) => ({
+        id: r.id,
+        severity: String(r.row.severity),
+        rule: String(r.row.rule),
+        entity: `${r.row.entity_type} ${r.row.entity_id}`,
+        entityType: String(r.row.entity_type),
+        entityId: String(r.row.entity_id),
+        message: r.row.message == null ? '' : String(r.row.message),
+        firing: r.row.state === 'firing',
+        firedAt: r.row.fired_at,
+        resolvedAt: r.row.resolved_at ?? null,
+      }))
+      .sort(
+        (a, b) =>
+          b.firing - a.firing ||
+          Date.parse(b.resolvedAt ?? b.firedAt) - Date.parse(a.resolvedAt ?? a.firedAt) ||
+          (a.id < b.id ? -1 : 1),
+      );
   }
 
   const AGENT_STATUSES = ['available', 'busy', 'wrap_up', 'break', 'offline'];
@@ -168,6 +233,9 @@
     queueSummaries,
     agentCounts,
     firingAlerts,
+    alertFeed,
+    tileLevel,
+    queueWindows,
     formatWait,
     formatPercent,
     formatSeconds,

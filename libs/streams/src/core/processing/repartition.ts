@@ -190,37 +190,57 @@ export class RepartitionBoundary<V> {
     }
   }
 
+  /** Emits the records, then each touched source partition's time marker: `emit` of each record, then `announce`. */
   process(records: readonly StreamRecord<V>[]): void {
     for (let i = 0; i < records.length; i++) this.state(records[i].partition);
-    const now = this.mode === 'live' && this.idleMs !== undefined ? this.clock() : 0;
-    let st: SourceState | undefined;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      if (st === undefined || st.partition !== r.partition) {
-        st = this.state(r.partition);
-        if (!st.touched) {
-          st.touched = true;
-          this.touched.push(st);
-        }
-      }
-      st.clock.observe(st.clock.inputs[0], r.timestamp, now);
-      if (this.timeGroup !== undefined) this.observeGroup(st, r, now);
-      st.sequence++;
-      this.sink.push({
-        kind: 'record',
-        key: this.keyBy(r.value, r),
-        value: r.value,
-        timestamp: r.timestamp,
-        sourcePartition: r.partition,
-        sequence: st.sequence,
-        retract: r.retract,
-      });
-    }
+    const now = this.activityNow();
+    for (let i = 0; i < records.length; i++) this.emitAt(records[i], now);
+    this.announce();
+  }
+
+  /**
+   * Emits one record at once (its sequence number; its partition's and its group's time move with it) and leaves
+   * the time marker to `announce`: an operator that sends a batch's records as it reads them reads `groupTime`
+   * between them and still sends one marker per batch. `emit` of a batch's records, then `announce()`, emits
+   * exactly what `process` of the batch does.
+   */
+  emit(record: StreamRecord<V>): void {
+    this.state(record.partition);
+    this.emitAt(record, this.activityNow());
+  }
+
+  /** The time marker of every source partition that emitted since the last one (when its time or a group moved). */
+  announce(): void {
     for (const s of this.touched) {
       s.touched = false;
-      this.announce(s);
+      this.announceSource(s);
     }
     this.touched.length = 0;
+  }
+
+  /** The wall time records count as activity at (idling), read once per call. */
+  private activityNow(): number {
+    return this.mode === 'live' && this.idleMs !== undefined ? this.clock() : 0;
+  }
+
+  private emitAt(r: StreamRecord<V>, now: number): void {
+    const st = this.state(r.partition);
+    if (!st.touched) {
+      st.touched = true;
+      this.touched.push(st);
+    }
+    st.clock.observe(st.clock.inputs[0], r.timestamp, now);
+    if (this.timeGroup !== undefined) this.observeGroup(st, r, now);
+    st.sequence++;
+    this.sink.push({
+      kind: 'record',
+      key: this.keyBy(r.value, r),
+      value: r.value,
+      timestamp: r.timestamp,
+      sourcePartition: r.partition,
+      sequence: st.sequence,
+      retract: r.retract,
+    });
   }
 
   /** Idle partitions advance with the wall clock (live mode) and announce their new time, every `idleAnnounceMs`. */
@@ -229,7 +249,7 @@ export class RepartitionBoundary<V> {
     for (const st of this.sources.values()) {
       let due = st.clock.idle(now, this.idleMs, true) && st.clock.time - st.announced >= this.idleAnnounceMs;
       if (st.groups.size > 0) due = this.idleGroups(st, now) || due;
-      if (due) this.announce(st);
+      if (due) this.announceSource(st);
     }
   }
 
@@ -310,7 +330,7 @@ export class RepartitionBoundary<V> {
     return due;
   }
 
-  private announce(st: SourceState): void {
+  private announceSource(st: SourceState): void {
     const moved = st.moved;
     if (st.clock.time <= st.announced && moved.length === 0) return;
     if (st.clock.time > st.announced) st.announced = st.clock.time;

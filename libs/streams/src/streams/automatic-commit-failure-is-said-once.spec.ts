@@ -1,0 +1,69 @@
+import { StreamingClient } from '../client';
+import { MemoryLog, memoryPort } from '../port/memory-port.spec-support';
+import { AutoOffsetReset, CommitMode } from './consumer-options';
+
+// An automatic commit that fails used to vanish (`.catch(() => undefined)`): the offsets stayed uncommitted and
+// nobody knew that a restart would read those messages again. Now it is a warning, once per run of failures.
+describe('automatic commits that fail', () => {
+  it('are said once while they fail, then once when they succeed again; processing goes on', async () => {
+    const lines: { level: string; message: string }[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: (message: string) => lines.push({ level: 'info', message }),
+      warn: (message: string) => lines.push({ level: 'warn', message }),
+      error: (message: string) => lines.push({ level: 'error', message }),
+    };
+    const log = new MemoryLog();
+    let refuse = true;
+    const commits: string[] = [];
+    const client = new StreamingClient({
+      brokers: ['memory:0'],
+      clientId: 'memory',
+      logger,
+      kafka: () =>
+        memoryPort(log, {
+          commit: async (offsets) => {
+            if (refuse) throw new Error('The coordinator is not available');
+            commits.push(offsets ? 'given' : 'finished');
+            return offsets ?? [];
+          },
+        }),
+    });
+    const producer = await client.getTopicProducer('meters');
+    const meter = producer.getOrCreateStream('meter-1');
+    for (let i = 1; i <= 4; i++) {
+      meter.timeseries.buffer
+        .addTimestamp(i * 1000)
+        .addValue('energyWh', i)
+        .publish();
+      await meter.flush();
+    }
+    const seen: number[] = [];
+    const consumer = await client.getTopicConsumer('meters', {
+      consumerGroup: 'g',
+      autoOffsetReset: AutoOffsetReset.Earliest,
+      commit: { mode: CommitMode.Automatic, everyMessages: 1, everyMs: 50 },
+    });
+    consumer.onStreamReceived((s) =>
+      s.timeseries.onDataReceived((d) => {
+        for (const row of d.rows()) seen.push(row.numeric('energyWh') ?? Number.NaN);
+      }),
+    );
+    await consumer.subscribe(); // the whole log in one batch, a commit after it
+    expect(seen).toEqual([1, 2, 3, 4]);
+    await new Promise((r) => setTimeout(r, 400)); // the timer's commits fail too, several times
+
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].message).toMatch(
+      /^automatic commit of "meters" failed after 1 messages: The coordinator is not available; the offsets stay uncommitted/,
+    );
+
+    refuse = false;
+    const deadline = Date.now() + 5000;
+    while (commits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(commits[0]).toBe('finished'); // what the handlers finished, as the member knows it
+    expect(lines.filter((l) => l.message.includes('succeed again'))).toHaveLength(1);
+    await client.close();
+  });
+});
