@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { serviceStatus } from '@switchboard/service';
+import { securityHeaders, serviceStatus } from '@switchboard/service';
 import { Logger } from 'nestjs-pino';
 import { AggregatorModule } from './app.module';
 import { loadAggregatorConfig } from './config';
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
         { bufferLogs: true },
       );
       app.useLogger(app.get(Logger));
+      app.use(securityHeaders());
       app.enableShutdownHooks();
       return app;
     },

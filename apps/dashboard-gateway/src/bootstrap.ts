@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { HttpMetrics, JsonErrorFilter } from '@switchboard/service';
+import { HttpMetrics, JsonErrorFilter, securityHeaders } from '@switchboard/service';
 import { Logger } from 'nestjs-pino';
 import { DashboardGatewayModule, type GatewayModuleOptions } from './app.module';
 import { GATEWAY_ERRORS } from './http/api-error';
@@ -15,6 +15,7 @@ export async function createGatewayApp(options: GatewayModuleOptions): Promise<I
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  app.use(securityHeaders());
   app.use(urlLengthLimit);
   app.use(app.get(HttpMetrics).middleware());
   app.useGlobalFilters(new JsonErrorFilter(GATEWAY_ERRORS));

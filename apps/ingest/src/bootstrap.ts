@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { JsonErrorFilter } from '@switchboard/service';
+import { JsonErrorFilter, securityHeaders } from '@switchboard/service';
 import { Logger } from 'nestjs-pino';
 import { IngestModule, type IngestModuleOptions } from './app.module';
 import { ingestErrors } from './http/api-error';
@@ -15,6 +15,7 @@ export async function createIngestApp(options: IngestModuleOptions): Promise<INe
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  app.use(securityHeaders());
   app.use(app.get(IngestMetrics).middleware());
   app.useGlobalFilters(new JsonErrorFilter(ingestErrors(options.config.publish.retryAfterSeconds)));
   app.enableShutdownHooks();

@@ -42,4 +42,5 @@ export {
   readinessProbe,
 } from './readiness';
 export { requestLogLevel, SLOW_REQUEST_MS } from './request-log-level';
+export { securityHeaders } from './security-headers';
 export { SERVICE_STATUS, type ServiceStatusOptions, ServiceStatusReporter, serviceStatus } from './service-status';
