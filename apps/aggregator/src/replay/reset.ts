@@ -1,6 +1,6 @@
 import { type StreamingClient, streamsTables } from '@switchboard/streams';
-import type { Pool } from 'pg';
-import { ReplayError } from './replay-errors';
+import type { Pool, PoolClient } from 'pg';
+import { ReplayError, ReplayRefusedError } from './replay-errors';
 
 /** The aggregate tables a replay empties and rebuilds: everything the aggregator's pipelines write. */
 export const AGGREGATE_TABLES = [
@@ -28,6 +28,7 @@ export async function resetTables(pool: Pool, tablePrefix: string, groupPrefix: 
   try {
     await client.query('BEGIN');
     try {
+      await refuseOtherDeployments(client, t.offsets, groupPrefix);
       await client.query(`TRUNCATE ${AGGREGATE_TABLES.join(', ')}`);
       // starts_with, not LIKE: '_' in a prefix is a LIKE wildcard.
       for (const table of [t.offsets, t.state, t.stateEntries])
@@ -38,6 +39,7 @@ export async function resetTables(pool: Pool, tablePrefix: string, groupPrefix: 
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
+      if (err instanceof ReplayRefusedError) throw err;
       throw new ReplayError(`could not empty the aggregate tables, nothing was deleted: ${(err as Error).message}`, {
         groupPrefix,
         tablePrefix,
@@ -46,6 +48,26 @@ export async function resetTables(pool: Pool, tablePrefix: string, groupPrefix: 
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * The aggregate tables hold every tenant of the database and have no group or namespace column: a replay empties
+ * them all and rebuilds only what `<groupPrefix>.*` reads. Checkpoints of other groups mean another aggregator
+ * deployment (another prefix or namespace) writes here, and its rows would be lost: refused, naming them. Locks the
+ * offsets table first, so no such checkpoint appears between this look and the TRUNCATE.
+ */
+async function refuseOtherDeployments(client: PoolClient, offsets: string, groupPrefix: string): Promise<void> {
+  await client.query(`LOCK TABLE ${offsets} IN SHARE ROW EXCLUSIVE MODE`);
+  const { rows } = await client.query<{ consumer_group: string }>(
+    `SELECT DISTINCT consumer_group FROM ${offsets} WHERE NOT starts_with(consumer_group, $1) ORDER BY 1 LIMIT 6`,
+    [`${groupPrefix}.`],
+  );
+  if (rows.length === 0) return;
+  const groups = rows.map((r) => r.consumer_group);
+  throw new ReplayRefusedError(
+    `this database also holds the checkpoints of ${groups.slice(0, 5).join(', ')}${groups.length > 5 ? ', …' : ''}, which are not "${groupPrefix}.*": another aggregator deployment writes here, and a replay empties every tenant's aggregate tables, theirs too. Give each deployment a database of its own, or replay with its group prefix; nothing was changed`,
+    { groupPrefix, otherGroups: groups.join(', ') },
+  );
 }
 
 /** Deletes the Kafka consumer groups (their committed offsets serve only lag tools; Postgres holds the truth). */

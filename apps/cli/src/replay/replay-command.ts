@@ -84,6 +84,10 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<void> {
       );
       if (!agreed) return refuse('replay cancelled (nothing was changed)');
     }
+    // Said with --yes too: a log of an unattended replay shows which database it emptied.
+    process.stderr.write(
+      `replay: rebuilding ${databaseName(config)} from groups "${config.groupPrefix}.*"${config.topicNamespace ? ` of namespace ${config.topicNamespace}` : ''}\n`,
+    );
     const view = progressView(process.stderr);
     let summary: ReplaySummary;
     try {
