@@ -1,7 +1,6 @@
 import { parseEvent, toStreamRecord } from '@switchboard/domain';
 import { Pool } from 'pg';
-import { aggregatorPipelines } from '../../apps/aggregator/src/pipelines';
-import { PipelineRunner } from '../../apps/aggregator/src/pipelines/pipeline-runner';
+import type { PipelineRunner } from '../../apps/aggregator/src/pipelines/pipeline-runner';
 import { DEMO_SCENARIO, DEMO_SIMULATION, queueIncidents } from '../../apps/cli/src/simulate/demo';
 import {
   type Emission,
@@ -13,6 +12,7 @@ import { seedFrom } from '../../apps/cli/src/simulate/rng';
 import { MAX_REQUEST_SPAN_MS } from '../../apps/cli/src/simulate/run-simulation';
 import { standaloneStreamsPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
 import { testEnv, uniqueName } from '../support/env';
+import { livePipelines } from '../support/live-pipelines';
 import { testClient } from '../support/streams';
 import { eventually } from '../support/wait';
 
@@ -21,7 +21,6 @@ import { eventually } from '../support/wait';
 // the simulator sends them, into the real aggregator pipelines on the broker and Postgres. Every demo queue gets windows, every agent a
 // status, every site energy windows (the meters' 2 h backfill included), and the scripted incidents raise alerts
 // that resolve: the longest wait of the first incident's queue, and a meter spike judged against the backfill.
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const MINUTE = 60_000;
 const SPEED = 30;
 
@@ -87,20 +86,7 @@ describe('the demo simulation on the real aggregator', () => {
       start: Math.floor((Date.now() - durationMs) / 1000) * 1000,
       durationMs,
     };
-    runner = new PipelineRunner(
-      {
-        client,
-        pool,
-        logger: quiet,
-        groupPrefix: uniqueName('agg').replaceAll('-', '_'),
-        topicNamespace: namespace,
-        graceMs: 60_000,
-        idleMs: 1000,
-        tablePrefix: 'streams_',
-        mode: 'live',
-      },
-      aggregatorPipelines,
-    );
+    runner = livePipelines({ client, pool, namespace });
     await runner.start();
     const events = await publish(sim);
     expect(events).toBeGreaterThan(2500);

@@ -1,12 +1,13 @@
 import { Pool } from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { aggregatorPipelines } from '../../apps/aggregator/src/pipelines';
-import { PipelineRunner } from '../../apps/aggregator/src/pipelines/pipeline-runner';
+import type { PipelineRunner } from '../../apps/aggregator/src/pipelines/pipeline-runner';
 import { formatEnergy, localDate } from '../../apps/dashboard-gateway/src/page/assets/energy-logic';
 import type { RunningGateway } from '../gateway/support/gateway-app';
 import { startGateway } from '../gateway/support/gateway-app';
 import { type RunningIngest, startIngest } from '../ingest/support/ingest-app';
 import { testEnv, uniqueName } from '../support/env';
+import { livePipelines } from '../support/live-pipelines';
 import { testClient } from '../support/streams';
 import { eventually } from '../support/wait';
 import { launchChromium, openPage, waitForText } from './support/wallboard-gateway';
@@ -16,7 +17,6 @@ import { launchChromium, openPage, waitForText } from './support/wallboard-gatew
 // when the page opens, a restated window marked, new readings moving the chart and the meter's row, the meter's
 // drill-down, and what another tenant's token or none shows.
 const Q = 15 * 60_000;
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 describe('energy page in a browser', () => {
   const namespace = uniqueName('energy-page');
@@ -86,20 +86,7 @@ describe('energy page in a browser', () => {
         .reduce((n, s) => n + s.mwh, 0);
     const hqToday = todayOf('hq-main', 'Europe/London');
 
-    runner = new PipelineRunner(
-      {
-        client,
-        pool,
-        logger: quiet,
-        groupPrefix: uniqueName('agg').replaceAll('-', '_'),
-        topicNamespace: namespace,
-        graceMs: 60_000,
-        idleMs: 1000,
-        tablePrefix: 'streams_',
-        mode: 'live',
-      },
-      aggregatorPipelines.slice(0, 1),
-    );
+    runner = livePipelines({ client, pool, namespace }, aggregatorPipelines.slice(0, 1));
     await runner.start();
     gw = await startGateway({ SWITCHBOARD_TOPIC_NAMESPACE: namespace });
 
