@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadAggregatorConfig();
   const status = serviceStatus({
     service: 'aggregator',
-    brokers: config.kafkaBrokers,
+    kafka: config.kafka,
     instanceId: config.instanceId,
     topicNamespace: config.topicNamespace,
   }).exitOnCrash();

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { streamingClientOptions } from '@switchboard/service';
 import { StreamingClient } from '@switchboard/streams';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AlertSettingsStore } from './alerts/alert-settings-store';
 import { billingCommand } from './billing/billing-command';
-import { openPool } from './db';
+import { kafkaConnection, openPool } from './db';
 import { KeyStore } from './keys/key-store';
 import { groupPrefixArg, namespaceArg, replayCommand } from './replay/replay-command';
 import { DEMO_SIMULATION } from './simulate/demo';
@@ -247,10 +248,7 @@ program
   .option('--to <time>', 'compare windows starting before (ISO or epoch ms)', parseStart)
   .option('--namespace <ns>', 'topic namespace (SWITCHBOARD_TOPIC_NAMESPACE)', process.env.SWITCHBOARD_TOPIC_NAMESPACE)
   .action(async (o: { tenant: string; from?: number; to?: number; namespace?: string }) => {
-    const client = new StreamingClient({
-      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-      clientId: 'switchboard-verify',
-    });
+    const client = new StreamingClient(streamingClientOptions(kafkaConnection(), 'switchboard-verify'));
     const pool = openPool();
     try {
       const report = await verifyTenant(client, pool, {

@@ -35,7 +35,7 @@ export interface GatewayModuleOptions {
 @Module({})
 export class DashboardGatewayModule {
   static register({ config, status }: GatewayModuleOptions): DynamicModule {
-    const pool = databasePool(config.databaseUrl, 'dashboard-gateway', {
+    const pool = databasePool(config.database, 'dashboard-gateway', {
       statement_timeout: config.statementTimeoutMs,
     });
     return {
@@ -50,6 +50,7 @@ export class DashboardGatewayModule {
         // Snapshot + deltas over socket.io on the same HTTP server (src/live/README.md); it shares the pool.
         LiveModule.forRoot({
           brokers: config.kafka.brokers,
+          kafka: config.kafka,
           topicNamespace: config.kafka.topicNamespace,
           pool,
           tokenSecret: config.tokenSecret,

@@ -54,7 +54,7 @@ export class IngestModule {
         ...gracefulShutdownProviders(status),
         IngestMetrics,
         { provide: HttpMetrics, useExisting: IngestMetrics },
-        databasePoolProvider(databasePool(config.databaseUrl, 'ingest')),
+        databasePoolProvider(databasePool(config.database, 'ingest')),
         {
           provide: EVENT_PUBLISHER,
           useFactory: () => publisher ?? createStreamsPublisher(config),

@@ -7,9 +7,14 @@ import {
   type ServiceStatus,
   type ServiceStatusPublisher,
   StreamingClient,
+  StreamsAccessError,
 } from '@switchboard/streams';
 import { bounded } from './bounded';
 import { nestStreamsLogger } from './database-pool';
+import { KafkaAccessError, type KafkaConnection, streamingClientOptions } from './kafka-connection';
+
+/** How long the start-up check of the Kafka connection may take before the service starts without its answer. */
+const ACCESS_CHECK_MS = 10_000;
 
 /** Nest token of the app's `ServiceStatusReporter` (null where an app runs without one, e.g. in tests). */
 export const SERVICE_STATUS = Symbol('SERVICE_STATUS');
@@ -17,7 +22,8 @@ export const SERVICE_STATUS = Symbol('SERVICE_STATUS');
 export interface ServiceStatusOptions {
   /** `ingest`, `aggregator`, … */
   service: string;
-  brokers: string[];
+  /** The service's Kafka connection (loadKafkaConnection): the status goes out over the same. */
+  kafka: KafkaConnection;
   /** Default `<host>-<pid>` (apps pass INSTANCE_ID when set). */
   instanceId?: string;
   /** The topic is `<namespace>.service.status` when set, like every topic of the app. */
@@ -57,8 +63,7 @@ export class ServiceStatusReporter {
     this.log = new Logger('ServiceStatus');
     const quiet = nestStreamsLogger(this.log);
     this.client = new StreamingClient({
-      brokers: opts.brokers,
-      clientId: `${opts.service}-status-${instanceId}`,
+      ...streamingClientOptions(opts.kafka, `${opts.service}-status-${instanceId}`),
       retries: 2,
       ackTimeoutMs: 10_000,
       logger: { ...quiet, info: quiet.debug, warn: quiet.debug, error: quiet.debug },
@@ -88,6 +93,7 @@ export class ServiceStatusReporter {
   async boot<T>(build: () => Promise<T>, start: (built: T) => Promise<unknown>): Promise<T> {
     try {
       this.lifecycle.transition('Deploying');
+      await this.checkKafkaAccess();
       const built = await build();
       this.lifecycle.transition('Starting');
       await start(built);
@@ -96,6 +102,20 @@ export class ServiceStatusReporter {
     } catch (err) {
       await this.failed(err);
       throw err;
+    }
+  }
+
+  /**
+   * Before the app is built: a cluster that refuses the service's credentials or certificate fails the start now,
+   * with what to fix, instead of behind the retries of every client. A cluster that does not answer yet does not:
+   * the service starts and waits for Kafka as it does through an outage.
+   */
+  private async checkKafkaAccess(): Promise<void> {
+    try {
+      await this.client.checkConnection(ACCESS_CHECK_MS);
+    } catch (err) {
+      if (err instanceof StreamsAccessError) throw new KafkaAccessError(err, this.opts.kafka);
+      this.log.warn(`Kafka does not answer yet (${(err as Error).message}); starting without it`);
     }
   }
 

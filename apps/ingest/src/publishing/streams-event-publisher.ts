@@ -8,6 +8,7 @@ import {
   type TopicName,
   Topics,
 } from '@switchboard/domain';
+import { type KafkaConnection, streamingClientOptions } from '@switchboard/service';
 import { StreamingClient, type StreamsLogger, type TopicProducer } from '@switchboard/streams';
 import type { IngestConfig } from '../config';
 import { brokerReachable } from './broker-probe';
@@ -24,6 +25,8 @@ const FAILURE_MEMORY_MS = 10_000;
 export interface StreamsPublisherOptions {
   brokers: string[];
   clientId: string;
+  /** TLS, SASL, the client id prefix and the topic policy (the app's KafkaConnection; default plaintext). */
+  kafka?: Pick<KafkaConnection, 'ssl' | 'sasl' | 'clientIdPrefix' | 'topics'>;
   /** A publish not acknowledged within this bound is answered 503. */
   timeoutMs: number;
   /** Records handed to Kafka but not yet acknowledged, across requests; beyond it requests fail fast. */
@@ -56,8 +59,10 @@ export class StreamsEventPublisher implements EventPublisher {
 
   constructor(private readonly opts: StreamsPublisherOptions) {
     this.client = new StreamingClient({
-      brokers: opts.brokers,
-      clientId: opts.clientId,
+      ...streamingClientOptions(
+        { clientIdPrefix: '', topics: 'create', ...opts.kafka, brokers: opts.brokers },
+        opts.clientId,
+      ),
       ackTimeoutMs: opts.timeoutMs,
       logger: streamsLogger(new Logger('streams')),
     });
@@ -147,6 +152,7 @@ export function createStreamsPublisher(config: IngestConfig): EventPublisher {
   return new StreamsEventPublisher({
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
+    kafka: config.kafka,
     timeoutMs: config.publish.timeoutMs,
     topicNamespace: config.kafka.topicNamespace,
   });
