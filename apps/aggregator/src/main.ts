@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const status = serviceStatus({
     service: 'aggregator',
     kafka: config.kafka,
+    groupPrefix: config.groupPrefix,
     instanceId: config.instanceId,
     topicNamespace: config.topicNamespace,
   }).exitOnCrash();

@@ -10,6 +10,7 @@ import { CONNECTION_ENV_KEYS } from '@switchboard/service';
 export const CLI_ENV_KEYS: readonly string[] = [
   ...CONNECTION_ENV_KEYS,
   'SWITCHBOARD_TOPIC_NAMESPACE',
+  'AGGREGATOR_GROUP_PREFIX',
   'INGEST_URL',
   'SWITCHBOARD_API_KEY',
   'DASHBOARD_PUBLIC_URL',

@@ -14,6 +14,7 @@ import { seedFrom } from './simulate/rng';
 import { runSimulation } from './simulate/run-simulation';
 import { IngestSender } from './simulate/sender';
 import { tokensCommand } from './tokens/tokens-command';
+import { topicsCommand } from './topics/topics-command';
 import { verifyTenant } from './verify/verify';
 
 function positive(name: string) {
@@ -287,6 +288,7 @@ program
 
 program.addCommand(billingCommand());
 program.addCommand(tokensCommand());
+program.addCommand(topicsCommand());
 
 program
   .command('bench')

@@ -51,6 +51,7 @@ export class DashboardGatewayModule {
         LiveModule.forRoot({
           brokers: config.kafka.brokers,
           kafka: config.kafka,
+          topicPartitions: config.kafka.partitions,
           topicNamespace: config.kafka.topicNamespace,
           pool,
           tokenSecret: config.tokenSecret,

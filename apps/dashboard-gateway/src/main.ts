@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const status = serviceStatus({
     service: 'dashboard-gateway',
     kafka: config.kafka,
+    groupPrefix: config.consumerLag.groupPrefix,
     instanceId: config.instanceId,
     topicNamespace: config.kafka.topicNamespace,
   }).exitOnCrash();

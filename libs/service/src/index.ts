@@ -47,6 +47,7 @@ export type { HttpRequest, HttpResponse } from './http-types';
 export {
   KAFKA_ENV_KEYS,
   KafkaAccessError,
+  type KafkaClientSettings,
   type KafkaConnection,
   loadKafkaConnection,
   streamingClientOptions,
@@ -59,4 +60,17 @@ export {
   readinessProbe,
 } from './readiness';
 export { requestLogLevel, SLOW_REQUEST_MS } from './request-log-level';
-export { SERVICE_STATUS, type ServiceStatusOptions, ServiceStatusReporter, serviceStatus } from './service-status';
+export {
+  MissingTopicsError,
+  SERVICE_STATUS,
+  type ServiceStatusOptions,
+  ServiceStatusReporter,
+  serviceStatus,
+} from './service-status';
+export {
+  type PlannedTopic,
+  type SwitchboardService,
+  serviceTopics,
+  type TopicPlanOptions,
+  topicPlan,
+} from './topic-plan';

@@ -44,6 +44,8 @@ describe('loadKafkaConnection', () => {
       KAFKA_SSL_CA_FILE: file('ca.pem', 'CA PEM'),
       KAFKA_CLIENT_ID_PREFIX: 'team-a.',
       KAFKA_TOPICS: 'verify',
+      KAFKA_TOPIC_PARTITIONS: '12',
+      KAFKA_REPLICATION_FACTOR: '3',
     });
     expect(c.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'switchboard', password: 's3cret-pw' });
     expect(c.ssl).toEqual({ ca: Buffer.from('CA PEM') });
@@ -54,6 +56,8 @@ describe('loadKafkaConnection', () => {
       ssl: { ca: Buffer.from('CA PEM') },
       sasl: c.sasl,
       topics: 'verify',
+      defaultPartitions: 12,
+      replicationFactor: 3,
     });
   });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_TOPIC_PARTITIONS } from '@switchboard/domain';
 import type {
   KafkaSaslMechanism,
   KafkaTlsOptions,
@@ -34,8 +35,12 @@ const kafkaEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
     .default(''),
-  /** `verify`: the services never create a topic, they fail their start naming the first one missing. */
+  /** `verify`: the services never create a topic, they fail their start naming those missing. */
   KAFKA_TOPICS: z.enum(['create', 'verify']).default('create'),
+  /** Partitions of the topics the services create (and of the plan): the aggregator's parallelism ceiling. */
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_TOPIC_PARTITIONS),
+  /** Replication factor of the topics the services create (and of the plan): 3 on a production cluster. */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32).default(1),
 });
 
 /** Every variable loadKafkaConnection reads. */
@@ -48,6 +53,9 @@ export interface KafkaConnection {
   sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
   clientIdPrefix: string;
   topics: TopicPolicy;
+  /** Partitions and replication factor of the topics this connection's clients create (and of the plan). */
+  partitions: number;
+  replicationFactor: number;
   /** The protocol and mechanism, for logs and errors (never a credential). */
   readonly summary: string;
 }
@@ -134,6 +142,8 @@ function connectionOf(e: KafkaEnv, issues: string[]): KafkaConnection | undefine
     ...(sasl && { sasl }),
     clientIdPrefix: e.KAFKA_CLIENT_ID_PREFIX,
     topics: e.KAFKA_TOPICS,
+    partitions: e.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: e.KAFKA_REPLICATION_FACTOR,
     summary,
   });
 }
@@ -152,17 +162,26 @@ export function loadKafkaConnection(env: NodeJS.ProcessEnv = process.env): Kafka
 
 /** The streams library's options for one client of this connection (the client id gets the prefix). */
 export function streamingClientOptions(
-  kafka: Pick<KafkaConnection, 'brokers' | 'ssl' | 'sasl' | 'clientIdPrefix' | 'topics'>,
+  kafka: KafkaClientSettings,
   clientId: string,
-): Pick<StreamingClientOptions, 'brokers' | 'clientId' | 'ssl' | 'sasl' | 'topics'> {
+): Pick<
+  StreamingClientOptions,
+  'brokers' | 'clientId' | 'ssl' | 'sasl' | 'topics' | 'defaultPartitions' | 'replicationFactor'
+> {
   return {
     brokers: kafka.brokers,
     clientId: `${kafka.clientIdPrefix}${clientId}`,
     ...(kafka.ssl && { ssl: kafka.ssl }),
     ...(kafka.sasl && { sasl: kafka.sasl }),
     topics: kafka.topics,
+    ...(kafka.partitions !== undefined && { defaultPartitions: kafka.partitions }),
+    ...(kafka.replicationFactor !== undefined && { replicationFactor: kafka.replicationFactor }),
   };
 }
+
+/** What a client needs of the connection (tests and tools may leave out the topic defaults). */
+export type KafkaClientSettings = Pick<KafkaConnection, 'brokers' | 'ssl' | 'sasl' | 'clientIdPrefix' | 'topics'> &
+  Partial<Pick<KafkaConnection, 'partitions' | 'replicationFactor'>>;
 
 /** What to check, by the variables that set it, when the cluster refused us. */
 const ACCESS_HINTS: Record<string, string> = {

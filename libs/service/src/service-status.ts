@@ -12,6 +12,7 @@ import {
 import { bounded } from './bounded';
 import { nestStreamsLogger } from './database-pool';
 import { KafkaAccessError, type KafkaConnection, streamingClientOptions } from './kafka-connection';
+import { type SwitchboardService, serviceTopics, topicPlan } from './topic-plan';
 
 /** How long the start-up check of the Kafka connection may take before the service starts without its answer. */
 const ACCESS_CHECK_MS = 10_000;
@@ -24,6 +25,13 @@ export interface ServiceStatusOptions {
   service: string;
   /** The service's Kafka connection (loadKafkaConnection): the status goes out over the same. */
   kafka: KafkaConnection;
+  /** AGGREGATOR_GROUP_PREFIX, where the service has it: it names the calls repartition topic of the plan. */
+  groupPrefix?: string;
+  /**
+   * The topics the service needs; default: the service's topics of the topic plan. With `kafka.topics` `verify`
+   * the start fails, naming every one that is missing, before the app is built.
+   */
+  topics?: readonly string[];
   /** Default `<host>-<pid>` (apps pass INSTANCE_ID when set). */
   instanceId?: string;
   /** The topic is `<namespace>.service.status` when set, like every topic of the app. */
@@ -32,6 +40,19 @@ export interface ServiceStatusOptions {
   heartbeatMs?: number;
   /** How long the last record may take when the service stops or fails (default 5000 ms). */
   closeTimeoutMs?: number;
+}
+
+/** KAFKA_TOPICS=verify and topics the service needs do not exist: its start fails, naming them. */
+export class MissingTopicsError extends Error {
+  constructor(
+    service: string,
+    readonly topics: readonly string[],
+  ) {
+    super(
+      `KAFKA_TOPICS is verify and ${service} needs ${topics.length === 1 ? 'a topic that does' : 'topics that do'} not exist: ${topics.join(', ')}; create ${topics.length === 1 ? 'it' : 'them'} as \`switchboard topics plan\` prints (partitions, replication factor, configs), or set KAFKA_TOPICS=create where the cluster lets clients create topics`,
+    );
+    this.name = 'MissingTopicsError';
+  }
 }
 
 /** Where a failure leads from each status (PRODUCT.md's table); from the others there is nothing to say. */
@@ -116,7 +137,27 @@ export class ServiceStatusReporter {
     } catch (err) {
       if (err instanceof StreamsAccessError) throw new KafkaAccessError(err, this.opts.kafka);
       this.log.warn(`Kafka does not answer yet (${(err as Error).message}); starting without it`);
+      return;
     }
+    if (this.opts.kafka.topics === 'verify') await this.verifyTopics(this.opts.topics ?? this.plannedTopics());
+  }
+
+  private plannedTopics(): string[] {
+    const { service, topicNamespace, groupPrefix, kafka } = this.opts;
+    const plan = topicPlan({
+      namespace: topicNamespace,
+      groupPrefix,
+      partitions: kafka.partitions,
+      replicationFactor: kafka.replicationFactor,
+    });
+    return serviceTopics(plan, service as SwitchboardService);
+  }
+
+  /** KAFKA_TOPICS=verify: every topic the service needs exists, or the start fails naming those that do not. */
+  private async verifyTopics(topics: readonly string[]): Promise<void> {
+    const exists = await Promise.all(topics.map((t) => this.client.topicExists(t)));
+    const missing = topics.filter((_, i) => !exists[i]);
+    if (missing.length > 0) throw new MissingTopicsError(this.opts.service, missing);
   }
 
   /** Running (or Starting) → Stopping, e.g. on SIGTERM; in any other status a shutdown has nothing to add. */

@@ -1,5 +1,5 @@
 import { ID_PATTERN, MIN_SECRET_BYTES } from '@switchboard/domain';
-import type { KafkaConnection } from '@switchboard/service';
+import type { KafkaClientSettings } from '@switchboard/service';
 import { DEFAULT_HEARTBEAT_MS } from '@switchboard/streams';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -39,7 +39,7 @@ export interface LiveLimits {
 }
 
 /** How the live module's client reaches the cluster besides `brokers` (the app's KafkaConnection fits). */
-export type LiveKafkaSecurity = Pick<KafkaConnection, 'ssl' | 'sasl' | 'clientIdPrefix' | 'topics'>;
+export type LiveKafkaSecurity = Omit<KafkaClientSettings, 'brokers'>;
 
 export interface LiveModuleOptions {
   brokers: string[];

@@ -8,7 +8,7 @@ import {
   type TopicName,
   Topics,
 } from '@switchboard/domain';
-import { type KafkaConnection, streamingClientOptions } from '@switchboard/service';
+import { type KafkaClientSettings, streamingClientOptions } from '@switchboard/service';
 import { StreamingClient, type StreamsLogger, type TopicProducer } from '@switchboard/streams';
 import type { IngestConfig } from '../config';
 import { brokerReachable } from './broker-probe';
@@ -26,7 +26,7 @@ export interface StreamsPublisherOptions {
   brokers: string[];
   clientId: string;
   /** TLS, SASL, the client id prefix and the topic policy (the app's KafkaConnection; default plaintext). */
-  kafka?: Pick<KafkaConnection, 'ssl' | 'sasl' | 'clientIdPrefix' | 'topics'>;
+  kafka?: Omit<KafkaClientSettings, 'brokers'>;
   /** A publish not acknowledged within this bound is answered 503. */
   timeoutMs: number;
   /** Records handed to Kafka but not yet acknowledged, across requests; beyond it requests fail fast. */
