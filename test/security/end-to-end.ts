@@ -12,7 +12,8 @@ export interface EndToEndRun {
 }
 
 /**
- * ingest → aggregator → gateway over the Kafka connection `kafkaEnv` describes (the variables an operator sets): the
+ * ingest → aggregator → gateway over the Kafka connection `kafkaEnv` describes (the variables an operator sets, and
+ * any other to override, such as LOG_LEVEL): the
  * three services started from source with only that and the database, ten simulated minutes sent through ingest, the
  * aggregator's row changes arriving on a supervisor's socket of the gateway (read from Kafka), and `switchboard verify`
  * (the CLI over the same connection) finding Postgres equal to a batch recomputation of the input topics.
@@ -21,12 +22,12 @@ export async function endToEnd(kafkaEnv: Record<string, string>): Promise<EndToE
   const namespace = uniqueName('sec').replace(/-/g, '_');
   const tenant = uniqueName('sec-tenant');
   const env = {
-    ...kafkaEnv,
     DATABASE_URL: testEnv.databaseUrl,
     SWITCHBOARD_TOPIC_NAMESPACE: namespace,
     AGGREGATOR_GROUP_PREFIX: namespace,
     DASHBOARD_TOKEN_SECRET: SECRET,
     LOG_LEVEL: 'info',
+    ...kafkaEnv,
   };
   const services = new ServiceProcesses();
   const cli: SpawnSyncReturns<string>[] = [];
