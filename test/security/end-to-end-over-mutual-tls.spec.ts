@@ -1,17 +1,14 @@
-import { type SecureBroker, secureBroker } from '../support/secure-broker';
+import { useSecureBroker } from '../support/secure-broker';
 import { endToEnd } from './end-to-end';
 
 // A company's Kafka behind the firewall that authenticates clients by certificate: the SSL listener requires one
 // its CA signed, and we check the broker's against the same CA.
 
-let broker: SecureBroker;
-beforeAll(async () => {
-  broker = await secureBroker();
-}, 240_000);
-afterAll(() => broker?.release(), 60_000);
+const leased = useSecureBroker();
 
 describe('over mutual TLS', () => {
   it('ingest → aggregator → gateway, and the CLI, run end to end with a client certificate', async () => {
+    const broker = leased();
     const run = await endToEnd({
       KAFKA_BROKERS: broker.ssl,
       KAFKA_SECURITY_PROTOCOL: 'SSL',

@@ -1,25 +1,19 @@
-import { type SecureBroker, secureBroker } from '../support/secure-broker';
+import { saslSslEnv, useSecureBroker } from '../support/secure-broker';
 import { failedStarts, REFUSED_WITHIN_MS } from './failed-start';
 
 // The broker's certificate is signed by a CA other than the one in KAFKA_SSL_CA_FILE (a wrong CA file, or someone
 // between us and the broker): every service refuses the connection and fails its start, saying what to check.
 
-let broker: SecureBroker;
-beforeAll(async () => {
-  broker = await secureBroker();
-}, 240_000);
-afterAll(() => broker?.release(), 60_000);
+const leased = useSecureBroker();
 
 describe('a broker certificate our CA did not sign', () => {
   it('fails the start of every service at once, naming the TLS variables', async () => {
-    const ends = await failedStarts({
-      KAFKA_BROKERS: broker.saslSsl,
-      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
-      KAFKA_SASL_USERNAME: broker.username,
-      KAFKA_SASL_PASSWORD: broker.password,
-      KAFKA_SSL_CA_FILE: broker.stranger.ca,
-    });
+    const broker = leased();
+    const ends = await failedStarts(
+      saslSslEnv(broker, {
+        KAFKA_SSL_CA_FILE: broker.stranger.ca,
+      }),
+    );
     for (const end of ends) {
       expect({ service: end.service, code: end.code }).toEqual({ service: end.service, code: 1 });
       expect(end.ms).toBeLessThan(REFUSED_WITHIN_MS);

@@ -1,17 +1,14 @@
-import { type SecureBroker, secureBroker } from '../support/secure-broker';
+import { useSecureBroker } from '../support/secure-broker';
 import { failedStarts, REFUSED_WITHIN_MS } from './failed-start';
 
 // Mutual TLS with a client certificate the broker's CA did not sign, and with none at all: the broker ends the
 // handshake, and the service fails its start with the broker's alert instead of retrying.
 
-let broker: SecureBroker;
-beforeAll(async () => {
-  broker = await secureBroker();
-}, 240_000);
-afterAll(() => broker?.release(), 60_000);
+const leased = useSecureBroker();
 
 describe('a client certificate the broker does not trust', () => {
   it('fails the start, as does a missing client certificate', async () => {
+    const broker = leased();
     const mtls = { KAFKA_BROKERS: broker.ssl, KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_CA_FILE: broker.files.ca };
     const [stranger] = await failedStarts(
       { ...mtls, KAFKA_SSL_CERT_FILE: broker.stranger.clientCert, KAFKA_SSL_KEY_FILE: broker.stranger.clientKey },

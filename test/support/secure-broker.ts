@@ -137,3 +137,29 @@ export async function secureBroker(): Promise<SecureBroker> {
       }),
   };
 }
+
+/** The shared secured broker for the tests of one spec file: leased before them, released after. */
+export function useSecureBroker(): () => SecureBroker {
+  let broker: SecureBroker | undefined;
+  beforeAll(async () => {
+    broker = await secureBroker();
+  }, 240_000);
+  afterAll(() => broker?.release(), 60_000);
+  return () => {
+    if (!broker) throw new Error('the secured broker is not leased (useSecureBroker runs its beforeAll first)');
+    return broker;
+  };
+}
+
+/** The variables of a service on the broker's SASL_SSL listener, as an operator sets them; `overrides` on top. */
+export function saslSslEnv(broker: SecureBroker, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: broker.saslSsl,
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: broker.username,
+    KAFKA_SASL_PASSWORD: broker.password,
+    KAFKA_SSL_CA_FILE: broker.files.ca,
+    ...overrides,
+  };
+}

@@ -2,21 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDatabaseConnection, poolConfig } from './database-pool';
-import { EnvError } from './env-files';
+import { issuesOf as envIssuesOf } from './env-spec-helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'database-connection-'));
 const ca = join(dir, 'ca.pem');
 writeFileSync(ca, 'CA PEM');
 const url = (query = '') => `postgres://app:pw@db.example.com:5432/switchboard${query}`;
-const issuesOf = (env: NodeJS.ProcessEnv): string[] => {
-  try {
-    loadDatabaseConnection(env);
-  } catch (err) {
-    if (err instanceof EnvError) return err.issues;
-    throw err;
-  }
-  throw new Error('expected an EnvError');
-};
+const issuesOf = (env: NodeJS.ProcessEnv) => envIssuesOf(loadDatabaseConnection, env);
 
 describe('loadDatabaseConnection', () => {
   it('is plaintext without sslmode, and gives pg ssl: false explicitly (PGSSLMODE must not decide behind it)', () => {

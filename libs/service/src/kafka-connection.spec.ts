@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamingClient } from '@switchboard/streams';
-import { EnvError } from './env-files';
+import { issuesOf as envIssuesOf } from './env-spec-helpers';
 import { loadKafkaConnection, streamingClientOptions } from './kafka-connection';
 
 const dir = mkdtempSync(join(tmpdir(), 'kafka-connection-'));
@@ -11,15 +11,7 @@ const file = (name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
-const issuesOf = (env: NodeJS.ProcessEnv): string[] => {
-  try {
-    loadKafkaConnection(env);
-  } catch (err) {
-    if (err instanceof EnvError) return err.issues;
-    throw err;
-  }
-  throw new Error('expected an EnvError');
-};
+const issuesOf = (env: NodeJS.ProcessEnv) => envIssuesOf(loadKafkaConnection, env);
 
 describe('loadKafkaConnection', () => {
   it('defaults to plaintext on the local broker, creating topics, without a client id prefix', () => {
