@@ -32,10 +32,12 @@ export async function failedStarts(
       services.map(async (service) => {
         const started = Date.now();
         await run.start(service, service, env);
-        const deadline = new Promise<{ code: null }>((resolve) =>
-          setTimeout(() => resolve({ code: null }), REFUSED_WITHIN_MS),
-        );
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<{ code: null }>((resolve) => {
+          timer = setTimeout(() => resolve({ code: null }), REFUSED_WITHIN_MS);
+        });
         const { code } = await Promise.race([run.exited(service), deadline]);
+        clearTimeout(timer); // a pending deadline would hold Jest for its whole length
         return { service, code, ms: Date.now() - started, output: run.linesOf(service) };
       }),
     );
