@@ -105,10 +105,11 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
   const publisher = standaloneStreamsPublisher({
     brokers: testEnv.brokers,
     clientId: 'bench-aggregator',
+    kafka: testEnv.kafka,
     timeoutMs: 30_000,
     topicNamespace: namespace,
   });
-  const kafka = new Kafka({ clientId: 'bench-aggregator', brokers: testEnv.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...testEnv.kafkajs, clientId: 'bench-aggregator', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const listener = new Client({ connectionString: testEnv.databaseUrl });
   const names = ['a', 'b'];

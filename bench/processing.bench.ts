@@ -11,12 +11,12 @@ import {
 } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { testEnv } from '../test/support/env';
+import { testClientOptions, testEnv } from '../test/support/env';
 import { createSumTable, sumTopology } from '../test/support/sum-topology';
 import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness';
 import { machineCpu } from './proc-stats';
 
-const { brokers, databaseUrl } = testEnv;
+const { databaseUrl } = testEnv;
 const ROWS = Number(process.env.BENCH_PROCESSING_ROWS ?? 300_000);
 /**
  * The runs: in order without restatement (what the suite measured before), in order with closed windows kept for the
@@ -85,7 +85,7 @@ async function runOne(spec: Run, log: (line: string) => void): Promise<BenchRow>
   const { keys, order } = spec;
   const id = uid();
   const topic = `bench-processing-${id}`;
-  const kafka = new Kafka({ clientId: `bench-${id}`, brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...testEnv.kafkajs, clientId: `bench-${id}`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -141,7 +141,7 @@ export async function processTopic(opts: ProcessTopicOptions): Promise<ProcessTo
   const table = `bench_sums_${id}`;
   const prefix = `bench_${id}_`;
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
-  const kafka = new Kafka({ clientId: `bench-${id}`, brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...testEnv.kafkajs, clientId: `bench-${id}`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   let client: StreamingClient | undefined;
   try {
@@ -154,8 +154,7 @@ export async function processTopic(opts: ProcessTopicOptions): Promise<ProcessTo
     log(`${keys.toLocaleString()} keys: end offsets ${[...ends].map(([p, o]) => `${p}:${o}`).join(' ')}`);
 
     client = new StreamingClient({
-      brokers,
-      clientId: `bench-${id}`,
+      ...testClientOptions(`bench-${id}`),
       logger: { ...quiet, warn: (m) => log(`warn: ${m}`), error: (m) => log(`error: ${m}`) },
     });
     const inner = sumTopology({ table, windowMs: WINDOW_MS, graceMs: GRACE_MS, restateForMs: opts.restateForMs });
@@ -314,7 +313,7 @@ export function produceInChild(
 
 /** The child's side: one row per stream message (each key's rows of one event-loop turn leave together). */
 async function produceBacklog(topic: string, keys: number, rows: number, order: Order): Promise<void> {
-  const client = new StreamingClient({ brokers, clientId: `bench-producer-${uid()}`, logger: quiet });
+  const client = new StreamingClient({ ...testClientOptions(`bench-producer-${uid()}`), logger: quiet });
   try {
     const producer = await client.getTopicProducer(topic);
     const streams: StreamProducer[] = [];

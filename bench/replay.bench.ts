@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { loadAggregatorConfig } from '../apps/aggregator/src/config';
 import { runReplay } from '../apps/aggregator/src/replay/run-replay';
 import { standaloneStreamsPublisher } from '../apps/ingest/src/publishing/streams-event-publisher';
-import { testEnv, uniqueName } from '../test/support/env';
+import { testClientOptions, testEnv, uniqueName } from '../test/support/env';
 import { freshMigratedDatabase } from '../test/support/replay-database';
 import { BACKLOG_MINUTES, publishBacklog } from './backlog';
 import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness';
@@ -46,10 +46,11 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
   const tenant = uniqueName('bench-tenant');
   const db = await freshMigratedDatabase('bench_replay');
   const pool = new Pool({ connectionString: db.url, max: 10 });
-  const client = new StreamingClient({ brokers: testEnv.brokers, clientId: 'bench-replay', logger: quiet });
+  const client = new StreamingClient({ ...testClientOptions('bench-replay'), logger: quiet });
   const publisher = standaloneStreamsPublisher({
     brokers: testEnv.brokers,
     clientId: 'bench-replay-publisher',
+    kafka: testEnv.kafka,
     timeoutMs: 30_000,
     topicNamespace: namespace,
   });

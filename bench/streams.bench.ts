@@ -1,9 +1,8 @@
 import { AutoOffsetReset, StreamingClient, type StreamsLogger } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
-import { testEnv } from '../test/support/env';
+import { testClientOptions, testEnv } from '../test/support/env';
 import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness';
 
-const { brokers } = testEnv;
 const ROWS = Number(process.env.BENCH_STREAMS_ROWS ?? 100_000);
 const STREAMS = 100;
 const quiet: StreamsLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -31,7 +30,7 @@ export function streamsSuite(): BenchSuite {
 }
 
 async function ours(packet: number): Promise<BenchRow[]> {
-  const client = new StreamingClient({ brokers, clientId: `bench-${uid()}`, logger: quiet });
+  const client = new StreamingClient({ ...testClientOptions(`bench-${uid()}`), logger: quiet });
   const topic = `bench-streams-${uid()}`;
   try {
     const producer = await client.getTopicProducer(topic);
@@ -89,7 +88,7 @@ async function ours(packet: number): Promise<BenchRow[]> {
 }
 
 async function plainKafkajs(): Promise<BenchRow[]> {
-  const kafka = new Kafka({ clientId: `bench-${uid()}`, brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...testEnv.kafkajs, clientId: `bench-${uid()}`, logLevel: logLevel.NOTHING });
   const topic = `bench-plain-${uid()}`;
   const admin = kafka.admin();
   await admin.connect();

@@ -81,7 +81,7 @@ const supervisor = new Supervisor({
   statusPublisher: () =>
     streamsStatusPublisher({
       root,
-      brokers: brokers.split(','),
+      env: serviceEnv,
       topicNamespace: env.SWITCHBOARD_TOPIC_NAMESPACE,
     }),
 });

@@ -174,20 +174,23 @@ export class Supervisor {
 
 /**
  * A publisher of RuntimeError records on `<namespace>.service.status` through the library (libs/streams), loaded
- * through `@swc-node/register` on first use: dependencies exist by then (`npm start` ensured them).
+ * through `@swc-node/register` on first use: dependencies exist by then (`npm start` ensured them). It reaches Kafka
+ * as the services do: the connection read from `env` by libs/service (brokers, TLS, SASL, client id prefix).
  */
-export async function streamsStatusPublisher({ root, brokers, topicNamespace }) {
+export async function streamsStatusPublisher({ root, env, topicNamespace }) {
   const require = createRequire(import.meta.url);
   require('@swc-node/register');
   const { ServiceLifecycle, StreamingClient, SERVICE_STATUS_TOPIC } = require(
     resolve(root, 'libs/streams/src/index.ts'),
   );
+  const { loadKafkaConnection, streamingClientOptions } = require(
+    resolve(root, 'libs/service/src/kafka-connection.ts'),
+  );
   const { namespaced } = require(resolve(root, 'libs/domain/src/index.ts'));
   const quiet = () => undefined;
   const silent = { debug: quiet, info: quiet, warn: quiet, error: quiet };
   const client = new StreamingClient({
-    brokers,
-    clientId: 'npm-start-supervisor',
+    ...streamingClientOptions(loadKafkaConnection(env), 'npm-start-supervisor'),
     retries: 2,
     ackTimeoutMs: 10_000,
     logger: silent,

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
@@ -9,6 +8,7 @@ import { GATEWAY_ENV_KEYS } from '../../apps/dashboard-gateway/src/config';
 import { INGEST_ENV_KEYS } from '../../apps/ingest/src/config';
 import { BUILD_DIR, type ComposeService, ensureBuilt, loadCompose, serviceEnv } from '../support/compose';
 import { testEnv, uniqueName } from '../support/env';
+import { freePort } from '../support/service-processes';
 import { BOOT_TO_CLEAN_STOP, ServiceStatusReader } from '../support/service-status-reader';
 import { eventually } from '../support/wait';
 
@@ -28,16 +28,6 @@ const ports: Record<string, number> = {};
 let databaseUrl = '';
 let admin: Pool;
 let reader: ServiceStatusReader | undefined;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** `<service>` or `<service>-<replica>` → the local port standing for the container's port. */
 const composePort = (name: string): number => {

@@ -15,6 +15,7 @@ import {
   requestLogLevel,
   SERVICE_STATUS,
   type ServiceStatusReporter,
+  streamingClientOptions,
 } from '@switchboard/service';
 import type { StreamingClient, StreamsLogger } from '@switchboard/streams';
 import { STREAMING_CLIENT, StreamsModule } from '@switchboard/streams/nest';
@@ -96,8 +97,7 @@ export class AggregatorModule {
         StreamsModule.forRootAsync({
           inject: [PinoLogger],
           useFactory: (log: PinoLogger) => ({
-            brokers: config.kafkaBrokers,
-            clientId: `aggregator-${config.instanceId ?? process.pid}`,
+            ...streamingClientOptions(config.kafka, `aggregator-${config.instanceId ?? process.pid}`),
             logger: streamsLogger(log),
           }),
         }),
@@ -106,7 +106,7 @@ export class AggregatorModule {
       providers: [
         { provide: AGGREGATOR_CONFIG, useValue: config },
         { provide: SERVICE_STATUS, useValue: status ?? null },
-        databasePoolProvider(databasePool(config.databaseUrl, 'aggregator')),
+        databasePoolProvider(databasePool(config.database, 'aggregator')),
         {
           provide: METRICS_REGISTRY,
           useFactory: () => {

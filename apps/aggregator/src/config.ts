@@ -1,5 +1,11 @@
 import { DEFAULT_MAX_FUTURE_MS, DEFAULT_MAX_PAST_MS, restatementHorizonMs } from '@switchboard/domain';
-import { sharedEnv } from '@switchboard/service';
+import {
+  CONNECTION_ENV_KEYS,
+  connectionsOf,
+  type DatabaseConnection,
+  type KafkaConnection,
+  sharedEnv,
+} from '@switchboard/service';
 import { z } from 'zod';
 import { DEFAULT_MAX_CALL_AGE_MS } from './calls/call-expiry';
 
@@ -10,8 +16,6 @@ const envSchema = z.object({
   AGGREGATOR_PORT: int(0).max(65_535).default(3001),
   AGGREGATOR_HOST: z.string().min(1).default('127.0.0.1'),
   INSTANCE_ID: z.string().min(1).optional(),
-  DATABASE_URL: sharedEnv.DATABASE_URL,
-  KAFKA_BROKERS: sharedEnv.KAFKA_BROKERS,
   /** How long after its end a window still accepts events (event time). */
   AGGREGATOR_GRACE_MS: int(0).default(60_000),
   SWITCHBOARD_TOPIC_NAMESPACE: sharedEnv.SWITCHBOARD_TOPIC_NAMESPACE,
@@ -40,7 +44,7 @@ const envSchema = z.object({
 });
 
 /** Every variable the aggregator reads (deployment files are checked against it: test/deploy). */
-export const AGGREGATOR_ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);
+export const AGGREGATOR_ENV_KEYS: readonly string[] = [...Object.keys(envSchema.shape), ...CONNECTION_ENV_KEYS];
 
 /** Checks between fields: each says what to set instead. */
 const configSchema = envSchema.superRefine((e, ctx) => {
@@ -56,8 +60,8 @@ const configSchema = envSchema.superRefine((e, ctx) => {
 export interface AggregatorConfig {
   http: { port: number; host: string };
   instanceId: string | undefined;
-  databaseUrl: string;
-  kafkaBrokers: string[];
+  database: DatabaseConnection;
+  kafka: KafkaConnection;
   /** Topics are `<namespace>.<topic>` when set. */
   topicNamespace: string | undefined;
   graceMs: number;
@@ -78,16 +82,15 @@ export class ConfigError extends Error {}
 
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`invalid aggregator configuration: ${issues}`);
-  }
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const connections = connectionsOf(env, issues);
+  if (!parsed.success || !connections) throw new ConfigError(`invalid aggregator configuration: ${issues.join('; ')}`);
   const e = parsed.data;
   return Object.freeze({
     http: { port: e.AGGREGATOR_PORT, host: e.AGGREGATOR_HOST },
     instanceId: e.INSTANCE_ID,
-    databaseUrl: e.DATABASE_URL,
-    kafkaBrokers: e.KAFKA_BROKERS,
+    database: connections.database,
+    kafka: connections.kafka,
     topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE,
     graceMs: e.AGGREGATOR_GRACE_MS,
     idleMs: e.AGGREGATOR_IDLE_MS,

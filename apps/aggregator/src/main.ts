@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   const config = loadAggregatorConfig();
   const status = serviceStatus({
     service: 'aggregator',
-    brokers: config.kafkaBrokers,
+    kafka: config.kafka,
+    groupPrefix: config.groupPrefix,
     instanceId: config.instanceId,
     topicNamespace: config.topicNamespace,
   }).exitOnCrash();

@@ -1,8 +1,20 @@
-import { Pool } from 'pg';
+import { connectionsOf, databasePool, EnvError, type KafkaConnection } from '@switchboard/service';
+import type { Pool } from 'pg';
 
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/switchboard';
+/** The CLI's connections, read from the environment once (a bad variable stops the command, naming it). */
+function connections() {
+  const issues: string[] = [];
+  const c = connectionsOf(process.env, issues);
+  if (!c) throw new EnvError(issues);
+  return c;
+}
 
-/** The CLI reads its environment here, once. */
+/** The CLI's Postgres pool: DATABASE_URL with its sslmode, DATABASE_SSL_CA_FILE, the timeouts. */
 export function openPool(): Pool {
-  return new Pool({ connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, max: 2 });
+  return databasePool(connections().database, 'switchboard-cli', { max: 2 });
+}
+
+/** The CLI's Kafka connection: KAFKA_BROKERS, KAFKA_SECURITY_PROTOCOL, SASL, TLS (README "Deploying"). */
+export function kafkaConnection(): KafkaConnection {
+  return connections().kafka;
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONNECTION_ENV_KEYS } from '@switchboard/service';
 import { CLI_ENV_KEYS } from './env';
 
 function sources(dir: string): string[] {
@@ -24,6 +25,9 @@ describe('CLI_ENV_KEYS', () => {
     }
     const secret = readFileSync(join(__dirname, '../../../libs/service/src/dashboard-token-secret.ts'), 'utf8');
     for (const n of names(secret, /\benv\.([A-Z][A-Z0-9_]*)/g)) read.add(n);
+    // db.ts hands process.env to libs/service's connection loaders, which read these
+    expect(readFileSync(join(__dirname, 'db.ts'), 'utf8')).toContain('connectionsOf(process.env');
+    for (const n of CONNECTION_ENV_KEYS) read.add(n);
     expect([...read].sort()).toEqual([...CLI_ENV_KEYS].sort());
   });
 });

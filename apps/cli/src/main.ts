@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { streamingClientOptions } from '@switchboard/service';
 import { StreamingClient } from '@switchboard/streams';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AlertSettingsStore } from './alerts/alert-settings-store';
 import { billingCommand } from './billing/billing-command';
-import { openPool } from './db';
+import { kafkaConnection, openPool } from './db';
 import { KeyStore } from './keys/key-store';
 import { groupPrefixArg, namespaceArg, replayCommand } from './replay/replay-command';
 import { DEMO_SIMULATION } from './simulate/demo';
@@ -13,6 +14,7 @@ import { seedFrom } from './simulate/rng';
 import { runSimulation } from './simulate/run-simulation';
 import { IngestSender } from './simulate/sender';
 import { tokensCommand } from './tokens/tokens-command';
+import { topicsCommand } from './topics/topics-command';
 import { verifyTenant } from './verify/verify';
 
 function positive(name: string) {
@@ -247,10 +249,7 @@ program
   .option('--to <time>', 'compare windows starting before (ISO or epoch ms)', parseStart)
   .option('--namespace <ns>', 'topic namespace (SWITCHBOARD_TOPIC_NAMESPACE)', process.env.SWITCHBOARD_TOPIC_NAMESPACE)
   .action(async (o: { tenant: string; from?: number; to?: number; namespace?: string }) => {
-    const client = new StreamingClient({
-      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-      clientId: 'switchboard-verify',
-    });
+    const client = new StreamingClient(streamingClientOptions(kafkaConnection(), 'switchboard-verify'));
     const pool = openPool();
     try {
       const report = await verifyTenant(client, pool, {
@@ -289,6 +288,7 @@ program
 
 program.addCommand(billingCommand());
 program.addCommand(tokensCommand());
+program.addCommand(topicsCommand());
 
 program
   .command('bench')

@@ -36,7 +36,7 @@ export interface GatewayModuleOptions {
 @Module({})
 export class DashboardGatewayModule {
   static register({ config, status }: GatewayModuleOptions): DynamicModule {
-    const pool = databasePool(config.databaseUrl, 'dashboard-gateway', {
+    const pool = databasePool(config.database, 'dashboard-gateway', {
       statement_timeout: config.statementTimeoutMs,
     });
     return {
@@ -51,6 +51,8 @@ export class DashboardGatewayModule {
         // Snapshot + deltas over socket.io on the same HTTP server (src/live/README.md); it shares the pool.
         LiveModule.forRoot({
           brokers: config.kafka.brokers,
+          kafka: config.kafka,
+          topicPartitions: config.kafka.partitions,
           topicNamespace: config.kafka.topicNamespace,
           pool,
           tokenSecret: config.tokenSecret,

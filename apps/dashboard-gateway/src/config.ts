@@ -1,9 +1,13 @@
 import { ID_PATTERN } from '@switchboard/domain';
 import {
+  CONNECTION_ENV_KEYS,
+  connectionsOf,
+  type DatabaseConnection,
   DEFAULT_DASHBOARD_GATEWAY_PORT,
   DEFAULT_DATA_DIR,
   dashboardPublicUrl,
   dashboardTokenSecret,
+  type KafkaConnection,
   sharedEnv,
 } from '@switchboard/service';
 import { z } from 'zod';
@@ -18,9 +22,7 @@ export const DEFAULT_OPERATOR_TENANT = 'operations';
 const envSchema = z.object({
   DASHBOARD_GATEWAY_PORT: int(0).max(65_535).default(DEFAULT_DASHBOARD_GATEWAY_PORT),
   DASHBOARD_GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: sharedEnv.DATABASE_URL,
   SWITCHBOARD_TOPIC_NAMESPACE: sharedEnv.SWITCHBOARD_TOPIC_NAMESPACE,
-  KAFKA_BROKERS: sharedEnv.KAFKA_BROKERS,
   INSTANCE_ID: sharedEnv.INSTANCE_ID,
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
   DASHBOARD_GATEWAY_RATE_LIMIT: int(1).default(120),
@@ -49,6 +51,7 @@ const envSchema = z.object({
  */
 export const GATEWAY_ENV_KEYS: readonly string[] = [
   ...Object.keys(envSchema.shape),
+  ...CONNECTION_ENV_KEYS,
   'DASHBOARD_PUBLIC_URL',
   'DASHBOARD_TOKEN_SECRET',
 ];
@@ -59,8 +62,8 @@ export interface GatewayConfig {
   publicUrl: string;
   /** This instance's name on service.status; default `<host>-<pid>`. */
   instanceId: string | undefined;
-  databaseUrl: string;
-  kafka: { brokers: string[]; topicNamespace?: string };
+  database: DatabaseConnection;
+  kafka: KafkaConnection & { topicNamespace?: string };
   /** The HMAC secret of dashboard tokens (DASHBOARD_TOKEN_SECRET or .data/dashboard-token.secret). */
   tokenSecret: string;
   /** Requests per token per window, per gateway instance. */
@@ -87,6 +90,7 @@ export class ConfigError extends Error {
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, dataDir = DEFAULT_DATA_DIR): GatewayConfig {
   const parsed = envSchema.safeParse(env);
   const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const connections = connectionsOf(env, issues);
   const attempt = <T>(name: string, read: () => T): T | undefined => {
     try {
       return read();
@@ -97,14 +101,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, dataDir 
   };
   const publicUrl = attempt('DASHBOARD_PUBLIC_URL', () => dashboardPublicUrl(env));
   const secret = attempt('DASHBOARD_TOKEN_SECRET', () => dashboardTokenSecret({ env, dataDir }).secret);
-  if (!parsed.success || publicUrl === undefined || secret === undefined) throw new ConfigError(issues);
+  if (!parsed.success || publicUrl === undefined || secret === undefined || !connections) throw new ConfigError(issues);
   const e = parsed.data;
   return Object.freeze({
     http: { port: e.DASHBOARD_GATEWAY_PORT, host: e.DASHBOARD_GATEWAY_HOST },
     publicUrl,
     instanceId: e.INSTANCE_ID,
-    databaseUrl: e.DATABASE_URL,
-    kafka: { brokers: e.KAFKA_BROKERS, topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE },
+    database: connections.database,
+    kafka: { ...connections.kafka, topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE },
     tokenSecret: secret,
     rateLimit: { limit: e.DASHBOARD_GATEWAY_RATE_LIMIT, windowMs: e.DASHBOARD_GATEWAY_RATE_WINDOW_MS },
     maxCsvRows: e.DASHBOARD_GATEWAY_MAX_CSV_ROWS,

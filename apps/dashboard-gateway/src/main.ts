@@ -8,7 +8,8 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const status = serviceStatus({
     service: 'dashboard-gateway',
-    brokers: config.kafka.brokers,
+    kafka: config.kafka,
+    groupPrefix: config.consumerLag.groupPrefix,
     instanceId: config.instanceId,
     topicNamespace: config.kafka.topicNamespace,
   }).exitOnCrash();

@@ -60,7 +60,7 @@ export class IngestModule {
         ...gracefulShutdownProviders(status),
         IngestMetrics,
         { provide: HttpMetrics, useExisting: IngestMetrics },
-        databasePoolProvider(databasePool(config.databaseUrl, 'ingest')),
+        databasePoolProvider(databasePool(config.database, 'ingest')),
         ...publishing.providers,
         // Ready = Postgres and Kafka answer; the HTTP server closes first, then the producer and the pool.
         {

@@ -1,5 +1,11 @@
 import { DEFAULT_MAX_FUTURE_MS, DEFAULT_MAX_PAST_MS } from '@switchboard/domain';
-import { sharedEnv } from '@switchboard/service';
+import {
+  CONNECTION_ENV_KEYS,
+  connectionsOf,
+  type DatabaseConnection,
+  type KafkaConnection,
+  sharedEnv,
+} from '@switchboard/service';
 import { z } from 'zod';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -8,9 +14,7 @@ const int = (min: number) => z.coerce.number().int().min(min);
 const envSchema = z.object({
   INGEST_PORT: int(0).max(65_535).default(3000),
   INGEST_HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: sharedEnv.DATABASE_URL,
   SWITCHBOARD_TOPIC_NAMESPACE: sharedEnv.SWITCHBOARD_TOPIC_NAMESPACE,
-  KAFKA_BROKERS: sharedEnv.KAFKA_BROKERS,
   INSTANCE_ID: sharedEnv.INSTANCE_ID,
   INGEST_MAX_BODY_BYTES: int(1).default(5 * 1024 * 1024),
   INGEST_MAX_EVENTS: int(1).default(10_000),
@@ -28,15 +32,15 @@ const envSchema = z.object({
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
 
-/** Every variable ingest reads (deployment files are checked against it: test/deploy). */
-export const INGEST_ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);
+/** Every variable ingest reads (deployment files are checked against it: test/deploy), the connections' included. */
+export const INGEST_ENV_KEYS: readonly string[] = [...Object.keys(envSchema.shape), ...CONNECTION_ENV_KEYS];
 
 export interface IngestConfig {
   http: { port: number; host: string };
   /** This instance's name on service.status; default `<host>-<pid>`. */
   instanceId: string | undefined;
-  databaseUrl: string;
-  kafka: { brokers: string[]; clientId: string; topicNamespace?: string };
+  database: DatabaseConnection;
+  kafka: KafkaConnection & { clientId: string; topicNamespace?: string };
   limits: { maxBodyBytes: number; maxEvents: number };
   time: { maxPastMs: number; maxFutureMs: number };
   /** Requests per tenant per window, per ingest instance. */
@@ -59,15 +63,15 @@ export class ConfigError extends Error {
 
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const connections = connectionsOf(env, issues);
+  if (!parsed.success || !connections) throw new ConfigError(issues);
   const e = parsed.data;
   return Object.freeze({
     http: { port: e.INGEST_PORT, host: e.INGEST_HOST },
     instanceId: e.INSTANCE_ID,
-    databaseUrl: e.DATABASE_URL,
-    kafka: { brokers: e.KAFKA_BROKERS, clientId: 'switchboard-ingest', topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE },
+    database: connections.database,
+    kafka: { ...connections.kafka, clientId: 'switchboard-ingest', topicNamespace: e.SWITCHBOARD_TOPIC_NAMESPACE },
     limits: { maxBodyBytes: e.INGEST_MAX_BODY_BYTES, maxEvents: e.INGEST_MAX_EVENTS },
     time: { maxPastMs: e.INGEST_MAX_PAST_MS, maxFutureMs: e.INGEST_MAX_FUTURE_MS },
     rateLimit: { limit: e.INGEST_RATE_LIMIT, windowMs: e.INGEST_RATE_WINDOW_MS },

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadIngestConfig();
   const status = serviceStatus({
     service: 'ingest',
-    brokers: config.kafka.brokers,
+    kafka: config.kafka,
     instanceId: config.instanceId,
     topicNamespace: config.kafka.topicNamespace,
   }).exitOnCrash();

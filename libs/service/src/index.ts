@@ -1,4 +1,5 @@
 export { bounded } from './bounded';
+export { CONNECTION_ENV_KEYS, type Connections, connectionsOf } from './connections';
 export {
   DASHBOARD_TOKEN_SECRET_FILE,
   DashboardSecretError,
@@ -9,7 +10,17 @@ export {
   dashboardPublicUrl,
   dashboardTokenSecret,
 } from './dashboard-token-secret';
-export { databasePool, databasePoolProvider, nestStreamsLogger, PG_POOL } from './database-pool';
+export {
+  DATABASE_ENV_KEYS,
+  type DatabaseConnection,
+  databasePool,
+  databasePoolProvider,
+  loadDatabaseConnection,
+  nestStreamsLogger,
+  PG_POOL,
+  poolConfig,
+} from './database-pool';
+export { EnvError } from './env-files';
 export { sharedEnv } from './env-schemas';
 export {
   CLOSE_ON_SHUTDOWN,
@@ -34,6 +45,14 @@ export { HttpMetrics, type HttpMetricsOptions, MetricsController } from './http-
 export { type HttpServiceImportsOptions, httpServiceImports } from './http-service-imports';
 export type { HttpRequest, HttpResponse } from './http-types';
 export {
+  KAFKA_ENV_KEYS,
+  KafkaAccessError,
+  type KafkaClientSettings,
+  type KafkaConnection,
+  loadKafkaConnection,
+  streamingClientOptions,
+} from './kafka-connection';
+export {
   NotReady,
   postgresReady,
   READINESS_CHECKS,
@@ -43,4 +62,17 @@ export {
 } from './readiness';
 export { requestLogLevel, SLOW_REQUEST_MS } from './request-log-level';
 export { securityHeaders } from './security-headers';
-export { SERVICE_STATUS, type ServiceStatusOptions, ServiceStatusReporter, serviceStatus } from './service-status';
+export {
+  MissingTopicsError,
+  SERVICE_STATUS,
+  type ServiceStatusOptions,
+  ServiceStatusReporter,
+  serviceStatus,
+} from './service-status';
+export {
+  type PlannedTopic,
+  type SwitchboardService,
+  serviceTopics,
+  type TopicPlanOptions,
+  topicPlan,
+} from './topic-plan';

@@ -7,9 +7,15 @@ import {
   type ServiceStatus,
   type ServiceStatusPublisher,
   StreamingClient,
+  StreamsAccessError,
 } from '@switchboard/streams';
 import { bounded } from './bounded';
 import { nestStreamsLogger } from './database-pool';
+import { KafkaAccessError, type KafkaConnection, streamingClientOptions } from './kafka-connection';
+import { type SwitchboardService, serviceTopics, topicPlan } from './topic-plan';
+
+/** How long the start-up check of the Kafka connection may take before the service starts without its answer. */
+const ACCESS_CHECK_MS = 10_000;
 
 /** Nest token of the app's `ServiceStatusReporter` (null where an app runs without one, e.g. in tests). */
 export const SERVICE_STATUS = Symbol('SERVICE_STATUS');
@@ -17,7 +23,15 @@ export const SERVICE_STATUS = Symbol('SERVICE_STATUS');
 export interface ServiceStatusOptions {
   /** `ingest`, `aggregator`, … */
   service: string;
-  brokers: string[];
+  /** The service's Kafka connection (loadKafkaConnection): the status goes out over the same. */
+  kafka: KafkaConnection;
+  /** AGGREGATOR_GROUP_PREFIX, where the service has it: it names the calls repartition topic of the plan. */
+  groupPrefix?: string;
+  /**
+   * The topics the service needs; default: the service's topics of the topic plan. With `kafka.topics` `verify`
+   * the start fails, naming every one that is missing, before the app is built.
+   */
+  topics?: readonly string[];
   /** Default `<host>-<pid>` (apps pass INSTANCE_ID when set). */
   instanceId?: string;
   /** The topic is `<namespace>.service.status` when set, like every topic of the app. */
@@ -26,6 +40,19 @@ export interface ServiceStatusOptions {
   heartbeatMs?: number;
   /** How long the last record may take when the service stops or fails (default 5000 ms). */
   closeTimeoutMs?: number;
+}
+
+/** KAFKA_TOPICS=verify and topics the service needs do not exist: its start fails, naming them. */
+export class MissingTopicsError extends Error {
+  constructor(
+    service: string,
+    readonly topics: readonly string[],
+  ) {
+    super(
+      `KAFKA_TOPICS is verify and ${service} needs ${topics.length === 1 ? 'a topic that does' : 'topics that do'} not exist: ${topics.join(', ')}; create ${topics.length === 1 ? 'it' : 'them'} as \`switchboard topics plan\` prints (partitions, replication factor, configs), or set KAFKA_TOPICS=create where the cluster lets clients create topics`,
+    );
+    this.name = 'MissingTopicsError';
+  }
 }
 
 /** Where a failure leads from each status (PRODUCT.md's table); from the others there is nothing to say. */
@@ -57,8 +84,7 @@ export class ServiceStatusReporter {
     this.log = new Logger('ServiceStatus');
     const quiet = nestStreamsLogger(this.log);
     this.client = new StreamingClient({
-      brokers: opts.brokers,
-      clientId: `${opts.service}-status-${instanceId}`,
+      ...streamingClientOptions(opts.kafka, `${opts.service}-status-${instanceId}`),
       retries: 2,
       ackTimeoutMs: 10_000,
       logger: { ...quiet, info: quiet.debug, warn: quiet.debug, error: quiet.debug },
@@ -88,6 +114,7 @@ export class ServiceStatusReporter {
   async boot<T>(build: () => Promise<T>, start: (built: T) => Promise<unknown>): Promise<T> {
     try {
       this.lifecycle.transition('Deploying');
+      await this.checkKafkaAccess();
       const built = await build();
       this.lifecycle.transition('Starting');
       await start(built);
@@ -97,6 +124,40 @@ export class ServiceStatusReporter {
       await this.failed(err);
       throw err;
     }
+  }
+
+  /**
+   * Before the app is built: a cluster that refuses the service's credentials or certificate fails the start now,
+   * with what to fix, instead of behind the retries of every client. A cluster that does not answer yet does not:
+   * the service starts and waits for Kafka as it does through an outage.
+   */
+  private async checkKafkaAccess(): Promise<void> {
+    try {
+      await this.client.checkConnection(ACCESS_CHECK_MS);
+    } catch (err) {
+      if (err instanceof StreamsAccessError) throw new KafkaAccessError(err, this.opts.kafka);
+      this.log.warn(`Kafka does not answer yet (${(err as Error).message}); starting without it`);
+      return;
+    }
+    if (this.opts.kafka.topics === 'verify') await this.verifyTopics(this.opts.topics ?? this.plannedTopics());
+  }
+
+  private plannedTopics(): string[] {
+    const { service, topicNamespace, groupPrefix, kafka } = this.opts;
+    const plan = topicPlan({
+      namespace: topicNamespace,
+      groupPrefix,
+      partitions: kafka.partitions,
+      replicationFactor: kafka.replicationFactor,
+    });
+    return serviceTopics(plan, service as SwitchboardService);
+  }
+
+  /** KAFKA_TOPICS=verify: every topic the service needs exists, or the start fails naming those that do not. */
+  private async verifyTopics(topics: readonly string[]): Promise<void> {
+    const exists = await Promise.all(topics.map((t) => this.client.topicExists(t)));
+    const missing = topics.filter((_, i) => !exists[i]);
+    if (missing.length > 0) throw new MissingTopicsError(this.opts.service, missing);
   }
 
   /** Running (or Starting) → Stopping, e.g. on SIGTERM; in any other status a shutdown has nothing to add. */

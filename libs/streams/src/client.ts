@@ -1,4 +1,4 @@
-import { StreamsConfigError } from './core/errors';
+import { StreamsConfigError, StreamsTopicMissingError } from './core/errors';
 import { consoleWarnLogger, type StreamsLogger } from './core/logger';
 import { kafkajsPort } from './kafka';
 import type { ServiceLifecycle } from './lifecycle/service-lifecycle';
@@ -8,8 +8,10 @@ import type {
   ConsumerGroupSummary,
   KafkaPort,
   KafkaPortFactory,
+  KafkaSecurityOptions,
   OffsetRange,
   PartitionReader,
+  TopicAdmin,
   TopicSpec,
 } from './port';
 import { groupByTopic, OutboxRelay, type OutboxRelayOptions } from './postgres/outbox-relay';
@@ -20,9 +22,18 @@ import { PublishQueue } from './streams/publish-queue';
 import { TopicConsumer } from './streams/topic-consumer';
 import { TopicProducer } from './streams/topic-producer';
 
-export interface StreamingClientOptions {
+/**
+ * What the client does with a topic it needs and does not find: `create` it (with `defaultPartitions` and
+ * `replicationFactor`, or the topic's own spec), or `verify` only, failing with a StreamsTopicMissingError that
+ * names it (clusters that forbid clients to create topics: create them beforehand from a plan).
+ */
+export type TopicPolicy = 'create' | 'verify';
+
+export interface StreamingClientOptions extends KafkaSecurityOptions {
   brokers: string[];
   clientId: string;
+  /** Default `create`. */
+  topics?: TopicPolicy;
   logger?: StreamsLogger;
   /** Partitions of topics this client creates (default 2). */
   defaultPartitions?: number;
@@ -34,6 +45,53 @@ export interface StreamingClientOptions {
   retries?: number;
   /** The Kafka client adapter (default `kafkajsPort`): any implementation of the port in `src/port`. */
   kafka?: KafkaPortFactory;
+}
+
+const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'];
+
+/** TLS and SASL options that cannot work, refused at construction (the message never holds the password). */
+function checkSecurity({ ssl, sasl }: KafkaSecurityOptions): void {
+  if (ssl !== undefined && typeof ssl !== 'boolean' && (typeof ssl !== 'object' || ssl === null))
+    throw new StreamsConfigError('ssl must be true, false or an object of TLS options ({ ca, cert, key })');
+  if (ssl && typeof ssl === 'object' && (ssl.cert === undefined) !== (ssl.key === undefined))
+    throw new StreamsConfigError(
+      'ssl.cert and ssl.key go together: a client certificate needs its key (give both, or neither)',
+    );
+  if (sasl === undefined) return;
+  if (!SASL_MECHANISMS.includes(sasl?.mechanism))
+    throw new StreamsConfigError(
+      `sasl.mechanism must be one of ${SASL_MECHANISMS.join(', ')}; got ${JSON.stringify(sasl?.mechanism)}`,
+    );
+  if (!sasl.username) throw new StreamsConfigError('sasl.username is required with sasl');
+  if (!sasl.password) throw new StreamsConfigError('sasl.password is required with sasl');
+}
+
+/**
+ * The port with topic creation replaced by a check (topics: 'verify'): every place that would create a topic
+ * (producers, consumers, processors, relays, the status publisher) finds it or fails naming it.
+ */
+function verifyingTopics(port: KafkaPort): KafkaPort {
+  const known = new Set<string>();
+  const admin: TopicAdmin = Object.create(port.admin, {
+    ensureTopic: {
+      value: async (topic: string): Promise<void> => {
+        if (known.has(topic)) return;
+        if (!(await port.admin.topicExists(topic))) {
+          throw new StreamsTopicMissingError(
+            `topic "${topic}" does not exist and this client only verifies topics (topics: "verify"): create it first`,
+            { context: { topic } },
+          );
+        }
+        known.add(topic);
+      },
+    },
+  });
+  return {
+    admin,
+    sender: port.sender,
+    groupMember: (options, hooks) => port.groupMember(options, hooks),
+    partitionReader: (options) => port.partitionReader(options),
+  };
 }
 
 /** Where a partition reader starts in each partition of a topic: a time (epoch ms), an end, or given offsets. */
@@ -90,14 +148,20 @@ export class StreamingClient {
     this.spec = { partitions: options.defaultPartitions ?? 2, replicationFactor: options.replicationFactor ?? 1 };
     if (!(this.spec.partitions >= 1))
       throw new StreamsConfigError(`defaultPartitions must be ≥ 1; got ${this.spec.partitions}`);
+    checkSecurity(options);
+    if (options.topics !== undefined && options.topics !== 'create' && options.topics !== 'verify')
+      throw new StreamsConfigError(`topics must be "create" or "verify"; got ${JSON.stringify(options.topics)}`);
     this.logger = options.logger ?? consoleWarnLogger;
-    this.kafka = (options.kafka ?? kafkajsPort)({
+    const port = (options.kafka ?? kafkajsPort)({
       brokers: options.brokers,
       clientId: options.clientId,
       logger: this.logger,
       retries: options.retries,
       ackTimeoutMs: options.ackTimeoutMs,
+      ssl: options.ssl,
+      sasl: options.sasl,
     });
+    this.kafka = options.topics === 'verify' ? verifyingTopics(port) : port;
     this.queue = new PublishQueue(this.kafka.sender);
   }
 

@@ -4,15 +4,18 @@ export {
   type ReadPartitionsOptions,
   StreamingClient,
   type StreamingClientOptions,
+  type TopicPolicy,
 } from './client';
 export { type BackoffOptions, backoffDelay, interruptibleSleep } from './core/backoff';
 export {
+  StreamsAccessError,
   StreamsClosedError,
   StreamsConfigError,
   StreamsDecodeError,
   StreamsError,
   StreamsHandlerError,
   StreamsPublishError,
+  StreamsTopicMissingError,
   StreamsValidationError,
 } from './core/errors';
 export type { StreamsLogger } from './core/logger';

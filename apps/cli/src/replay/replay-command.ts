@@ -1,6 +1,6 @@
+import { databasePool, streamingClientOptions } from '@switchboard/service';
 import { StreamingClient, type StreamsLogger } from '@switchboard/streams';
 import { InvalidArgumentError } from 'commander';
-import { Pool } from 'pg';
 import {
   AGGREGATE_TABLES,
   type AggregatorConfig,
@@ -67,11 +67,10 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<void> {
     );
   }
   const client = new StreamingClient({
-    brokers: config.kafkaBrokers,
-    clientId: 'switchboard-replay',
+    ...streamingClientOptions(config.kafka, 'switchboard-replay'),
     logger: stderrLogger,
   });
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 10 });
+  const pool = databasePool(config.database, 'switchboard-replay', { max: 10 });
   const deps = { client, pool, logger: stderrLogger };
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -113,7 +112,7 @@ function refuse(sentence: string): void {
 
 function databaseName(config: AggregatorConfig): string {
   try {
-    const url = new URL(config.databaseUrl);
+    const url = new URL(config.database.url);
     return `database "${url.pathname.slice(1)}" on ${url.host}`;
   } catch {
     return 'the database';

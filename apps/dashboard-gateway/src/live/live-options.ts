@@ -1,4 +1,5 @@
 import { ID_PATTERN, MIN_SECRET_BYTES } from '@switchboard/domain';
+import type { KafkaClientSettings } from '@switchboard/service';
 import { DEFAULT_HEARTBEAT_MS } from '@switchboard/streams';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -37,8 +38,13 @@ export interface LiveLimits {
   maxFillRows: number;
 }
 
+/** How the live module's client reaches the cluster besides `brokers` (the app's KafkaConnection fits). */
+export type LiveKafkaSecurity = Omit<KafkaClientSettings, 'brokers'>;
+
 export interface LiveModuleOptions {
   brokers: string[];
+  /** TLS, SASL, the client id prefix and the topic policy (default: plaintext, no prefix, topics created). */
+  kafka?: LiveKafkaSecurity;
   pool: Pool;
   /** Topics become `<namespace>.metrics.updates` … like SWITCHBOARD_TOPIC_NAMESPACE. */
   topicNamespace?: string;
@@ -123,6 +129,7 @@ const optionsSchema = z.object({
 
 export interface ResolvedLiveOptions {
   brokers: string[];
+  kafka: LiveKafkaSecurity;
   pool: Pool;
   topicNamespace: string | undefined;
   tokenSecret: string;
@@ -144,6 +151,8 @@ export function resolveLiveOptions(options: LiveModuleOptions, defaultInstanceId
   const o = parsed.data;
   return Object.freeze({
     brokers: o.brokers,
+    // Checked where it was made (loadKafkaConnection) and again by the streams library.
+    kafka: options.kafka ?? { clientIdPrefix: '', topics: 'create' as const },
     pool: options.pool,
     topicNamespace: o.topicNamespace,
     tokenSecret: o.tokenSecret,

@@ -1,5 +1,5 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { nestStreamsLogger } from '@switchboard/service';
+import { nestStreamsLogger, streamingClientOptions } from '@switchboard/service';
 import { StreamsModule } from '@switchboard/streams/nest';
 import { defaultInstanceId, LIVE_OPTIONS, LiveService } from './live.service';
 import { type LiveModuleOptions, resolveLiveOptions } from './live-options';
@@ -18,8 +18,10 @@ export class LiveModule {
       module: LiveModule,
       imports: [
         StreamsModule.forRoot({
-          brokers: resolved.brokers,
-          clientId: `dashboard-gateway-live-${resolved.instanceId}`,
+          ...streamingClientOptions(
+            { ...resolved.kafka, brokers: resolved.brokers },
+            `dashboard-gateway-live-${resolved.instanceId}`,
+          ),
           retries: 8,
           logger: nestStreamsLogger(new Logger('LiveModule:kafka')),
         }),

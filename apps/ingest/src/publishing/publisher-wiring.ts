@@ -18,7 +18,7 @@ export function publisherWiring(
   const { brokers, clientId, topicNamespace } = config.kafka;
   const timeoutMs = config.publish.timeoutMs;
   return {
-    imports: [StreamsModule.forRoot(publisherClientOptions({ brokers, clientId, timeoutMs }))],
+    imports: [StreamsModule.forRoot(publisherClientOptions({ brokers, clientId, timeoutMs, kafka: config.kafka }))],
     providers: [
       {
         provide: EVENT_PUBLISHER,

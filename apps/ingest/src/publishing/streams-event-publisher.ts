@@ -8,6 +8,7 @@ import {
   type TopicName,
   Topics,
 } from '@switchboard/domain';
+import { type KafkaClientSettings, streamingClientOptions } from '@switchboard/service';
 import {
   StreamingClient,
   type StreamingClientOptions,
@@ -38,6 +39,8 @@ export interface StreamsPublisherOptions {
 export interface PublisherClientSettings {
   brokers: string[];
   clientId: string;
+  /** TLS, SASL, the client id prefix and the topic policy (the app's KafkaConnection; default plaintext). */
+  kafka?: Omit<KafkaClientSettings, 'brokers'>;
   /** The publisher's bound (`timeoutMs`): the client gives up on an acknowledgement after as long. */
   timeoutMs: number;
 }
@@ -153,8 +156,7 @@ export class StreamsEventPublisher implements EventPublisher {
 /** The options of the publisher's StreamingClient (the ingest module's `StreamsModule`, or a standalone one). */
 export function publisherClientOptions(s: PublisherClientSettings): StreamingClientOptions {
   return {
-    brokers: s.brokers,
-    clientId: s.clientId,
+    ...streamingClientOptions({ clientIdPrefix: '', topics: 'create', ...s.kafka, brokers: s.brokers }, s.clientId),
     ackTimeoutMs: s.timeoutMs,
     logger: streamsLogger(new Logger('streams')),
   };

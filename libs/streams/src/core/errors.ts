@@ -31,3 +31,13 @@ export class StreamsHandlerError extends StreamsError {}
 
 /** The consumer or producer was used after close(). */
 export class StreamsClosedError extends StreamsError {}
+
+/**
+ * The cluster refused this client: authentication failed or TLS could not be set up (an untrusted or missing
+ * certificate, TLS against a plaintext listener). Never retriable: the same credentials fail the same way, so a
+ * service fails its start instead of retrying. `context.reason` is `authentication` or `tls`.
+ */
+export class StreamsAccessError extends StreamsError {}
+
+/** A topic the client must not create (topics: 'verify') does not exist; `context.topic` names it. */
+export class StreamsTopicMissingError extends StreamsError {}

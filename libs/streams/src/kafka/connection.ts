@@ -1,10 +1,16 @@
-import { Kafka, type LogEntry, logLevel } from 'kafkajs';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { type ISocketFactory, Kafka, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
+import { StreamsAccessError } from '../core/errors';
 import type { StreamsLogger } from '../core/logger';
+import type { KafkaSecurityOptions, KafkaTlsOptions } from '../port';
 
-export interface ConnectionOptions {
+export interface ConnectionOptions extends KafkaSecurityOptions {
   brokers: string[];
   clientId: string;
   logger: StreamsLogger;
+  /** Where TLS failures of this client's sockets are reported (see AccessFailures). */
+  failures?: AccessFailures;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** Retries of one request before it fails (kafkajs' exponential back-off). */
@@ -16,6 +22,10 @@ export function createKafka(o: ConnectionOptions): Kafka {
   return new Kafka({
     clientId: o.clientId,
     brokers: o.brokers,
+    ...(o.ssl && { ssl: o.ssl === true ? true : tlsOptions(o.ssl) }),
+    // The union kafkajs types per mechanism; ours is one shape with the same fields for all three.
+    ...(o.sasl && { sasl: { ...o.sasl } as SASLOptions }),
+    ...(o.failures && { socketFactory: watchedSocketFactory(o.failures) }),
     connectionTimeout: o.connectionTimeoutMs ?? 3000,
     requestTimeout: o.requestTimeoutMs ?? 30_000,
     retry: { retries: o.retries ?? 5, initialRetryTime: 100, maxRetryTime: 5000 },
@@ -72,4 +82,103 @@ export function logLevelOf(level: logLevel, message: string, error?: unknown): '
   if (level <= logLevel.ERROR) return 'error';
   if (level === logLevel.WARN) return 'warn';
   return 'debug';
+}
+
+/** The library's TLS options as Node's (kafkajs passes them to `tls.connect`). */
+function tlsOptions(t: KafkaTlsOptions) {
+  return {
+    ...(t.ca !== undefined && { ca: Array.isArray(t.ca) ? [...t.ca] : (t.ca as string | Buffer) }),
+    ...(t.cert !== undefined && { cert: t.cert }),
+    ...(t.key !== undefined && { key: t.key }),
+    ...(t.passphrase !== undefined && { passphrase: t.passphrase }),
+    rejectUnauthorized: t.rejectUnauthorized ?? true,
+  };
+}
+
+/**
+ * Certificate and handshake failures of Node's TLS (an untrusted or expired broker certificate, a wrong host name,
+ * the broker refusing our client certificate, TLS spoken to a plaintext listener). kafkajs wraps them in a retriable
+ * connection error and retries with back-off, so a service would wait its retries out and then say only "connection
+ * error"; these fail the same way every time, and AccessFailures says so at once.
+ */
+export function isTlsFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  return (
+    code.startsWith('ERR_SSL_') ||
+    code.startsWith('ERR_TLS_') ||
+    code.includes('CERT') ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT' ||
+    code === 'EPROTO'
+  );
+}
+
+/**
+ * The TLS failures one client's sockets met, as StreamsAccessErrors: `next()` rejects at the first one after the
+ * call, so a connection check can fail with the cause instead of a timeout.
+ */
+export class AccessFailures {
+  private waiting: ((err: StreamsAccessError) => void)[] = [];
+  last: StreamsAccessError | undefined;
+
+  record(broker: string, cause: Error & { code?: string }): void {
+    const err = new StreamsAccessError(
+      `TLS with the Kafka broker ${broker} failed (${cause.code}): ${cause.message}. The broker's certificate must be signed by a CA the client trusts (ssl.ca), the listener must speak TLS, and where the broker wants a client certificate, ours must be one its CA signed`,
+      { context: { reason: 'tls', broker, code: cause.code }, cause },
+    );
+    this.last = err;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const reject of waiting) reject(err);
+  }
+
+  /** Rejects at the next TLS failure (never resolves); `stop()` forgets the waiter. */
+  next(): { failed: Promise<never>; stop: () => void } {
+    let reject!: (err: StreamsAccessError) => void;
+    const failed = new Promise<never>((_, r) => {
+      reject = r;
+    });
+    failed.catch(() => undefined); // a race that already settled must not leave an unhandled rejection
+    this.waiting.push(reject);
+    const stop = () => {
+      this.waiting = this.waiting.filter((w) => w !== reject);
+    };
+    return { failed, stop };
+  }
+}
+
+/** kafkajs' own socket factory (net or tls, SNI for host names, keep-alive), reporting TLS failures. */
+function watchedSocketFactory(failures: AccessFailures): ISocketFactory {
+  return ({ host, port, ssl, onConnect }) => {
+    const socket: Socket = ssl
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+      : netConnect({ host, port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    socket.on('error', (err: Error & { code?: string }) => {
+      if (isTlsFailure(err)) failures.record(`${host}:${port}`, err);
+    });
+    return socket;
+  };
+}
+
+/**
+ * A kafkajs error (or one it wrapped) that says the cluster refused our SASL credentials, as a StreamsAccessError;
+ * undefined for anything else. kafkajs already fails these without retrying; this names them for the caller.
+ */
+export function saslRefusal(err: unknown, broker?: string): StreamsAccessError | undefined {
+  for (
+    let e = err as { name?: string; message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (e.name === 'KafkaJSSASLAuthenticationError' || /SASL .*authentication failed/i.test(String(e.message))) {
+      return new StreamsAccessError(`Kafka refused the SASL credentials: ${e.message}`, {
+        context: { reason: 'authentication', ...(broker && { broker }) },
+        cause: err,
+      });
+    }
+    e = e.cause as typeof e;
+  }
+  return undefined;
 }

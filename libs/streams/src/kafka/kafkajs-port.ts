@@ -9,7 +9,7 @@ import type {
   PartitionReader,
   PartitionReaderOptions,
 } from '../port';
-import { createKafka } from './connection';
+import { AccessFailures, createKafka } from './connection';
 import { KafkajsGroupMember } from './group-member';
 import { KafkaMessageSender } from './kafka-sender';
 import { KafkajsPartitionReader } from './partition-reader';
@@ -23,8 +23,9 @@ class KafkajsPort implements KafkaPort {
   constructor(
     private readonly kafka: Kafka,
     private readonly options: KafkaPortOptions,
+    failures: AccessFailures,
   ) {
-    this.admin = new KafkaTopicAdmin(kafka);
+    this.admin = new KafkaTopicAdmin(kafka, failures);
     this.sender = new KafkaMessageSender(kafka, { ackTimeoutMs: options.ackTimeoutMs });
   }
 
@@ -38,13 +39,16 @@ class KafkajsPort implements KafkaPort {
 }
 
 /** The default adapter (`StreamingClientOptions.kafka`): kafkajs, its log lines through the client's logger. */
-export const kafkajsPort: KafkaPortFactory = (options) =>
-  new KafkajsPort(
-    createKafka({
-      brokers: options.brokers,
-      clientId: options.clientId,
-      logger: options.logger,
-      retries: options.retries,
-    }),
-    options,
-  );
+export const kafkajsPort: KafkaPortFactory = (options) => {
+  const failures = new AccessFailures();
+  const kafka = createKafka({
+    brokers: options.brokers,
+    clientId: options.clientId,
+    logger: options.logger,
+    retries: options.retries,
+    ssl: options.ssl,
+    sasl: options.sasl,
+    failures,
+  });
+  return new KafkajsPort(kafka, options, failures);
+};

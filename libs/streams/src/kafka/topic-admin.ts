@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { StreamsError } from '../core/errors';
 import type { ConsumerGroupSummary, OffsetRange, TopicAdmin, TopicSpec } from '../port';
+import { type AccessFailures, saslRefusal } from './connection';
 import { whileLeadersSettle } from './while-leaders-settle';
 
 /** The port's admin over kafkajs: creates topics when missing (explicitly, with our partition count), reads offsets. */
@@ -9,7 +10,11 @@ export class KafkaTopicAdmin implements TopicAdmin {
   private connecting: Promise<Admin> | undefined;
   private readonly known = new Set<string>();
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(
+    private readonly kafka: Kafka,
+    /** TLS failures of the client's sockets: a connection check fails with them at once (describeCluster). */
+    private readonly failures?: AccessFailures,
+  ) {}
 
   private connect(): Promise<Admin> {
     this.connecting ??= (async () => {
@@ -146,27 +151,40 @@ export class KafkaTopicAdmin implements TopicAdmin {
     }
   }
 
-  /** Asks the cluster for its brokers; rejects when no broker answers within the timeout. */
+  /**
+   * Asks the cluster for its brokers; rejects when no broker answers within the timeout. A refusal (SASL
+   * credentials, TLS) rejects at once with a StreamsAccessError, not retriable, instead of waiting out retries.
+   */
   async describeCluster(timeoutMs: number): Promise<{ brokers: number; controller: number | null }> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new StreamsError(`no Kafka broker answered within ${timeoutMs} ms`, { retriable: true })),
+        () =>
+          reject(
+            this.failures?.last ??
+              new StreamsError(`no Kafka broker answered within ${timeoutMs} ms`, { retriable: true }),
+          ),
         timeoutMs,
       );
     });
+    const refused = this.failures?.next();
     try {
-      const admin = await Promise.race([this.connect(), timeout]);
-      const cluster = await Promise.race([admin.describeCluster(), timeout]);
+      const stops = [timeout, ...(refused ? [refused.failed] : [])];
+      const admin = await Promise.race([this.connect(), ...stops]);
+      const cluster = await Promise.race([admin.describeCluster(), ...stops]);
+      if (this.failures) this.failures.last = undefined;
       return { brokers: cluster.brokers.length, controller: cluster.controller };
     } catch (err) {
       // A failed connect must not poison later checks: reconnect next time.
       this.connecting = undefined;
-      throw err instanceof StreamsError
-        ? err
-        : new StreamsError(`Kafka is not reachable: ${(err as Error).message}`, { retriable: true, cause: err });
+      if (err instanceof StreamsError) throw err;
+      throw (
+        saslRefusal(err) ??
+        new StreamsError(`Kafka is not reachable: ${(err as Error).message}`, { retriable: true, cause: err })
+      );
     } finally {
       clearTimeout(timer);
+      refused?.stop();
     }
   }
 

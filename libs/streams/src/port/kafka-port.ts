@@ -184,7 +184,38 @@ export interface KafkaPort {
   partitionReader(options: PartitionReaderOptions): PartitionReader;
 }
 
-export interface KafkaPortOptions {
+/**
+ * TLS to the brokers (Kafka's `SSL` and `SASL_SSL` protocols): the Node `tls` options that matter for Kafka, PEM
+ * text or buffers. `ca` replaces the system's trusted CAs; `cert` + `key` are the client's own (mutual TLS).
+ */
+export interface KafkaTlsOptions {
+  ca?: string | Buffer | readonly (string | Buffer)[];
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** The key's passphrase, when it is encrypted. */
+  passphrase?: string;
+  /** Default true: a broker certificate no trusted CA signed is refused. */
+  rejectUnauthorized?: boolean;
+}
+
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** SASL authentication (Kafka's `SASL_PLAINTEXT` and `SASL_SSL` protocols). */
+export interface KafkaSaslOptions {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: string;
+}
+
+/** How a client reaches and authenticates to the cluster, besides the broker addresses. */
+export interface KafkaSecurityOptions {
+  /** TLS to the brokers: `true` for the system's CAs, or options. Unset: plaintext. */
+  ssl?: boolean | KafkaTlsOptions;
+  /** SASL credentials; unset: no authentication (or only the client certificate). */
+  sasl?: KafkaSaslOptions;
+}
+
+export interface KafkaPortOptions extends KafkaSecurityOptions {
   brokers: string[];
   clientId: string;
   logger: StreamsLogger;
