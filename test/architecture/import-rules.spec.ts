@@ -51,6 +51,7 @@ describe('import rules', () => {
         text: "import { A } from './1-a';\nimport { MigrationInterface } from 'typeorm';",
       },
       { path: 'migrations/data-source.ts', text: "import 'reflect-metadata';" },
+      { path: 'migrations/data-source.ts', text: "import { poolConfig } from '../libs/service/src/database-pool';" },
       {
         path: 'libs/streams/src/core/model/codec.ts',
         text: "// import { Kafka } from 'kafkajs'\nconst s = 'kafkajs';",
