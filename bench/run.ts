@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { aggregatorSuite } from './aggregator.bench';
 import { billingSuite } from './billing.bench';
+import { e2eSuite } from './e2e.bench';
 import { gatewaySuite } from './gateway.bench';
 import { type BenchSuite, runSuite } from './harness';
 import { ingestSuite } from './ingest.bench';
@@ -25,6 +26,7 @@ const suites: Record<string, () => BenchSuite> = {
   billing: billingSuite,
   gateway: gatewaySuite,
   peers: peersSuite,
+  e2e: e2eSuite,
 };
 
 const program = new Command('bench')

@@ -1,0 +1,109 @@
+import { loadavg } from 'node:os';
+import { type BenchRow, type BenchSuite, cpuMicros, listFromEnv, perSecond, round1 } from './harness';
+import { LiveStack } from './live-stack';
+import { MeterWatch } from './meter-watch';
+import { type LoadAck, OpenLoopLoad } from './open-loop-load';
+
+const RATES = listFromEnv('BENCH_E2E_RATES', [1000, 5000, 20000]);
+const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
+const METERS = Number(process.env.BENCH_E2E_METERS ?? 2000);
+/** Meters m0…m19 are watched on the dashboard (one `meter:<id>` channel each). */
+const WATCHED = 20;
+const TICK_MS = 50;
+const MAX_IN_FLIGHT = 200;
+/** How long after the load the readings still unseen are waited for. */
+const SETTLE_MS = 30_000;
+/** Below this share of the offered rate accepted, the row says the load was not reached. */
+const SUSTAINED = 0.95;
+
+/**
+ * End to end through the real services (bench/live-stack.ts: ingest, two aggregator instances, the dashboard
+ * gateway, as child processes): open-loop meter readings on POST /v1/events (bench/open-loop-load.ts: a request every
+ * 50 ms with what the schedule has due, answered or not) at each offered rate for SECONDS, over METERS meters;
+ * latency from a reading's ingest acknowledgement (the 202: in Kafka with acks=all) to the reading being in its
+ * window's row on a socket.io client subscribed to the meter's channel (bench/meter-watch.ts), for every reading of
+ * the 20 watched meters. The achieved rate is what ingest accepted; a rate it could not sustain is said in the row.
+ */
+export function e2eSuite(): BenchSuite {
+  return {
+    name: 'e2e',
+    description: `ingest ack → value on a socket.io dashboard client, through ingest, 2 aggregators and the gateway (child processes): open-loop meter readings at ${RATES.join('/')} events/s for ${SECONDS} s each over ${METERS.toLocaleString()} meters, ${WATCHED} of them watched`,
+    run,
+  };
+}
+
+async function run(log: (line: string) => void): Promise<BenchRow[]> {
+  const stack = new LiveStack();
+  const watch = new MeterWatch(Array.from({ length: WATCHED }, (_, i) => `m${i}`));
+  const rows: BenchRow[] = [];
+  let load: OpenLoopLoad | undefined;
+  try {
+    const t0 = performance.now();
+    await stack.start(['a', 'b']);
+    await watch.connect(stack.gateway.url, stack.gateway.token(stack.tenant));
+    log(
+      `namespace ${stack.namespace}: ingest, 2 aggregators and the gateway ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    load = new OpenLoopLoad({
+      url: stack.ingest.url,
+      key: stack.key,
+      meters: METERS,
+      watched: WATCHED,
+      tickMs: TICK_MS,
+      maxInFlight: MAX_IN_FLIGHT,
+    });
+    const onAck = (a: LoadAck) => watch.onAck(a);
+    // Warm-up: every meter's first reading (its baseline), the watched channels' first rows, the JITs.
+    await load.run(Math.min(1000, METERS), Math.max(2, METERS / 1000), onAck);
+    await watch.waitSeen(SETTLE_MS);
+    for (const rate of RATES) {
+      const cpu0 = stack.cpu();
+      const bench0 = cpuMicros();
+      const load0 = loadavg()[0];
+      watch.startMeasuring();
+      const r = await load.run(rate, SECONDS, onAck);
+      const wallMs = r.seconds * 1000;
+      const cpu1 = stack.cpu();
+      const benchCpu = cpuMicros() - bench0;
+      await watch.waitSeen(SETTLE_MS);
+      const unseen = watch.unseen;
+      const achieved = perSecond(r.accepted, wallMs);
+      const cpuPct = (role: string) =>
+        Math.round(((cpu1.processes[role] - (cpu0.processes[role] ?? 0)) / 1000 / wallMs) * 100);
+      const notes: string[] = [];
+      if (r.accepted < r.offered * SUSTAINED)
+        notes.push(
+          `NOT sustained: ${achieved.toLocaleString('en')} of ${rate.toLocaleString('en')} events/s accepted (${r.skipped.toLocaleString('en')} skipped with ${MAX_IN_FLIGHT} requests unanswered, ${r.failedRequests} requests failed)`,
+        );
+      if (unseen > 0) notes.push(`${unseen} readings not on the dashboard ${SETTLE_MS / 1000} s after the load`);
+      rows.push({
+        'offered events/s': rate,
+        'achieved events/s': achieved,
+        seconds: round1(r.seconds),
+        'events/request': Math.round((rate * TICK_MS) / 1000),
+        samples: watch.latency.count,
+        'p50 ms': round1(watch.latency.quantile(0.5)),
+        'p99 ms': round1(watch.latency.quantile(0.99)),
+        'max ms': round1(watch.latency.max),
+        'ingest cpu %': cpuPct('ingest'),
+        'agg cpu % (a/b)': `${cpuPct('agg a')} / ${cpuPct('agg b')}`,
+        'gw cpu %': cpuPct('gateway'),
+        'bench cpu %': Math.round((benchCpu / 1000 / wallMs) * 100),
+        'machine busy %': Math.round(cpu1.machine.busyFraction(cpu0.machine) * 100),
+        load: `${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
+        notes: notes.join('; '),
+      });
+      log(
+        `${rate}/s offered: ${achieved}/s accepted over ${r.seconds.toFixed(1)} s (statuses ${JSON.stringify(r.statuses)}), ${watch.latency.count} samples p50 ${round1(watch.latency.quantile(0.5))} ms p99 ${round1(watch.latency.quantile(0.99))} ms${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      );
+    }
+    if (watch.errors.length > 0) log(`client errors: ${[...new Set(watch.errors.map((e) => e.code))].join(', ')}`);
+    const tail = stack.logTail(5);
+    if (tail.length > 0) log(`services' last warnings: ${tail.map((l) => l.slice(0, 200)).join(' | ')}`);
+  } finally {
+    await load?.close();
+    watch.close();
+    await stack.stop();
+  }
+  return rows;
+}
