@@ -14,6 +14,7 @@ import { type BenchSuite, runSuite } from './harness';
 import { ingestSuite } from './ingest.bench';
 import { peersSuite } from './peers.bench';
 import { processingSuite } from './processing.bench';
+import { recoverySuite } from './recovery.bench';
 import { replaySuite } from './replay.bench';
 import { streamsSuite } from './streams.bench';
 
@@ -27,6 +28,7 @@ const suites: Record<string, () => BenchSuite> = {
   gateway: gatewaySuite,
   peers: peersSuite,
   e2e: e2eSuite,
+  recovery: recoverySuite,
 };
 
 const program = new Command('bench')
