@@ -1,18 +1,12 @@
 import { loadavg } from 'node:os';
 import { type BenchRow, type BenchSuite, cpuMicros, listFromEnv, perSecond, round1 } from './harness';
-import { LiveStack } from './live-stack';
-import { MeterWatch } from './meter-watch';
-import { type LoadAck, OpenLoopLoad } from './open-loop-load';
+import { LOAD_MAX_IN_FLIGHT, LOAD_TICK_MS, SETTLE_MS, startLiveLoop } from './live-stack';
 
 const RATES = listFromEnv('BENCH_E2E_RATES', [1000, 5000, 20000]);
 const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
 const METERS = Number(process.env.BENCH_E2E_METERS ?? 2000);
 /** Meters m0…m19 are watched on the dashboard (one `meter:<id>` channel each). */
 const WATCHED = 20;
-const TICK_MS = 50;
-const MAX_IN_FLIGHT = 200;
-/** How long after the load the readings still unseen are waited for. */
-const SETTLE_MS = 30_000;
 /** Below this share of the offered rate accepted, the row says the load was not reached. */
 const SUSTAINED = 0.95;
 
@@ -33,29 +27,17 @@ export function e2eSuite(): BenchSuite {
 }
 
 async function run(log: (line: string) => void): Promise<BenchRow[]> {
-  const stack = new LiveStack();
-  const watch = new MeterWatch(Array.from({ length: WATCHED }, (_, i) => `m${i}`));
+  const t0 = performance.now();
+  const { stack, watch, load, onAck, close } = await startLiveLoop({
+    aggregators: ['a', 'b'],
+    meters: METERS,
+    watched: WATCHED,
+  });
   const rows: BenchRow[] = [];
-  let load: OpenLoopLoad | undefined;
   try {
-    const t0 = performance.now();
-    await stack.start(['a', 'b']);
-    await watch.connect(stack.gateway.url, stack.gateway.token(stack.tenant));
     log(
-      `namespace ${stack.namespace}: ingest, 2 aggregators and the gateway ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `namespace ${stack.namespace}: ingest, 2 aggregators and the gateway ready and warmed up in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    load = new OpenLoopLoad({
-      url: stack.ingest.url,
-      key: stack.key,
-      meters: METERS,
-      watched: WATCHED,
-      tickMs: TICK_MS,
-      maxInFlight: MAX_IN_FLIGHT,
-    });
-    const onAck = (a: LoadAck) => watch.onAck(a);
-    // Warm-up: every meter's first reading (its baseline), the watched channels' first rows, the JITs.
-    await load.run(Math.min(1000, METERS), Math.max(2, METERS / 1000), onAck);
-    await watch.waitSeen(SETTLE_MS);
     for (const rate of RATES) {
       const cpu0 = stack.cpu();
       const bench0 = cpuMicros();
@@ -73,14 +55,14 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
       const notes: string[] = [];
       if (r.accepted < r.offered * SUSTAINED)
         notes.push(
-          `NOT sustained: ${achieved.toLocaleString('en')} of ${rate.toLocaleString('en')} events/s accepted (${r.skipped.toLocaleString('en')} skipped with ${MAX_IN_FLIGHT} requests unanswered, ${r.failedRequests} requests failed)`,
+          `NOT sustained: ${achieved.toLocaleString('en')} of ${rate.toLocaleString('en')} events/s accepted (${r.skipped.toLocaleString('en')} skipped with ${LOAD_MAX_IN_FLIGHT} requests unanswered, ${r.failedRequests} requests failed)`,
         );
       if (unseen > 0) notes.push(`${unseen} readings not on the dashboard ${SETTLE_MS / 1000} s after the load`);
       rows.push({
         'offered events/s': rate,
         'achieved events/s': achieved,
         seconds: round1(r.seconds),
-        'events/request': Math.round((rate * TICK_MS) / 1000),
+        'events/request': Math.round((rate * LOAD_TICK_MS) / 1000),
         samples: watch.latency.count,
         'p50 ms': round1(watch.latency.quantile(0.5)),
         'p99 ms': round1(watch.latency.quantile(0.99)),
@@ -101,9 +83,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
     const tail = stack.logTail(5);
     if (tail.length > 0) log(`services' last warnings: ${tail.map((l) => l.slice(0, 200)).join(' | ')}`);
   } finally {
-    await load?.close();
-    watch.close();
-    await stack.stop();
+    await close();
   }
   return rows;
 }

@@ -7,12 +7,19 @@ import { KeyStore } from '../apps/cli/src/keys/key-store';
 import { AggregatorFleet } from '../test/support/aggregator-fleet';
 import { testEnv, uniqueName } from '../test/support/env';
 import { GatewayProcess } from './gateway-process';
+import { MeterWatch } from './meter-watch';
+import { type LoadAck, OpenLoopLoad } from './open-loop-load';
 import { machineCpu, processCpuMicros } from './proc-stats';
 import { ServiceProcess } from './service-process';
 
 /** The aggregators' HTTP ports: 47xx (never the services' defaults 3000–3002, nor the other suites' ranges). */
 const AGGREGATOR_PORT = 4710 + 2 * Math.floor(Math.random() * 40);
 const READY_TIMEOUT_MS = 90_000;
+/** The open-loop load: a request every LOAD_TICK_MS, at most LOAD_MAX_IN_FLIGHT unanswered. */
+export const LOAD_TICK_MS = 50;
+export const LOAD_MAX_IN_FLIGHT = 200;
+/** How long readings acknowledged but not yet on the dashboard are waited for after a load. */
+export const SETTLE_MS = 30_000;
 
 /**
  * The namespace's topics (2 partitions each) as the services would create them, made here with their leaders
@@ -139,5 +146,53 @@ export async function ready(port: number): Promise<boolean> {
     return res.status === 200;
   } catch {
     return false;
+  }
+}
+
+/** A watched live loop's settings: meters m0…m(meters−1) get the load; the first `watched` are on the dashboard. */
+export interface LiveLoopOptions {
+  aggregators: string[];
+  meters: number;
+  watched: number;
+}
+
+/**
+ * The stack of the e2e and recovery suites: LiveStack started, a MeterWatch on the watched meters' channels, the
+ * open-loop load on ingest (a request every 50 ms, at most 200 unanswered), and a warm-up (every meter's baseline
+ * reading, the channels' first rows, the JITs) already seen on the dashboard.
+ */
+export async function startLiveLoop(opts: LiveLoopOptions): Promise<{
+  stack: LiveStack;
+  watch: MeterWatch;
+  load: OpenLoopLoad;
+  onAck: (a: LoadAck) => void;
+  close(): Promise<void>;
+}> {
+  const stack = new LiveStack();
+  const watch = new MeterWatch(Array.from({ length: opts.watched }, (_, i) => `m${i}`));
+  let load: OpenLoopLoad | undefined;
+  const close = async () => {
+    await load?.close();
+    watch.close();
+    await stack.stop();
+  };
+  try {
+    await stack.start(opts.aggregators);
+    await watch.connect(stack.gateway.url, stack.gateway.token(stack.tenant));
+    load = new OpenLoopLoad({
+      url: stack.ingest.url,
+      key: stack.key,
+      meters: opts.meters,
+      watched: opts.watched,
+      tickMs: LOAD_TICK_MS,
+      maxInFlight: LOAD_MAX_IN_FLIGHT,
+    });
+    const onAck = (a: LoadAck) => watch.onAck(a);
+    await load.run(Math.min(1000, opts.meters), Math.max(2, opts.meters / 1000), onAck);
+    await watch.waitSeen(SETTLE_MS);
+    return { stack, watch, load, onAck, close };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }

@@ -1,5 +1,6 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { DeltaFrame, LiveError, SnapshotFrame } from '../apps/dashboard-gateway/src/live/protocol';
+import { dashboardSocket } from './dashboard-clients';
 import { epochMs } from './epoch-clock';
 import { LatencyHistogram } from './latency-histogram';
 import type { LoadAck } from './open-loop-load';
@@ -38,13 +39,7 @@ export class MeterWatch {
     const snapshots = new Set<string>();
     for (let i = 0; i < this.meters.length; i += CHANNELS_PER_SOCKET) {
       const channels = this.meters.slice(i, i + CHANNELS_PER_SOCKET).map((m) => `meter:${m}`);
-      const socket: Socket = io(url, {
-        path: '/socket.io',
-        auth: { token },
-        transports: ['websocket'],
-        reconnection: false,
-        forceNew: true,
-      });
+      const socket = dashboardSocket(url, token);
       this.sockets.push(socket);
       socket.on('snapshot', (frame: SnapshotFrame, ack: () => void) => {
         snapshots.add(frame.channel);

@@ -1,9 +1,7 @@
 import { loadavg } from 'node:os';
 import { epochMs } from './epoch-clock';
 import { type BenchRow, type BenchSuite, perSecond, round1 } from './harness';
-import { LiveStack } from './live-stack';
-import { MeterWatch } from './meter-watch';
-import { type LoadAck, OpenLoopLoad } from './open-loop-load';
+import { SETTLE_MS, startLiveLoop } from './live-stack';
 
 const RATE = Number(process.env.BENCH_RECOVERY_RATE ?? 5000);
 /** Load before the kill, and after it (must outlast the group's session timeout and the catch-up). */
@@ -11,7 +9,6 @@ const BEFORE_SECONDS = Number(process.env.BENCH_RECOVERY_BEFORE_SECONDS ?? 20);
 const AFTER_SECONDS = Number(process.env.BENCH_RECOVERY_AFTER_SECONDS ?? 60);
 const METERS = Number(process.env.BENCH_RECOVERY_METERS ?? 2000);
 const WATCHED = 20;
-const SETTLE_MS = 30_000;
 /** A watched meter stale longer than this after the kill was on the killed instance's partitions. */
 const STALE_MS = 5000;
 
@@ -32,25 +29,13 @@ export function recoverySuite(): BenchSuite {
 }
 
 async function run(log: (line: string) => void): Promise<BenchRow[]> {
-  const stack = new LiveStack();
+  const { stack, watch, load, onAck, close } = await startLiveLoop({
+    aggregators: ['a', 'b'],
+    meters: METERS,
+    watched: WATCHED,
+  });
   const meters = Array.from({ length: WATCHED }, (_, i) => `m${i}`);
-  const watch = new MeterWatch(meters);
-  let load: OpenLoopLoad | undefined;
   try {
-    await stack.start(['a', 'b']);
-    await watch.connect(stack.gateway.url, stack.gateway.token(stack.tenant));
-    load = new OpenLoopLoad({
-      url: stack.ingest.url,
-      key: stack.key,
-      meters: METERS,
-      watched: WATCHED,
-      tickMs: 50,
-      maxInFlight: 200,
-    });
-    const onAck = (a: LoadAck) => watch.onAck(a);
-    // Warm-up: every meter's baseline reading and the channels' first rows.
-    await load.run(Math.min(1000, METERS), Math.max(2, METERS / 1000), onAck);
-    await watch.waitSeen(SETTLE_MS);
     const load0 = loadavg()[0];
     watch.startMeasuring();
     let killAt = 0;
@@ -96,8 +81,6 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
     if (tail.length > 0) log(`services' last warnings: ${tail.map((l) => l.slice(0, 200)).join(' | ')}`);
     return [row];
   } finally {
-    await load?.close();
-    watch.close();
-    await stack.stop();
+    await close();
   }
 }
