@@ -116,9 +116,16 @@ export class LiveStack {
     return { processes, machine: machineCpu() };
   }
 
-  /** The services' warnings and errors, last first. */
+  /** The services' last `n` warnings and errors, a JSON log line as its message (and error message, if any). */
   logTail(n = 10): string[] {
-    return [...this.ingest.log, ...this.fleet.log, ...this.gateway.log].slice(-n);
+    return [...this.ingest.log, ...this.fleet.log, ...this.gateway.log].slice(-n).map((line) => {
+      try {
+        const j = JSON.parse(line.slice(line.indexOf('{'))) as { msg?: string; err?: { message?: string } };
+        return [j.msg, j.err?.message].filter(Boolean).join(': ') || line;
+      } catch {
+        return line;
+      }
+    });
   }
 
   async stop(): Promise<void> {

@@ -20,6 +20,8 @@ export class MeterWatch {
   /** Ingest ack → visible, of the readings sent before `watchFreshness`'s moment (all, without it) and after. */
   latency = new LatencyHistogram();
   latencyAfter = new LatencyHistogram();
+  /** Every measured sample as [ackAt, latency ms], to see whether latency grew through a run. */
+  private timeline: Array<[ackAt: number, ms: number]> = [];
   readonly errors: LiveError[] = [];
   /** Per `m<i>@<window>`: the receipts so far (readings, at), readings ascending. */
   private readonly seen = new Map<string, Array<[readings: number, at: number]>>();
@@ -74,6 +76,16 @@ export class MeterWatch {
     this.measuring = true;
     this.latency = new LatencyHistogram();
     this.latencyAfter = new LatencyHistogram();
+    this.timeline = [];
+  }
+
+  /** The median latency (ms) of the measured readings acknowledged in [from, to), epoch ms; NaN without any. */
+  medianBetween(from: number, to: number): number {
+    const ms = this.timeline
+      .filter(([at]) => at >= from && at < to)
+      .map(([, l]) => l)
+      .sort((a, b) => a - b);
+    return ms.length === 0 ? Number.NaN : ms[Math.floor((ms.length - 1) / 2)];
   }
 
   /**
@@ -109,10 +121,11 @@ export class MeterWatch {
     return n;
   }
 
-  /** Resolves once nothing acknowledged is unseen, or after `timeoutMs`. */
-  async waitSeen(timeoutMs: number): Promise<void> {
+  /** Resolves once nothing acknowledged is unseen (true), or after `timeoutMs` (false). */
+  async waitSeen(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (this.unseen > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return this.unseen === 0;
   }
 
   close(): void {
@@ -143,7 +156,10 @@ export class MeterWatch {
   private settle(key: string, ackAt: number, sentAt: number, seenAt: number): void {
     this.settled++;
     const after = this.freshSince !== undefined && sentAt > this.freshSince;
-    if (this.measuring) (after ? this.latencyAfter : this.latency).add(seenAt - ackAt);
+    if (this.measuring) {
+      (after ? this.latencyAfter : this.latency).add(seenAt - ackAt);
+      this.timeline.push([ackAt, Math.max(0, seenAt - ackAt)]);
+    }
     if (after) {
       const meter = key.slice(0, key.indexOf('@'));
       if (!this.freshAt.has(meter)) this.freshAt.set(meter, seenAt);

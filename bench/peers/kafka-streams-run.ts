@@ -87,9 +87,10 @@ async function readLatest<V>(topic: string, decode: (value: Buffer) => V): Promi
         lastAt = performance.now();
       },
     });
-    // The output is complete (the peer exited after its last commit): read until nothing came for 2 s.
+    // The output is complete (the peer exited after its last commit): read until nothing came for 5 s (on a
+    // machine at load 15 a pause of 2 s can be a gap between fetches rather than the end).
     const t0 = performance.now();
-    while (performance.now() - lastAt < 2000 || (latest.size === 0 && performance.now() - t0 < 20_000))
+    while (performance.now() - lastAt < 5000 || (latest.size === 0 && performance.now() - t0 < 20_000))
       await new Promise((r) => setTimeout(r, 200));
   } finally {
     await consumer.disconnect();

@@ -3,7 +3,6 @@ package io.switchboard.bench;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Properties;
@@ -68,14 +67,8 @@ public final class EnergySum {
     @Override
     public void process(Record<String, byte[]> record) {
       PeerRun.markFirst(first);
-      if (record.key() == null || record.value() == null) return;
-      if (!"timeseries".equals(PeerRun.header(record.headers(), "sb-model"))) return;
-      JsonNode packet;
-      try {
-        packet = JSON.readTree(record.value());
-      } catch (IOException e) {
-        return; // a malformed packet: Switchboard sends it to the dead-letter topic; here it is skipped
-      }
+      JsonNode packet = PeerRun.timeseriesPacket(JSON, record.key(), record.headers(), record.value());
+      if (packet == null) return;
       JsonNode ts = packet.path("timestamps");
       JsonNode wh = packet.path("numericValues").path("energyWh");
       Meter meter = Meter.decode(meters.get(record.key()));

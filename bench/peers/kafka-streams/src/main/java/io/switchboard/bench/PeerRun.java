@@ -1,5 +1,8 @@
 package io.switchboard.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -48,10 +51,20 @@ final class PeerRun {
     }
   }
 
-  /** A header's value as text, or null. */
-  static String header(Headers headers, String name) {
-    var h = headers.lastHeader(name);
-    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  /**
+   * A record's `json/1` timeseries packet (column-wise: `timestamps`, `numericValues`, …), or null for another model
+   * (header `sb-model`), a record without key or value, or a malformed packet (Switchboard sends those to the
+   * dead-letter topic; a peer skips them).
+   */
+  static JsonNode timeseriesPacket(ObjectMapper json, String key, Headers headers, byte[] value) {
+    if (key == null || value == null) return null;
+    var model = headers.lastHeader("sb-model");
+    if (model != null && !new String(model.value(), StandardCharsets.UTF_8).equals("timeseries")) return null;
+    try {
+      return json.readTree(value);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package io.switchboard.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,15 +51,8 @@ public final class WindowSum {
     @Override
     public void process(FixedKeyRecord<String, byte[]> record) {
       PeerRun.markFirst(first);
-      if (record.key() == null || record.value() == null) return;
-      String model = PeerRun.header(record.headers(), "sb-model");
-      if (model != null && !model.equals("timeseries")) return;
-      JsonNode packet;
-      try {
-        packet = JSON.readTree(record.value());
-      } catch (IOException e) {
-        return; // a malformed packet: Switchboard sends it to the dead-letter topic; here it is skipped
-      }
+      JsonNode packet = PeerRun.timeseriesPacket(JSON, record.key(), record.headers(), record.value());
+      if (packet == null) return;
       JsonNode ts = packet.path("timestamps");
       JsonNode v = packet.path("numericValues").path("v");
       for (int i = 0; i < ts.size(); i++) {
