@@ -82,7 +82,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
         'p50 ms': round1(watch.latency.quantile(0.5)),
         'p99 ms': round1(watch.latency.quantile(0.99)),
         'max ms': round1(watch.latency.max),
-        [`p50 first / last ${TREND_MS / 1000} s ms`]: `${Math.round(first)} / ${Math.round(last)}`,
+        [`p50 first / last ${TREND_MS / 1000} s ms`]: `${msText(first)} / ${msText(last)}`,
         'drained s after': drained ? round1(drainS) : 'no',
         'ingest cpu %': cpuPct('ingest'),
         'agg cpu % (a/b)': `${cpuPct('agg a')} / ${cpuPct('agg b')}`,
@@ -104,3 +104,6 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
   }
   return rows;
 }
+
+/** A latency for a cell: whole ms, or a dash when no reading was measured there. */
+const msText = (ms: number) => (Number.isNaN(ms) ? '—' : String(Math.round(ms)));
