@@ -14,6 +14,7 @@ import { AggregatorFleet } from '../test/support/aggregator-fleet';
 import { testEnv, uniqueName } from '../test/support/env';
 import { BACKLOG_MINUTES, backlogStart, mixOf, parsedEvent, publishBacklog } from './backlog';
 import { type BenchRow, type BenchSuite, perSecond } from './harness';
+import { ready } from './live-stack';
 import { machineCpu, postgresCpuMicros, processCpuMicros, processRssMiB } from './proc-stats';
 
 /** Event-time grace and idle of the instances: the app's defaults. */
@@ -50,15 +51,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1))];
-}
-
-async function ready(port: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 interface Sample {

@@ -54,7 +54,19 @@ export async function publishBacklog(
   start = backlogStart(),
   seed?: number,
 ): Promise<{ events: SimEvent[]; seconds: number; summary: string }> {
-  const events = [...simulate(backlogSim(start, seed))].map((e) => e.event);
+  return publishEvents(
+    publisher,
+    tenant,
+    [...simulate(backlogSim(start, seed))].map((e) => e.event),
+  );
+}
+
+/** `events` for `tenant`, published as ingest publishes them (REQUEST_EVENTS a request), in their order. */
+export async function publishEvents(
+  publisher: StreamsEventPublisher,
+  tenant: string,
+  events: SimEvent[],
+): Promise<{ events: SimEvent[]; seconds: number; summary: string }> {
   const records = events.map((e) => toStreamRecord(tenant, parsedEvent(e)));
   const t = performance.now();
   for (let i = 0; i < records.length; i += REQUEST_EVENTS)

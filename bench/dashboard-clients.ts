@@ -124,13 +124,7 @@ export class DashboardClientFleet {
 
   private open(url: string, token: string, channels: string[]): Promise<void> {
     const c = this.sockets.length;
-    const socket: Socket = io(url, {
-      path: '/socket.io',
-      auth: { token },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
+    const socket = dashboardSocket(url, token);
     this.sockets.push(socket);
     this.held.push(new Int32Array(this.feed.rows.length));
     this.channelsOf.push(channels);
@@ -177,6 +171,17 @@ export class DashboardClientFleet {
       }
     }
   }
+}
+
+/** A dashboard client's connection as the Live API README has it: websocket transport, the token in `auth`. */
+export function dashboardSocket(url: string, token: string): Socket {
+  return io(url, {
+    path: '/socket.io',
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
 }
 
 function emptyStats(): DeliveryStats {

@@ -1,14 +1,13 @@
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { namespaced, UpdateTopics } from '@switchboard/domain';
-import { SERVICE_STATUS_TOPIC, SERVICE_STATUS_TOPIC_CONFIG } from '@switchboard/streams';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { testEnv, uniqueName } from '../test/support/env';
 import { DashboardClientFleet } from './dashboard-clients';
 import { epochMs } from './epoch-clock';
 import { GatewayProcess } from './gateway-process';
-import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness';
+import { type BenchRow, type BenchSuite, cpuMicros, listFromEnv, perSecond, round1 } from './harness';
 import { meterName, type RowSet } from './live-rows';
+import { createNamespaceTopics } from './live-stack';
 import { machineCpu, processCpuMicros, processRssMiB } from './proc-stats';
 import { UpdateFeed } from './update-feed';
 import { measureWallboard } from './wallboard-probe';
@@ -55,7 +54,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
   try {
     await admin.connect();
     const spawnedAt = performance.now();
-    await createTopics(admin, namespace);
+    await createNamespaceTopics(admin, namespace);
     await gateway.start();
     log(
       `namespace ${namespace}, tenant ${tenant}; gateway pid ${gateway.pid} ready in ${((performance.now() - spawnedAt) / 1000).toFixed(1)} s, RSS ${processRssMiB(gateway.pid).now} MiB`,
@@ -147,26 +146,6 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
   return rows;
 }
 
-/**
- * The namespace's topics as the gateway would create them (2 partitions), made here with their leaders elected:
- * a gateway that creates them itself while its status reporter does too can read offsets before a leader is
- * elected and fail its start ("not the leader for that topic-partition"), which is not what this suite measures.
- */
-async function createTopics(admin: Admin, namespace: string): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic: namespaced(UpdateTopics.updates, namespace), numPartitions: 2 },
-      { topic: namespaced(UpdateTopics.alerts, namespace), numPartitions: 2 },
-      {
-        topic: namespaced(SERVICE_STATUS_TOPIC, namespace),
-        numPartitions: 2,
-        configEntries: Object.entries(SERVICE_STATUS_TOPIC_CONFIG).map(([name, value]) => ({ name, value })),
-      },
-    ],
-  });
-}
-
 /** The Chromium wallboard row, or a row saying why it was skipped (a browser problem never fails the suite). */
 async function wallboardRow(gateway: GatewayProcess, feed: UpdateFeed, log: (line: string) => void): Promise<BenchRow> {
   const clients = 'Chromium wallboard (1 page)';
@@ -202,15 +181,4 @@ async function wallboardRow(gateway: GatewayProcess, feed: UpdateFeed, log: (lin
     log(`wallboard row skipped: ${reason}`);
     return { clients, skipped: reason };
   }
-}
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
-
-function listFromEnv(name: string, fallback: number[]): number[] {
-  const text = process.env[name];
-  if (!text) return fallback;
-  const list = text.split(',').map(Number);
-  if (list.some((n) => !(n > 0)))
-    throw new Error(`${name} must be positive numbers separated by commas, not "${text}"`);
-  return list;
 }

@@ -68,3 +68,15 @@ export function cpuMicros(): number {
 export function perSecond(count: number, ms: number): number {
   return Math.round((count / ms) * 1000);
 }
+
+export const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** A comma-separated list of positive numbers from the environment, else `fallback`. */
+export function listFromEnv(name: string, fallback: number[]): number[] {
+  const text = process.env[name];
+  if (!text) return fallback;
+  const list = text.split(',').map(Number);
+  if (list.some((n) => !(n > 0)))
+    throw new Error(`${name} must be positive numbers separated by commas, not "${text}"`);
+  return list;
+}

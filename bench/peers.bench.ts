@@ -1,41 +1,42 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { testEnv } from '../test/support/env';
 import type { BenchReport, BenchRow, BenchSuite } from './harness';
 import { wireMessage } from './peers/clients';
+import { energyJob } from './peers/energy';
+import {
+  compareSums,
+  type Log,
+  markdownTable,
+  median,
+  RUNS,
+  rate,
+  type Sample,
+  sized,
+  summarize,
+  uid,
+} from './peers/figures';
 import { ensurePeerBuilt, runJava } from './peers/jvm';
+import { type KafkaStreamsJob, kafkaStreamsRun } from './peers/kafka-streams-run';
 import { CHECKPOINT_INTERVAL_MS, processTopic, produceInChild } from './processing.bench';
 
-const SMOKE = process.env.BENCH_SMOKE === '1';
-const env = (name: string, full: number, smoke: number) => Number(process.env[name] ?? (SMOKE ? smoke : full));
-const RUNS = env('BENCH_PEERS_RUNS', 3, 1);
-const PROCESSING_ROWS = env('BENCH_PEERS_PROCESSING_ROWS', 300_000, 2_000);
-const PROCESSING_KEYS = env('BENCH_PEERS_PROCESSING_KEYS', 10_000, 200);
-const CEILING_ROWS = env('BENCH_PEERS_CEILING_ROWS', 300_000, 2_000);
-const CLIENT_ROWS = env('BENCH_PEERS_CLIENT_ROWS', 100_000, 2_000);
+const PROCESSING_ROWS = sized('BENCH_PEERS_PROCESSING_ROWS', 300_000, 2_000);
+const PROCESSING_KEYS = sized('BENCH_PEERS_PROCESSING_KEYS', 10_000, 200);
+const CEILING_ROWS = sized('BENCH_PEERS_CEILING_ROWS', 300_000, 2_000);
+const CLIENT_ROWS = sized('BENCH_PEERS_CLIENT_ROWS', 100_000, 2_000);
 /** The Nest consumers upsert once per row; they get this long (from their first row) before their rate is read. */
-const NEST_SECONDS = env('BENCH_PEERS_NEST_SECONDS', 15, 20);
+const NEST_SECONDS = sized('BENCH_PEERS_NEST_SECONDS', 15, 20);
 const { brokers, databaseUrl } = testEnv;
-const uid = () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const ROOT = join(__dirname, '..');
-
-/** One measured run of one peer: records (rows) over the measured interval, and what it cost. */
-interface Sample {
-  rows: number;
-  ms: number;
-  cpuMicros: number;
-  /** Busy jiffies (1/100 s of one core) of the whole machine over the same interval. */
-  machineJiffies: number;
-  peakRssMiB: number;
-  note?: string;
-}
-
-type Log = (line: string) => void;
+/** The processing job in Kafka Streams: the output's value is the window's sum, a long. */
+const WINDOW_SUM: KafkaStreamsJob<number> = {
+  mainClass: 'io.switchboard.bench.WindowSum',
+  decode: (value) => Number(value.readBigInt64BE(0)),
+};
 
 /**
  * Switchboard beside its peers, in one run, on one broker and one input per job, each job run RUNS times
@@ -59,7 +60,7 @@ export function peersSuite(): BenchSuite {
         `Kafka Streams and kafka-tools ${version}; broker ${brokers.join(',')}; database ${new URL(databaseUrl).pathname.slice(1)}`,
       );
       const rows: BenchRow[] = [];
-      for (const job of [processingJob, ceilingJob, clientJob]) {
+      for (const job of chosenJobs()) {
         const before = loadavg()[0].toFixed(2);
         const jobRows = await job(log);
         const after = loadavg()[0].toFixed(2);
@@ -76,50 +77,22 @@ export function peersSuite(): BenchSuite {
 
 // ---- figures -------------------------------------------------------------------------------------------------
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+const JOBS: Record<string, (log: Log) => Promise<BenchRow[]>> = {
+  processing: processingJob,
+  energy: energyJob,
+  ceiling: ceilingJob,
+  client: clientJob,
 };
-const rate = (s: Sample) => (s.rows / s.ms) * 1000;
 
-function summarize(job: string, peer: string, what: string, samples: Sample[], reference?: Sample[]): BenchRow {
-  const rates = samples.map(rate);
-  const perMillion = (f: (s: Sample) => number) => Number(median(samples.map((s) => (f(s) / s.rows) * 1e6)).toFixed(2));
-  const ref = reference ? median(reference.map(rate)) : median(rates);
-  const notes = [...new Set(samples.map((s) => s.note).filter(Boolean))];
-  return {
-    job,
-    peer,
-    what,
-    runs: samples.length,
-    'records/s': Math.round(median(rates)),
-    'range records/s': `${Math.round(Math.min(...rates)).toLocaleString('en')}–${Math.round(Math.max(...rates)).toLocaleString('en')}`,
-    'cpu s / 1M (process)': perMillion((s) => s.cpuMicros / 1e6),
-    'cpu s / 1M (machine)': perMillion((s) => s.machineJiffies / 100),
-    'peak rss MiB': Math.round(median(samples.map((s) => s.peakRssMiB))),
-    'vs reference': `${(median(rates) / ref).toFixed(2)}×`,
-    notes: notes.join('; '),
-  };
-}
-
-export function markdownTable(rows: BenchRow[]): string[] {
-  const cols = [
-    'peer',
-    'what',
-    'records/s',
-    'range records/s',
-    'cpu s / 1M (process)',
-    'cpu s / 1M (machine)',
-    'peak rss MiB',
-    'vs reference',
-    'notes',
-  ];
-  const cell = (v: string | number | undefined) => (typeof v === 'number' ? v.toLocaleString('en') : (v ?? ''));
-  return [
-    `| ${cols.join(' | ')} |`,
-    `|${cols.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(' | ')} |`),
-  ];
+/** `BENCH_PEERS_JOBS=energy,client` runs some jobs of the suite; default all. */
+function chosenJobs(): ((log: Log) => Promise<BenchRow[]>)[] {
+  const names = (process.env.BENCH_PEERS_JOBS ?? Object.keys(JOBS).join(',')).split(',').filter(Boolean);
+  const unknown = names.filter((n) => !(n in JOBS));
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_PEERS_JOBS: unknown job(s) ${unknown.join(', ')}; choose from ${Object.keys(JOBS).join(', ')}`,
+    );
+  return names.map((n) => JOBS[n]);
 }
 
 // ---- processing: ours, Kafka Streams, the NestJS way --------------------------------------------------------
@@ -158,7 +131,7 @@ async function processingJob(log: Log): Promise<BenchRow[]> {
       });
       log(`${job} run ${run}: ours ${Math.round(rate(s.ours[s.ours.length - 1]))} rows/s, ${ours.size} windows`);
       for (const threads of [1, 2]) {
-        const k = await kafkaStreamsRun(admin, topic, threads, ours);
+        const k = await kafkaStreamsRun(admin, WINDOW_SUM, topic, threads, CHECKPOINT_INTERVAL_MS, ours);
         (threads === 1 ? s.ks1 : s.ks2).push(k);
         log(`${job} run ${run}: Kafka Streams ${threads} thread(s) ${Math.round(rate(k))} rows/s; ${k.note}`);
       }
@@ -218,92 +191,6 @@ async function windowSums(pool: Pool, table: string): Promise<Map<string, number
     `SELECT key, window_start, total FROM ${table}`,
   );
   return new Map(res.rows.map((r) => [`${r.key}@${r.window_start}`, Number(r.total)]));
-}
-
-/** Same windows, same sums: "equal (n windows)" or what differs. */
-function compareSums(ours: Map<string, number>, theirs: Map<string, number>): string {
-  let missing = 0;
-  let differ = 0;
-  for (const [k, v] of ours) {
-    const t = theirs.get(k);
-    if (t === undefined) missing++;
-    else if (t !== v) differ++;
-  }
-  const extra = [...theirs.keys()].filter((k) => !ours.has(k)).length;
-  return missing + differ + extra === 0
-    ? `equal (${ours.size.toLocaleString('en')} windows)`
-    : `DIFFER: ${missing} of our windows missing, ${extra} extra, ${differ} with another sum`;
-}
-
-async function kafkaStreamsRun(
-  admin: ReturnType<Kafka['admin']>,
-  input: string,
-  threads: number,
-  ours: Map<string, number>,
-): Promise<Sample> {
-  const id = uid();
-  const output = `bench-peers-ks-out-${id}`;
-  const appId = `bench-peers-ks-${id}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'bench-peers-ks-'));
-  await admin.createTopics({
-    topics: [{ topic: output, numPartitions: 2, replicationFactor: 1 }],
-    waitForLeaders: true,
-  });
-  try {
-    const run = await runJava('io.switchboard.bench.WindowSum', [
-      brokers.join(','),
-      input,
-      output,
-      appId,
-      String(threads),
-      String(CHECKPOINT_INTERVAL_MS),
-      stateDir,
-    ]);
-    const first = run.events.find((e) => e.json.event === 'first');
-    const done = run.events.find((e) => e.json.event === 'done');
-    if (!first || !done) throw new Error(`Kafka Streams peer printed no first/done: ${run.out.slice(-500)}`);
-    const theirs = await readSums(output);
-    return {
-      rows: Number(done.json.rows),
-      ms: done.at - first.at,
-      cpuMicros: done.cpuMicros - first.cpuMicros,
-      machineJiffies: done.machine.busy - first.machine.busy,
-      peakRssMiB: run.peakRssMiB,
-      note: `vs ours: ${compareSums(ours, theirs)}`,
-    };
-  } finally {
-    rmSync(stateDir, { recursive: true, force: true });
-    const internal = (await admin.listTopics()).filter((t) => t.startsWith(appId));
-    await admin.deleteTopics({ topics: [output, ...internal] }).catch(() => undefined);
-  }
-}
-
-/** The output topic's latest sum per window (`<stream>@<window start>` → Σ), committed transactions only. */
-async function readSums(topic: string): Promise<Map<string, number>> {
-  const kafka = new Kafka({ clientId: `bench-peers-read-${uid()}`, brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-peers-read-${uid()}`, readUncommitted: false });
-  const sums = new Map<string, number>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let lastAt = performance.now();
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          if (!m.key || !m.value) continue;
-          sums.set(m.key.toString(), Number(m.value.readBigInt64BE(0)));
-        }
-        lastAt = performance.now();
-      },
-    });
-    // The output is complete (the peer exited after its last commit): read until nothing came for 2 s.
-    const t0 = performance.now();
-    while (performance.now() - lastAt < 2000 || (sums.size === 0 && performance.now() - t0 < 20_000))
-      await new Promise((r) => setTimeout(r, 200));
-  } finally {
-    await consumer.disconnect();
-  }
-  return sums;
 }
 
 /** A TypeScript child of bench/peers/, compiled on the fly; its figures come back over IPC or on stdout. */

@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { aggregatorSuite } from './aggregator.bench';
 import { billingSuite } from './billing.bench';
+import { e2eSuite } from './e2e.bench';
 import { gatewaySuite } from './gateway.bench';
 import { type BenchSuite, runSuite } from './harness';
 import { ingestSuite } from './ingest.bench';
 import { peersSuite } from './peers.bench';
 import { processingSuite } from './processing.bench';
+import { recoverySuite } from './recovery.bench';
 import { replaySuite } from './replay.bench';
 import { streamsSuite } from './streams.bench';
 
@@ -25,6 +27,8 @@ const suites: Record<string, () => BenchSuite> = {
   billing: billingSuite,
   gateway: gatewaySuite,
   peers: peersSuite,
+  e2e: e2eSuite,
+  recovery: recoverySuite,
 };
 
 const program = new Command('bench')

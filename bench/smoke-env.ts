@@ -12,6 +12,14 @@ if (smoke) {
     BENCH_AGGREGATOR_BACKLOG_MINUTES: '2',
     BENCH_AGGREGATOR_LIVE_SECONDS: '2',
     BENCH_GATEWAY_SECONDS: '1',
+    BENCH_E2E_RATES: '200',
+    BENCH_E2E_SECONDS: '2',
+    BENCH_E2E_METERS: '200',
+    // Failover takes the group's session timeout (10 s) and a rebalance: the load after the kill must outlast them.
+    BENCH_RECOVERY_RATE: '200',
+    BENCH_RECOVERY_BEFORE_SECONDS: '2',
+    BENCH_RECOVERY_AFTER_SECONDS: '20',
+    BENCH_RECOVERY_METERS: '200',
   };
   for (const [k, v] of Object.entries(tiny)) process.env[k] ??= v;
 }

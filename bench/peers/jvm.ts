@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MachineCpu, machineCpu, processCpuMicros, processRssMiB } from '../proc-stats';
 
@@ -13,11 +13,25 @@ function kafkaVersion(): string {
   return /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1] ?? 'unknown';
 }
 
-/** Compiles the peer and copies its classpath (`mvn -q package`) unless both are there; returns the version. */
+/** Newest modification time of the peer's sources and pom (ms). */
+function sourcesChangedAt(dir = join(PEER_DIR, 'src')): number {
+  let newest = statSync(join(PEER_DIR, 'pom.xml')).mtimeMs;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? sourcesChangedAt(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Compiles the peer and copies its classpath (`mvn -q package`) unless both are there and the jar is newer than
+ * every source; returns the version.
+ */
 export function ensurePeerBuilt(log: (line: string) => void): string {
   const version = kafkaVersion();
   const fresh =
     existsSync(JAR) &&
+    statSync(JAR).mtimeMs >= sourcesChangedAt() &&
     existsSync(LIB) &&
     readdirSync(LIB).includes(`kafka-streams-${version}.jar`) &&
     readdirSync(LIB).includes(`kafka-tools-${version}.jar`);
