@@ -3,7 +3,7 @@ import { namespaced, Topics } from '@switchboard/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { simulate } from '../../apps/cli/src/simulate/generator';
-import { StreamsEventPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
+import { standaloneStreamsPublisher } from '../../apps/ingest/src/publishing/streams-event-publisher';
 import { AggregatorFleet } from '../../test/support/aggregator-fleet';
 import { testEnv, uniqueName } from '../../test/support/env';
 import { backlogSim, backlogStart, publishEvents } from '../backlog';
@@ -47,12 +47,13 @@ export async function energyJob(log: Log): Promise<BenchRow[]> {
   const namespace = uniqueName('bench-peers-energy');
   const tenant = uniqueName('bench-peers-energy');
   const input = namespaced(Topics.meters, namespace);
-  const kafka = new Kafka({ clientId: 'bench-peers-energy', brokers: testEnv.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...testEnv.kafkajs, clientId: 'bench-peers-energy', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 2 });
-  const publisher = new StreamsEventPublisher({
+  const publisher = standaloneStreamsPublisher({
     brokers: testEnv.brokers,
     clientId: 'bench-peers-energy',
+    kafka: testEnv.kafka,
     timeoutMs: 30_000,
     topicNamespace: namespace,
   });
