@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ID_PATTERN } from './events/fields';
 
@@ -120,4 +120,12 @@ export function verifyDashboardToken(secret: string, token: string, now = Date.n
   }
   if (exp * 1000 <= now) throw new DashboardTokenError('expired', 'the token has expired');
   return { tenant, role, iat, exp };
+}
+
+/**
+ * A short id of a verified token, for what is counted or limited per token (requests, sockets) without keeping the
+ * token itself. Tokens parse strictly, so one token has one id.
+ */
+export function dashboardTokenId(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 22);
 }

@@ -19,6 +19,7 @@ export {
   type DashboardClaims,
   type DashboardRole,
   DashboardTokenError,
+  dashboardTokenId,
   MAX_TOKEN_TTL_SECONDS,
   MIN_SECRET_BYTES,
   verifyDashboardToken,

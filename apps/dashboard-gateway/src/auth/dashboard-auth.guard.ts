@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { type DashboardRole, DashboardTokenError, verifyDashboardToken } from '@switchboard/domain';
+import { type DashboardRole, DashboardTokenError, dashboardTokenId, verifyDashboardToken } from '@switchboard/domain';
 import type { GatewayConfig } from '../config';
 import { ApiError } from '../http/api-error';
 import type { HttpRequest } from '../http/http-types';
@@ -29,7 +28,7 @@ export class DashboardAuthGuard implements CanActivate {
     const token = match[1];
     try {
       const claims = verifyDashboardToken(this.config.tokenSecret, token);
-      req.dashboard = { ...claims, tokenId: createHash('sha256').update(token).digest('base64url').slice(0, 22) };
+      req.dashboard = { ...claims, tokenId: dashboardTokenId(token) };
     } catch (err) {
       if (!(err instanceof DashboardTokenError)) throw err;
       if (err.code === 'expired')

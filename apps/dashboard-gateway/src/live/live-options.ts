@@ -36,6 +36,10 @@ export interface LiveLimits {
   messagesPerSecond: number;
   /** Rows read from each table at start, at most. */
   maxFillRows: number;
+  /** Open sockets of one token on this gateway (a wall screen and a few browser tabs need a handful). */
+  maxSocketsPerToken: number;
+  /** Open sockets of one tenant on this gateway, so one tenant cannot take every connection. */
+  maxSocketsPerTenant: number;
 }
 
 /** How the live module's client reaches the cluster besides `brokers` (the app's KafkaConnection fits). */
@@ -84,6 +88,8 @@ export const DEFAULT_LIVE_LIMITS: Readonly<LiveLimits> = Object.freeze({
   heartbeatMs: DEFAULT_HEARTBEAT_MS,
   messagesPerSecond: 20,
   maxFillRows: 100_000,
+  maxSocketsPerToken: 20,
+  maxSocketsPerTenant: 500,
 });
 
 const positive = z.number().int().positive();

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { type DashboardClaims, DashboardTokenError, verifyDashboardToken } from '@switchboard/domain';
+import { type DashboardClaims, DashboardTokenError, dashboardTokenId, verifyDashboardToken } from '@switchboard/domain';
 import { Server, type Socket } from 'socket.io';
 import type { ChannelDelta } from './channel-log';
 import type { LiveLimits } from './live-options';
@@ -58,6 +58,7 @@ export interface ClientBuffer {
 export class LiveSocketServer {
   private io: Server | undefined;
   private readonly clients = new Map<string, LiveClient>();
+  private readonly connections: SocketCounts;
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
   /** Frames sent, by type (for tests and metrics). */
@@ -69,13 +70,21 @@ export class LiveSocketServer {
     private readonly tokenSecret: string,
     private readonly access: OperationalAccess,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.connections = new SocketCounts(limits);
+  }
 
   attach(httpServer: HttpServer, path: string): void {
     const io = new Server(httpServer, { path, serveClient: false, maxHttpBufferSize: MAX_ENGINE_MESSAGE_BYTES });
     io.use((socket, next) => {
       try {
         socket.data.claims = verifyDashboardToken(this.tokenSecret, socket.handshake.auth?.token, this.now());
+        socket.data.tokenId = dashboardTokenId(socket.handshake.auth.token as string);
+        const full = this.connections.refusal(socket.data.claims as DashboardClaims, socket.data.tokenId as string);
+        if (full) {
+          next(Object.assign(new Error(full), { data: { error: 'too_many_connections', message: full } }));
+          return;
+        }
         next();
       } catch (err) {
         const code = err instanceof DashboardTokenError ? err.code : 'malformed';
@@ -123,6 +132,7 @@ export class LiveSocketServer {
       expiry: undefined,
     };
     this.clients.set(socket.id, client);
+    const release = this.connections.open(claims.tenant, socket.data.tokenId as string);
     client.expiry = setTimeout(
       () => {
         this.sendError(client, { code: 'token_expired', message: 'the token has expired; reconnect with a new one' });
@@ -132,6 +142,7 @@ export class LiveSocketServer {
     );
     socket.onAny((event: string, ...args: unknown[]) => this.onMessage(client, event, args));
     socket.on('disconnect', () => {
+      release();
       clearTimeout(client.expiry);
       for (const sub of client.subs.values()) this.state.release(sub.channel);
       client.subs.clear();
@@ -284,4 +295,43 @@ export class LiveSocketServer {
     client.tokens -= 1;
     return true;
   }
+}
+
+/**
+ * Open sockets per token and per tenant on this gateway. Without a bound, one tenant (or one leaked link opened in a
+ * loop) could hold every connection the gateway can serve and lock the other tenants out.
+ */
+class SocketCounts {
+  private readonly byToken = new Map<string, number>();
+  private readonly byTenant = new Map<string, number>();
+
+  constructor(private readonly limits: Pick<LiveLimits, 'maxSocketsPerToken' | 'maxSocketsPerTenant'>) {}
+
+  /** Why one more socket of this token is refused, or undefined when it may connect. */
+  refusal(claims: DashboardClaims, token: string): string | undefined {
+    if ((this.byToken.get(token) ?? 0) >= this.limits.maxSocketsPerToken)
+      return `this token has ${this.limits.maxSocketsPerToken} connections open already; close one (another tab or screen) and reconnect`;
+    if ((this.byTenant.get(claims.tenant) ?? 0) >= this.limits.maxSocketsPerTenant)
+      return `tenant ${claims.tenant} has ${this.limits.maxSocketsPerTenant} connections open on this gateway already; close some and reconnect`;
+    return undefined;
+  }
+
+  /** Counts a socket; the function returned uncounts it (once). */
+  open(tenant: string, token: string): () => void {
+    bump(this.byToken, token, 1);
+    bump(this.byTenant, tenant, 1);
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      bump(this.byToken, token, -1);
+      bump(this.byTenant, tenant, -1);
+    };
+  }
+}
+
+function bump(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }
