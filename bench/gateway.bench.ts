@@ -63,7 +63,7 @@ async function run(log: (line: string) => void): Promise<BenchRow[]> {
     feeds.push(new UpdateFeed(centre, namespace, testEnv.brokers, 2024));
     const feed = feeds[0];
     await feed.touchAll();
-    const token = gateway.token(tenant);
+    const token = gateway.token(tenant, 'analyst'); // queues and meter channels: the analyst role reads both
     const channelsFor = (c: number) =>
       c % METER_EVERY === 0 ? ['queues', `meter:${meterName((c / METER_EVERY) % CENTRE.meters)}`] : ['queues'];
 

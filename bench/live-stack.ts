@@ -185,7 +185,7 @@ export async function startLiveLoop(opts: LiveLoopOptions): Promise<{
   };
   try {
     await stack.start(opts.aggregators);
-    await watch.connect(stack.gateway.url, stack.gateway.token(stack.tenant));
+    await watch.connect(stack.gateway.url, stack.gateway.token(stack.tenant, 'analyst')); // meter channels: analysts'
     load = new OpenLoopLoad({
       url: stack.ingest.url,
       key: stack.key,
