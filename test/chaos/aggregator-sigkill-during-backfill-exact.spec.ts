@@ -74,13 +74,17 @@ describe('aggregator chaos: SIGKILL during a backfill of closed windows', () => 
     );
     expect(restated.rows[0].n).toBeGreaterThan(0);
     // Each meter closes on its own clock, so the live tenant's time closed none of the backfill's windows; a meter that
-    // stopped idles forward at the wall rate from its last reading, so only its latest window may still be open.
-    const open = await pool.query(
-      `SELECT count(*)::int AS n FROM meter_energy_15m e WHERE tenant = $1 AND NOT is_final
-       AND window_start < (SELECT max(window_start) FROM meter_energy_15m l WHERE l.tenant = e.tenant AND l.meter_id = e.meter_id)`,
-      [backfill],
-    );
-    expect(open.rows[0].n).toBe(0);
+    // stopped idles forward at the wall rate from its last reading, so once that clock passed end + grace of the
+    // window before its latest (at most a grace and the idle time after the drain), only its latest may be open.
+    const open = async () =>
+      (
+        await pool.query(
+          `SELECT count(*)::int AS n FROM meter_energy_15m e WHERE tenant = $1 AND NOT is_final
+           AND window_start < (SELECT max(window_start) FROM meter_energy_15m l WHERE l.tenant = e.tenant AND l.meter_id = e.meter_id)`,
+          [backfill],
+        )
+      ).rows[0].n;
+    await eventually(async () => expect(await open()).toBe(0), GRACE + 60_000, 1000);
     expect(fleet.log.filter((l) => /failed to start|Error:/.test(l))).toEqual([]);
   }, 360_000);
 });

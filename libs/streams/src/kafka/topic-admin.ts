@@ -108,15 +108,39 @@ export class KafkaTopicAdmin implements TopicAdmin {
   /** The first and the end offset of each partition: the records a reader from the beginning gets are [start, end). */
   async offsetRanges(topic: string): Promise<Map<number, OffsetRange>> {
     const admin = await this.connect();
-    const offsets = await whileLeadersSettle(() => admin.fetchTopicOffsets(topic));
+    const offsets = await this.readOffsetsOfEveryPartition(admin, topic, () => admin.fetchTopicOffsets(topic));
     return new Map(offsets.map((o) => [o.partition, { start: BigInt(o.low), end: BigInt(o.high) }]));
   }
 
   /** Per partition, the first offset at or after the timestamp (kafkajs gives the end offset where none is). */
   async offsetsAtTime(topic: string, timestamp: number): Promise<Map<number, bigint>> {
     const admin = await this.connect();
-    const offsets = await whileLeadersSettle(() => admin.fetchTopicOffsetsByTimestamp(topic, timestamp));
+    const offsets = await this.readOffsetsOfEveryPartition(admin, topic, () =>
+      admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+    );
     return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
+  }
+
+  /**
+   * kafkajs's offset reads ask each partition's leader as its metadata knows it, and leave out a partition whose
+   * leader it does not know at that moment; when it knows none of one of its two reads, it fails with a TypeError
+   * (`Cannot destructure property 'partitions'`, seen in CI on a member's assignment). Both are leaders settling,
+   * so both are read again until every partition of the topic answered: a partial answer would make a caller take
+   * a missing partition for an empty one.
+   */
+  private readOffsetsOfEveryPartition<T extends { partition: number }>(
+    admin: Admin,
+    topic: string,
+    read: () => Promise<T[]>,
+  ): Promise<T[]> {
+    return whileLeadersSettle(async () => {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const expected = meta.topics[0]?.partitions.length ?? 0;
+      const offsets = await read().catch((err: unknown) => {
+        throw offsetReadOfMovingLeaders(topic, err) ?? err;
+      });
+      return everyPartitionAnswered(topic, expected, offsets);
+    });
   }
 
   /** The consumer groups whose id starts with `prefix`, with their state and how many members they have now. */
@@ -193,4 +217,30 @@ export class KafkaTopicAdmin implements TopicAdmin {
     this.admin = undefined;
     this.connecting = undefined;
   }
+}
+
+/** The offsets when they name each of the topic's `expected` partitions; a retriable error while leaders move. */
+export function everyPartitionAnswered<T extends { partition: number }>(
+  topic: string,
+  expected: number,
+  offsets: T[],
+): T[] {
+  const answered = new Set(offsets.map((o) => o.partition)).size;
+  if (expected > 0 && answered >= expected) return offsets;
+  throw new StreamsError(
+    `offsets of topic "${topic}" came for ${answered} of ${expected} partitions: its leaders are moving`,
+    { retriable: true, context: { topic, answered, expected } },
+  );
+}
+
+/** kafkajs's TypeError from an offset read that no leader answered, as the retriable error it stands for. */
+export function offsetReadOfMovingLeaders(topic: string, err: unknown): StreamsError | undefined {
+  const e = err as { name?: string; message?: string; cause?: { name?: string } } | undefined;
+  if (e?.name !== 'TypeError' && e?.cause?.name !== 'TypeError') return undefined;
+  if (!/Cannot (destructure|read properties)/.test(String(e?.message))) return undefined;
+  return new StreamsError(`offsets of topic "${topic}" came from no leader: its leaders are moving`, {
+    retriable: true,
+    context: { topic },
+    cause: err,
+  });
 }

@@ -13,6 +13,7 @@ import {
   type GroupMember,
   headersToStrings,
   type KafkaPort,
+  type OffsetRange,
   type TopicSpec,
 } from '../port';
 import { CheckpointStore, type OutboxRecord } from '../postgres/checkpoint-store';
@@ -236,7 +237,22 @@ export class StreamProcessor<R, M = ConsumedMessage> {
 
   /** Whether each partition's position is at the end of its log (so that silence there is the source being quiet). */
   private async markCaughtUp(partitions: readonly number[], positions: ReadonlyMap<number, string | null>) {
-    const ranges = await this.kafka.admin.offsetRanges(this.topic);
+    let ranges: Map<number, OffsetRange>;
+    try {
+      ranges = await this.kafka.admin.offsetRanges(this.topic);
+    } catch (err) {
+      // Not knowing the end only means silence is not yet taken for a quiet source; failing the assignment for
+      // it would crash the member (kafkajs gives up the group). Ask again soon: a quiet partition sends no
+      // batch that could say it is at the end, and without it no partition of this member idles.
+      this.logger.warn(`processor of "${this.topic}": end offsets unknown at assignment: ${(err as Error).message}`);
+      for (const p of partitions) this.caughtUp.set(p, false);
+      setTimeout(() => {
+        const still = partitions.filter((p) => this.caughtUp.get(p) === false);
+        if (this.stopping || still.length === 0) return;
+        void this.markCaughtUp(still, new Map(still.map((p) => [p, this.core.position(p) ?? null])));
+      }, 2_000).unref();
+      return;
+    }
     for (const p of partitions) {
       const next = BigInt(positions.get(p) ?? '0');
       this.caughtUp.set(p, next >= (ranges.get(p)?.end ?? 0n));
