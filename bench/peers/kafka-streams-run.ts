@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { testEnv } from '../../test/support/env';
 import { compareSums, type Sample, uid } from './figures';
 import { runJava } from './jvm';
@@ -18,9 +18,11 @@ export interface KafkaStreamsJob<V> {
 
 /**
  * One run of a Kafka Streams peer over `input` (args: bootstrap input output application-id threads commit-ms
- * state-dir …extraArgs), timed from its "first" marker to its "done" (the group's committed offsets at the input's
- * end); its output topic is then read and compared with `ours` (the note says "vs ours: equal (n windows)" or what
- * differs). Its output, internal topics and state dir are deleted afterwards.
+ * state-dir output-file …extraArgs), timed from its "first" marker to its "done" (the group's committed offsets at
+ * the input's end); the peer then reads its output read-committed to the end offsets (its positions count the
+ * transaction markers, so the read is complete, not cut at a quiet moment) into output-file, the last value per
+ * key, which is compared with `ours` (the note says "vs ours: equal (n windows)" or what differs, and how many
+ * records Kafka Streams dropped as late). Its output, internal topics and state dir are deleted afterwards.
  */
 export async function kafkaStreamsRun<V>(
   admin: Admin,
@@ -34,6 +36,7 @@ export async function kafkaStreamsRun<V>(
   const output = `bench-peers-ks-out-${id}`;
   const appId = `bench-peers-ks-${id}`;
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-peers-ks-'));
+  const outputFile = join(stateDir, 'output.tsv');
   await admin.createTopics({
     topics: [{ topic: output, numPartitions: 2, replicationFactor: 1 }],
     waitForLeaders: true,
@@ -46,20 +49,24 @@ export async function kafkaStreamsRun<V>(
       appId,
       String(threads),
       String(commitMs),
-      stateDir,
+      join(stateDir, 'state'),
+      outputFile,
       ...(job.extraArgs ?? []),
     ]);
     const first = run.events.find((e) => e.json.event === 'first');
     const done = run.events.find((e) => e.json.event === 'done');
-    if (!first || !done) throw new Error(`Kafka Streams peer printed no first/done: ${run.out.slice(-500)}`);
-    const theirs = await readLatest(output, job.decode);
+    const written = run.events.find((e) => e.json.event === 'output');
+    if (!first || !done || !written)
+      throw new Error(`Kafka Streams peer printed no first/done/output: ${run.out.slice(-500)}`);
+    const theirs = latestPerKey(readFileSync(outputFile, 'utf8'), job.decode);
+    const dropped = Number(done.json.dropped ?? 0);
     return {
       rows: Number(done.json.rows),
       ms: done.at - first.at,
       cpuMicros: done.cpuMicros - first.cpuMicros,
       machineJiffies: done.machine.busy - first.machine.busy,
       peakRssMiB: run.peakRssMiB,
-      note: `vs ours: ${compareSums(ours, theirs)}`,
+      note: `vs ours: ${compareSums(ours, theirs)}${dropped > 0 ? `; Kafka Streams dropped ${dropped} records` : ''}`,
       done: done.json,
     };
   } finally {
@@ -69,31 +76,13 @@ export async function kafkaStreamsRun<V>(
   }
 }
 
-/** The output topic's latest value per key (`<stream>@<window start>` → value), committed transactions only. */
-async function readLatest<V>(topic: string, decode: (value: Buffer) => V): Promise<Map<string, V>> {
-  const kafka = new Kafka({ clientId: `bench-peers-read-${uid()}`, brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-peers-read-${uid()}`, readUncommitted: false });
+/** The peer's output file (a line per key: key, tab, value in base64) as key → decoded value. */
+export function latestPerKey<V>(text: string, decode: (value: Buffer) => V): Map<string, V> {
   const latest = new Map<string, V>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let lastAt = performance.now();
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          if (!m.key || !m.value) continue;
-          latest.set(m.key.toString(), decode(m.value));
-        }
-        lastAt = performance.now();
-      },
-    });
-    // The output is complete (the peer exited after its last commit): read until nothing came for 5 s (on a
-    // machine at load 15 a pause of 2 s can be a gap between fetches rather than the end).
-    const t0 = performance.now();
-    while (performance.now() - lastAt < 5000 || (latest.size === 0 && performance.now() - t0 < 20_000))
-      await new Promise((r) => setTimeout(r, 200));
-  } finally {
-    await consumer.disconnect();
+  for (const line of text.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab <= 0) continue;
+    latest.set(line.slice(0, tab), decode(Buffer.from(line.slice(tab + 1), 'base64')));
   }
   return latest;
 }

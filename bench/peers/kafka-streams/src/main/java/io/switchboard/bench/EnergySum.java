@@ -34,7 +34,8 @@ import org.apache.kafka.streams.state.Stores;
  * one before them, in a key-value store; per (meter, window): energy, readings, resets. Every change of a window is
  * written to the output topic as key `<stream id>@<window start>`, value three longs (energy mWh, readings, resets).
  *
- * <p>Args: bootstrap input-topic output-topic application-id threads commit-interval-ms state-dir grace-ms.
+ * <p>Args: bootstrap input-topic output-topic application-id threads commit-interval-ms state-dir output-file
+ * grace-ms (output-file: where the output's last committed value per key goes, PeerRun).
  */
 public final class EnergySum {
   static final long WINDOW_MS = 15 * 60_000L;
@@ -196,7 +197,7 @@ public final class EnergySum {
     String output = args[2];
     Properties props =
         PeerRun.config(args[0], args[3], Integer.parseInt(args[4]), Long.parseLong(args[5]), args[6]);
-    long graceMs = Long.parseLong(args[7]);
+    long graceMs = Long.parseLong(args[8]);
 
     AtomicLong rows = new AtomicLong();
     AtomicLong first = new AtomicLong();
@@ -211,6 +212,7 @@ public final class EnergySum {
     builder.stream(input, Consumed.with(Serdes.String(), Serdes.ByteArray()))
         .process(() -> new Energy(rows, first, late, graceMs), "meters", "windows")
         .to(output, Produced.with(Serdes.String(), Serdes.ByteArray()));
-    PeerRun.runUntilCaughtUp(builder.build(), props, input, first, rows, () -> ",\"late\":" + late.get());
+    PeerRun.runUntilCaughtUp(
+        builder.build(), props, input, output, args[7], first, rows, () -> ",\"late\":" + late.get());
   }
 }

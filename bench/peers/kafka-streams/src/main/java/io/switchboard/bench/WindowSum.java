@@ -25,9 +25,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * exactly_once_v2, and write every window's running sum to an output topic as key `<stream id>@<window start>`,
  * value the sum (a long). Each row of a packet is forwarded with its own timestamp.
  *
- * <p>Args: bootstrap input-topic output-topic application-id threads commit-interval-ms state-dir. Prints one JSON
- * line when the first record is processed ({"event":"first"}) and one when the group's committed offsets reached
- * the input's end offsets ({"event":"done","rows":n}), then exits.
+ * <p>Args: bootstrap input-topic output-topic application-id threads commit-interval-ms state-dir output-file.
+ * Prints one JSON line when the first record is processed ({"event":"first"}) and one when the group's committed
+ * offsets reached the input's end offsets ({"event":"done","rows":n,"dropped":n}), writes the output's last
+ * committed sum per window to output-file (PeerRun), then exits.
  */
 public final class WindowSum {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,6 +84,7 @@ public final class WindowSum {
         .toStream()
         .map((w, sum) -> KeyValue.pair(w.key() + "@" + w.window().start(), sum))
         .to(output, Produced.with(Serdes.String(), Serdes.Long()));
-    PeerRun.runUntilCaughtUp(builder.build(), props, input, first, rows, () -> "");
+    PeerRun.runUntilCaughtUp(
+        builder.build(), props, input, output, args[7], first, rows, () -> "");
   }
 }
