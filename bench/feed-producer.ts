@@ -1,5 +1,6 @@
 import { type MetricUpdate, namespaced, UpdateTopics } from '@switchboard/domain';
 import { metricUpdateRecord } from '../apps/aggregator/src/pipelines/metric-update-record';
+import { Rng } from '../apps/cli/src/simulate/rng';
 import type { MessageSender } from '../libs/streams/src/port';
 import { epochMs } from './epoch-clock';
 import type { FeedLedger } from './feed-ledger';
@@ -91,14 +92,8 @@ export class FeedProducer {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A small seeded generator (mulberry32): the same picks every run. */
+/** The simulator's seeded generator as a function: the same picks every run. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }

@@ -20,6 +20,23 @@ export function runTs(file, args = [], opts = {}) {
   if (res.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (exit ${res.status})`);
 }
 
+/**
+ * Brings the infrastructure up, runs a TypeScript entry (relative to the root) with `args`, stops what this call
+ * started; returns the exit code (1 when the entry failed). `npm run bench` and `npm run chaos` are this.
+ */
+export async function runWithStack(file, args) {
+  const started = await up();
+  try {
+    runTs(file, args);
+    return 0;
+  } catch (err) {
+    console.error(err.message);
+    return 1;
+  } finally {
+    await down(started);
+  }
+}
+
 /** Brings the infrastructure up; returns what this call started, so the caller can stop just that. */
 export async function up({ migrate = true } = {}) {
   ensureDeps();

@@ -1,10 +1,10 @@
-import { type IngestEvent, parseEvent, toStreamRecord } from '@switchboard/domain';
-import { DEFAULT_SIMULATION, type SimulationOptions, simulate } from '../../apps/cli/src/simulate/generator';
+import { type IngestEvent, toStreamRecord } from '@switchboard/domain';
 import { recomputeAgents, recomputeEnergy, recomputeQueueStats } from '../../apps/cli/src/verify/recompute';
 import { storedAgents, storedEnergy, storedQueueStats } from '../../apps/cli/src/verify/stored-aggregates';
 import { uniqueName } from '../support/env';
 import { fleetRig } from '../support/fleet-rig';
 import { eventually } from '../support/wait';
+import { SMALL_SITE, simulatedEvents } from './scenarios/simulated-events';
 
 // Accepted means counted, under a crash (PRODUCT.md): tenant "live" sends the last hour as it happens while tenant
 // "backfill" forwards a buffered hour of calls, agents and meter readings from five hours ago — what a PBX or a
@@ -23,8 +23,8 @@ describe('aggregator chaos: SIGKILL during a backfill of closed windows', () => 
 
   it('leaves exactly the rows the definitions give for both tenants', async () => {
     const now = Date.now();
-    const liveEvents = simulated({ seed: 7, start: now - 70 * 60_000 });
-    const backfillEvents = simulated({ seed: 8, start: now - 5 * HOUR });
+    const liveEvents = simulatedEvents({ ...SMALL_SITE, seed: 7, start: now - 70 * 60_000 });
+    const backfillEvents = simulatedEvents({ ...SMALL_SITE, seed: 8, start: now - 5 * HOUR });
 
     fleet.start('a');
     fleet.start('b');
@@ -88,24 +88,3 @@ describe('aggregator chaos: SIGKILL during a backfill of closed windows', () => 
     expect(fleet.log.filter((l) => /failed to start|Error:/.test(l))).toEqual([]);
   }, 360_000);
 });
-
-/** An hour of a small site: 60 meters every 10 s, 30 calls a minute at the peak, 20 agents (≈ 25k events). */
-function simulated(options: Pick<SimulationOptions, 'seed' | 'start'>): IngestEvent[] {
-  const events: IngestEvent[] = [];
-  for (const emission of simulate({
-    ...DEFAULT_SIMULATION,
-    ...options,
-    durationMs: HOUR,
-    meters: 60,
-    meterIntervalMs: 10_000,
-    callsPerMinute: 30,
-    agents: 20,
-    anomalies: { duplicate: 0.005, outOfOrder: 0.01, late: 0.005, reset: 0.001 },
-    lateByMs: 20 * 60_000,
-  })) {
-    const parsed = parseEvent(emission.event);
-    if (!parsed.ok) throw new Error(`simulator produced an invalid event: ${parsed.error}`);
-    events.push(parsed.event);
-  }
-  return events;
-}

@@ -1,0 +1,40 @@
+import type { RowDifference } from '../../../apps/cli/src/verify/diff-aggregates';
+
+/** One line of the chaos table: what a scenario sent, what was acknowledged and what the tables made of it. */
+export interface ChaosRow {
+  scenario: string;
+  /** The faults injected, as a person reads them ("SIGKILL b at 18 % of the input, …"). */
+  faults: string;
+  sent: number;
+  acknowledged: number;
+  /** Acknowledged events read back from the input topics by `switchboard verify`. */
+  inTopics: number;
+  rowsCompared: number;
+  /** Rows differing from a batch recomputation over the acknowledged events. */
+  rowsDiffering: number;
+  /** Differences `switchboard verify` found (its recomputation is over what it read back from the topics). */
+  verifyDifferences: number;
+  lost: number;
+  doubled: number;
+  /** Acknowledged events recorded as late data-quality events instead of counted. */
+  late: number;
+  /** Seconds from the last event acknowledged until every pipeline had checkpointed all of its input. */
+  drainedSeconds: number;
+  errorLines: number;
+  firstDifferences: RowDifference[];
+  notes: string;
+}
+
+/** Whether a row says nothing was lost, doubled or different. */
+export function exact(row: ChaosRow): boolean {
+  return (
+    row.acknowledged === row.sent &&
+    row.inTopics === row.acknowledged &&
+    row.rowsDiffering === 0 &&
+    row.verifyDifferences === 0 &&
+    row.lost === 0 &&
+    row.doubled === 0 &&
+    row.late === 0 &&
+    row.errorLines === 0
+  );
+}
