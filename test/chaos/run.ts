@@ -5,8 +5,9 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { type BenchRow, runSuite } from '../../bench/harness';
-import { aggregatorKills } from './scenarios/aggregator-kills';
 import { type ChaosRow, exact } from './scenarios/chaos-row';
+import { killsDuringRebalance, randomKills, scaleOneThreeOne } from './scenarios/fault-plans';
+import { fleetScenario } from './scenarios/fleet-scenario';
 
 const program = new Command('chaos')
   .description('Switchboard chaos scenarios: faults injected into the real stack, and what was lost (nothing)')
@@ -25,9 +26,11 @@ const program = new Command('chaos')
         name: 'chaos',
         description: `faults into the real stack, seed ${o.seed}: rows equal a batch recomputation, nothing lost or doubled`,
         run: async (log) => {
-          rows.push(
-            await aggregatorKills({ kills: Number(o.kills), seed: Number(o.seed), minutes: Number(o.minutes), log }),
-          );
+          const options = { seed: Number(o.seed), minutes: Number(o.minutes), log };
+          for (const plan of [randomKills(Number(o.kills)), killsDuringRebalance(3), scaleOneThreeOne()]) {
+            log(`\n## ${plan.scenario}`);
+            rows.push(await fleetScenario(plan, options));
+          }
           return rows.map(tableRow);
         },
       },

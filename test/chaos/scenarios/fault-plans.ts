@@ -1,0 +1,67 @@
+import type { FaultPlan } from './fleet-scenario';
+import { distinctMoments } from './seeded-random';
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `kills` SIGKILLs of a random running instance at moments drawn from the seed, each replaced by a new instance at
+ * once (as `npm start`'s supervisor does); half of the time the input goes on at once, otherwise after a pause of up
+ * to 4 s, so some kills fall while the group still rebalances after the previous one.
+ */
+export function randomKills(kills: number): FaultPlan {
+  let moments: Set<number> | undefined;
+  return {
+    scenario: `SIGKILL a random aggregator ×${kills}`,
+    instances: 2,
+    async before(index, total, fleet) {
+      moments ??= new Set(distinctMoments(fleet.rng, kills, Math.floor(total * 0.1), Math.floor(total * 0.9)));
+      if (!moments.has(index)) return;
+      const victim = fleet.running[fleet.rng.int(0, fleet.running.length - 1)];
+      await fleet.stop(victim, 'SIGKILL');
+      fleet.fault(`SIGKILL ${victim}`);
+      fleet.start();
+      if (fleet.rng.chance(0.5)) await pause(fleet.rng.int(0, 4000));
+    },
+  };
+}
+
+/**
+ * SIGKILL during a rebalance, `times` times: a new instance joins (the group rebalances to give it partitions) and
+ * 0.3–1.5 s later, while partitions are being revoked, handed over and restored, an older instance gets SIGKILL.
+ */
+export function killsDuringRebalance(times: number): FaultPlan {
+  let moments: Set<number> | undefined;
+  return {
+    scenario: `SIGKILL during a rebalance ×${times}`,
+    instances: 2,
+    async before(index, total, fleet) {
+      moments ??= new Set(distinctMoments(fleet.rng, times, Math.floor(total * 0.1), Math.floor(total * 0.8)));
+      if (!moments.has(index)) return;
+      const older = fleet.running.slice();
+      fleet.start();
+      await pause(fleet.rng.int(300, 1500));
+      const victim = older[fleet.rng.int(0, older.length - 1)];
+      await fleet.stop(victim, 'SIGKILL');
+      fleet.fault(`SIGKILL ${victim} while ${fleet.running[fleet.running.length - 1]} joined`);
+    },
+  };
+}
+
+/** Scale 1 → 3 → 1 under load: two instances join at a quarter of the input and leave (SIGTERM) at 60 %. */
+export function scaleOneThreeOne(): FaultPlan {
+  return {
+    scenario: 'scale the aggregator 1 → 3 → 1',
+    instances: 1,
+    async before(index, total, fleet) {
+      if (index === Math.floor(total * 0.25)) {
+        fleet.start();
+        fleet.start();
+        fleet.fault('scale to 3');
+      } else if (index === Math.floor(total * 0.6)) {
+        const leaving = fleet.running.slice(-2);
+        await Promise.all(leaving.map((name) => fleet.stop(name, 'SIGTERM')));
+        fleet.fault(`scale to 1 (SIGTERM ${leaving.join(', ')})`);
+      }
+    },
+  };
+}

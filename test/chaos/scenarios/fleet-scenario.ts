@@ -1,0 +1,221 @@
+import { type IngestEvent, toStreamRecord } from '@switchboard/domain';
+import { StreamingClient } from '@switchboard/streams';
+import { Rng } from '../../../apps/cli/src/simulate/rng';
+import { recomputeAgents, recomputeEnergy, recomputeQueueStats } from '../../../apps/cli/src/verify/recompute';
+import { storedAgents, storedEnergy, storedQueueStats } from '../../../apps/cli/src/verify/stored-aggregates';
+import { verifyTenant } from '../../../apps/cli/src/verify/verify';
+import type { AggregatorFleet } from '../../support/aggregator-fleet';
+import { testEnv, uniqueName } from '../../support/env';
+import { fleetRig } from '../../support/fleet-rig';
+import { eventually } from '../../support/wait';
+import type { ChaosRow } from './chaos-row';
+import { exactness, type TablePair } from './exactness';
+import { SMALL_SITE, simulatedEvents } from './simulated-events';
+
+const GRACE = 60_000;
+const HOUR = 3600_000;
+/** Events a publish carries: ingest's request size in the simulator (less event time per request than the grace). */
+const CHUNK = 400;
+
+/** What a fault plan may do to the fleet of aggregator instances between two publishes. */
+export interface FleetControl {
+  readonly rng: Rng;
+  /** The instances running now, oldest first. */
+  readonly running: readonly string[];
+  /** Starts one more instance (the real app, a child process) and returns its name. */
+  start(): string;
+  /** Stops an instance with the signal (SIGKILL: no last checkpoint, no leaving the group). */
+  stop(name: string, signal: NodeJS.Signals): Promise<void>;
+  /** Notes a fault for the table ("SIGKILL i2"); the moment in % of the input is added. */
+  fault(what: string): void;
+  log(line: string): void;
+}
+
+/** A fault plan: its instances at the start, and what it does before publish number `index` of `total`. */
+export interface FaultPlan {
+  scenario: string;
+  instances: number;
+  before(index: number, total: number, fleet: FleetControl): Promise<void>;
+}
+
+export interface FleetScenarioOptions {
+  seed: number;
+  /** Simulated minutes per tenant (of SMALL_SITE's traffic: ≈ 420 events a minute). */
+  minutes: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * A fault plan carried out on real aggregator instances while tenant "live" sends the last `minutes` as they happen
+ * and tenant "backfill" forwards `minutes` buffered five hours ago (calls, agents and meter readings, with
+ * duplicates, out-of-order and 20-minute-late readings) into the same partitions, their publishes interleaved.
+ * Afterwards every row of both tenants is compared with a batch computation over the acknowledged events,
+ * `switchboard verify` reads the events back from the topics, and late data-quality events and error lines are
+ * counted: the chaos table's row.
+ */
+export async function fleetScenario(plan: FaultPlan, o: FleetScenarioOptions): Promise<ChaosRow> {
+  const log = o.log ?? (() => {});
+  const { namespace, pool, fleet, publisher, close } = fleetRig('chaos', { graceMs: GRACE, idleMs: 2000 });
+  const tenants = simulatedTenants(o);
+  const chunks = interleaved(tenants);
+  const faults: string[] = [];
+  let position = 0;
+  const control = fleetControl(fleet, new Rng(o.seed), log, (what) =>
+    faults.push(`${what} at ${Math.round((100 * position) / chunks.length)} %`),
+  );
+  try {
+    for (let i = 0; i < plan.instances; i++) control.start();
+    let sent = 0;
+    let acknowledged = 0;
+    let lastAckAt = 0;
+    for (const [index, [tenant, events]] of chunks.entries()) {
+      position = index;
+      await plan.before(index, chunks.length, control);
+      sent += events.length;
+      await publisher.publish(events.map((e) => toStreamRecord(tenant, e)));
+      acknowledged += events.length;
+      lastAckAt = Date.now();
+    }
+    const caughtUp = fleet.queueStageCaughtUp(pool, {
+      energy: [`${namespace}.events.meters`],
+      agents: [`${namespace}.events.agents`],
+      calls: [`${namespace}.events.calls`],
+    });
+    await eventually(
+      async () => {
+        if (!(await caughtUp())) throw new Error('the aggregator has not drained its input');
+      },
+      300_000,
+      1000,
+    ).catch((err) => {
+      log(`not drained; last log lines:\n${fleet.log.slice(-40).join('\n')}`);
+      throw err;
+    });
+    const drainedSeconds = (Date.now() - lastAckAt) / 1000;
+
+    const pairs: TablePair[] = [];
+    for (const [tenant, events] of tenants) {
+      pairs.push(
+        {
+          table: 'meter_energy_15m',
+          expected: recomputeEnergy(events),
+          stored: await storedEnergy(pool, tenant),
+          countColumn: 1,
+        },
+        {
+          table: 'queue_stats_1m',
+          expected: recomputeQueueStats(events),
+          stored: await storedQueueStats(pool, tenant),
+          countColumn: 0,
+        },
+        { table: 'agent_status', expected: recomputeAgents(events), stored: await storedAgents(pool, tenant) },
+      );
+    }
+    const exact = exactness(pairs);
+    const late = await pool.query(
+      `SELECT count(*)::int AS n FROM data_quality_events WHERE tenant = ANY($1) AND kind LIKE 'late%'`,
+      [tenants.map(([t]) => t)],
+    );
+    const verified = await verifyAll(
+      namespace,
+      tenants.map(([t]) => t),
+      pool,
+    );
+    const errorLines = fleet.log.filter((l) => /failed to start|Error:/.test(l));
+    for (const line of errorLines.slice(0, 5)) log(`error line: ${line}`);
+    return {
+      scenario: plan.scenario,
+      faults: faults.join(', '),
+      sent,
+      acknowledged,
+      inTopics: verified.events,
+      rowsCompared: exact.rowsCompared,
+      rowsDiffering: exact.rowsDiffering,
+      verifyDifferences: verified.differences,
+      lost: exact.lost,
+      doubled: exact.doubled,
+      late: late.rows[0].n,
+      drainedSeconds,
+      errorLines: errorLines.length,
+      firstDifferences: exact.firstDifferences,
+      notes: `seed ${o.seed}; a live and a backfilling tenant, ${o.minutes} simulated min each`,
+    };
+  } finally {
+    await close();
+  }
+}
+
+function simulatedTenants(o: FleetScenarioOptions): Array<[string, IngestEvent[]]> {
+  const now = Date.now();
+  const durationMs = o.minutes * 60_000;
+  return [
+    [
+      uniqueName('live'),
+      simulatedEvents({ ...SMALL_SITE, durationMs, seed: o.seed, start: now - durationMs - 10 * 60_000 }),
+    ],
+    [uniqueName('backfill'), simulatedEvents({ ...SMALL_SITE, durationMs, seed: o.seed + 1, start: now - 5 * HOUR })],
+  ];
+}
+
+/** Each tenant's events in requests of CHUNK in its own order, the tenants alternating, as sources sending at once. */
+function interleaved(tenants: Array<[string, IngestEvent[]]>): Array<[string, IngestEvent[]]> {
+  const perTenant = tenants.map(([tenant, events]) =>
+    Array.from(
+      { length: Math.ceil(events.length / CHUNK) },
+      (_, i) => [tenant, events.slice(i * CHUNK, (i + 1) * CHUNK)] as [string, IngestEvent[]],
+    ),
+  );
+  const out: Array<[string, IngestEvent[]]> = [];
+  for (let i = 0; i < Math.max(...perTenant.map((c) => c.length)); i++)
+    for (const c of perTenant) if (c[i]) out.push(c[i]);
+  return out;
+}
+
+function fleetControl(
+  fleet: AggregatorFleet,
+  rng: Rng,
+  log: (line: string) => void,
+  fault: (what: string) => void,
+): FleetControl {
+  const running: string[] = [];
+  let started = 0;
+  return {
+    rng,
+    running,
+    start() {
+      const name = `i${++started}`;
+      fleet.start(name);
+      running.push(name);
+      return name;
+    },
+    async stop(name, signal) {
+      running.splice(running.indexOf(name), 1);
+      await fleet.stop(name, signal);
+    },
+    fault(what) {
+      fault(what);
+      log(what);
+    },
+    log,
+  };
+}
+
+async function verifyAll(namespace: string, tenants: string[], pool: import('pg').Pool) {
+  const client = new StreamingClient({
+    brokers: testEnv.brokers,
+    clientId: 'chaos-verify',
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  let events = 0;
+  let differences = 0;
+  try {
+    for (const tenant of tenants) {
+      const report = await verifyTenant(client, pool, { tenant, namespace });
+      events += report.events;
+      differences += report.differences.length + report.unreadable;
+    }
+  } finally {
+    await client.close();
+  }
+  return { events, differences };
+}
