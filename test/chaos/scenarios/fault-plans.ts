@@ -1,7 +1,17 @@
+import type { Rng } from '../../../apps/cli/src/simulate/rng';
 import type { FaultPlan } from './fleet-scenario';
 import { distinctMoments } from './seeded-random';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether publish `index` of `total` is one of `count` moments drawn (once, from the seed) in [from, to) of the input. */
+function seededMoments(count: number, from: number, to: number) {
+  let moments: Set<number> | undefined;
+  return (index: number, total: number, rng: Rng): boolean => {
+    moments ??= new Set(distinctMoments(rng, count, Math.floor(total * from), Math.floor(total * to)));
+    return moments.has(index);
+  };
+}
 
 /**
  * `kills` SIGKILLs of a random running instance at moments drawn from the seed, each replaced by a new instance at
@@ -9,13 +19,12 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * to 4 s, so some kills fall while the group still rebalances after the previous one.
  */
 export function randomKills(kills: number): FaultPlan {
-  let moments: Set<number> | undefined;
+  const due = seededMoments(kills, 0.1, 0.9);
   return {
     scenario: `SIGKILL a random aggregator ×${kills}`,
     instances: 2,
     async before(index, total, fleet) {
-      moments ??= new Set(distinctMoments(fleet.rng, kills, Math.floor(total * 0.1), Math.floor(total * 0.9)));
-      if (!moments.has(index)) return;
+      if (!due(index, total, fleet.rng)) return;
       const victim = fleet.running[fleet.rng.int(0, fleet.running.length - 1)];
       await fleet.stop(victim, 'SIGKILL');
       fleet.fault(`SIGKILL ${victim}`);
@@ -30,13 +39,12 @@ export function randomKills(kills: number): FaultPlan {
  * 0.3–1.5 s later, while partitions are being revoked, handed over and restored, an older instance gets SIGKILL.
  */
 export function killsDuringRebalance(times: number): FaultPlan {
-  let moments: Set<number> | undefined;
+  const due = seededMoments(times, 0.1, 0.8);
   return {
     scenario: `SIGKILL during a rebalance ×${times}`,
     instances: 2,
     async before(index, total, fleet) {
-      moments ??= new Set(distinctMoments(fleet.rng, times, Math.floor(total * 0.1), Math.floor(total * 0.8)));
-      if (!moments.has(index)) return;
+      if (!due(index, total, fleet.rng)) return;
       const older = fleet.running.slice();
       fleet.start();
       await pause(fleet.rng.int(300, 1500));
