@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import { KeyStore } from '../apps/cli/src/keys/key-store';
 import { AggregatorFleet } from '../test/support/aggregator-fleet';
 import { testEnv, uniqueName } from '../test/support/env';
+import { createTopicsWithLeaders } from './create-topics';
 import { GatewayProcess } from './gateway-process';
 import { MeterWatch } from './meter-watch';
 import { type LoadAck, OpenLoopLoad } from './open-loop-load';
@@ -32,17 +33,14 @@ export async function createNamespaceTopics(admin: Admin, namespace: string, eve
     UpdateTopics.alerts,
     ...(events ? [Topics.meters, Topics.calls, Topics.agents] : []),
   ];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      ...plain.map((t) => ({ topic: namespaced(t, namespace), numPartitions: 2 })),
-      {
-        topic: namespaced(SERVICE_STATUS_TOPIC, namespace),
-        numPartitions: 2,
-        configEntries: Object.entries(SERVICE_STATUS_TOPIC_CONFIG).map(([name, value]) => ({ name, value })),
-      },
-    ],
-  });
+  await createTopicsWithLeaders(admin, [
+    ...plain.map((t) => ({ topic: namespaced(t, namespace), numPartitions: 2 })),
+    {
+      topic: namespaced(SERVICE_STATUS_TOPIC, namespace),
+      numPartitions: 2,
+      configEntries: Object.entries(SERVICE_STATUS_TOPIC_CONFIG).map(([name, value]) => ({ name, value })),
+    },
+  ]);
 }
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { testEnv } from '../test/support/env';
+import { createTopicsWithLeaders } from './create-topics';
 import type { BenchReport, BenchRow, BenchSuite } from './harness';
 import { wireMessage } from './peers/clients';
 import { energyJob } from './peers/energy';
@@ -247,10 +248,7 @@ async function withTopics<T>(prefix: string, fn: (topic: () => Promise<string>) 
   try {
     return await fn(async () => {
       const t = `${prefix}-${uid()}`;
-      await admin.createTopics({
-        topics: [{ topic: t, numPartitions: 2, replicationFactor: 1 }],
-        waitForLeaders: true,
-      });
+      await createTopicsWithLeaders(admin, [{ topic: t, numPartitions: 2, replicationFactor: 1 }]);
       topics.push(t);
       return t;
     });

@@ -1,6 +1,7 @@
 import { AutoOffsetReset, StreamingClient, type StreamsLogger } from '@switchboard/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { testClientOptions, testEnv } from '../test/support/env';
+import { createTopicsWithLeaders } from './create-topics';
 import { type BenchRow, type BenchSuite, cpuMicros, perSecond } from './harness';
 
 const ROWS = Number(process.env.BENCH_STREAMS_ROWS ?? 100_000);
@@ -92,7 +93,7 @@ async function plainKafkajs(): Promise<BenchRow[]> {
   const topic = `bench-plain-${uid()}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
   await admin.disconnect();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
   await producer.connect();

@@ -1,4 +1,4 @@
-import { latestPerKey } from './kafka-streams-run';
+import { latestPerKey, peerDiagnosis } from './kafka-streams-run';
 
 describe("the Kafka Streams peer's output file", () => {
   it('gives each key its value, decoded from base64, and skips blank or keyless lines', () => {
@@ -13,6 +13,14 @@ describe("the Kafka Streams peer's output file", () => {
         ['m-1@0', 42n],
         ['m-2@60000', -7n],
       ]),
+    );
+  });
+
+  it('says what the peer reported of drops, rebalances and windows missing from its output, and nothing else', () => {
+    expect(peerDiagnosis({ dropped: 0, rebalances: 0, forwardedWindows: 10 }, 10)).toBe('');
+    expect(peerDiagnosis({}, 10)).toBe('');
+    expect(peerDiagnosis({ dropped: 2, rebalances: 1, forwardedWindows: 12 }, 10)).toBe(
+      '; Kafka Streams dropped 2 records; 1 rebalance(s) while running; it computed 12 windows, its committed output holds 10',
     );
   });
 });

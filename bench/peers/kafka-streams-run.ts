@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { testEnv } from '../../test/support/env';
+import { createTopicsWithLeaders } from '../create-topics';
 import { compareSums, type Sample, uid } from './figures';
 import { runJava } from './jvm';
 
@@ -37,10 +38,7 @@ export async function kafkaStreamsRun<V>(
   const appId = `bench-peers-ks-${id}`;
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-peers-ks-'));
   const outputFile = join(stateDir, 'output.tsv');
-  await admin.createTopics({
-    topics: [{ topic: output, numPartitions: 2, replicationFactor: 1 }],
-    waitForLeaders: true,
-  });
+  await createTopicsWithLeaders(admin, [{ topic: output, numPartitions: 2, replicationFactor: 1 }]);
   try {
     const run = await runJava(job.mainClass, [
       brokers.join(','),
@@ -59,14 +57,13 @@ export async function kafkaStreamsRun<V>(
     if (!first || !done || !written)
       throw new Error(`Kafka Streams peer printed no first/done/output: ${run.out.slice(-500)}`);
     const theirs = latestPerKey(readFileSync(outputFile, 'utf8'), job.decode);
-    const dropped = Number(done.json.dropped ?? 0);
     return {
       rows: Number(done.json.rows),
       ms: done.at - first.at,
       cpuMicros: done.cpuMicros - first.cpuMicros,
       machineJiffies: done.machine.busy - first.machine.busy,
       peakRssMiB: run.peakRssMiB,
-      note: `vs ours: ${compareSums(ours, theirs)}${dropped > 0 ? `; Kafka Streams dropped ${dropped} records` : ''}`,
+      note: `vs ours: ${compareSums(ours, theirs)}${peerDiagnosis(done.json, theirs.size)}`,
       done: done.json,
     };
   } finally {
@@ -85,4 +82,20 @@ export function latestPerKey<V>(text: string, decode: (value: Buffer) => V): Map
     latest.set(line.slice(0, tab), decode(Buffer.from(line.slice(tab + 1), 'base64')));
   }
   return latest;
+}
+
+/**
+ * What the peer said of itself where it matters for a comparison: records it dropped (late for its task's stream
+ * time), rebalances after it ran (a task revived), windows it computed that its committed output lacks.
+ */
+export function peerDiagnosis(done: Record<string, unknown>, outputWindows: number): string {
+  const notes: string[] = [];
+  const dropped = Number(done.dropped ?? 0);
+  if (dropped > 0) notes.push(`Kafka Streams dropped ${dropped} records`);
+  const rebalances = Number(done.rebalances ?? 0);
+  if (rebalances > 0) notes.push(`${rebalances} rebalance(s) while running`);
+  const forwarded = done.forwardedWindows === undefined ? undefined : Number(done.forwardedWindows);
+  if (forwarded !== undefined && forwarded !== outputWindows)
+    notes.push(`it computed ${forwarded} windows, its committed output holds ${outputWindows}`);
+  return notes.map((n) => `; ${n}`).join('');
 }

@@ -93,6 +93,11 @@ final class PeerRun {
       throws Exception {
     String appId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
     KafkaStreams streams = new KafkaStreams(topology, props);
+    // Rebalances after the first: a task closed and revived (a fenced producer, a timed-out transaction) shows here.
+    AtomicLong rebalances = new AtomicLong();
+    streams.setStateListener((next, previous) -> {
+      if (next == KafkaStreams.State.REBALANCING && previous == KafkaStreams.State.RUNNING) rebalances.incrementAndGet();
+    });
     streams.setUncaughtExceptionHandler(e -> {
       e.printStackTrace();
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -126,7 +131,7 @@ final class PeerRun {
     double seconds = (System.nanoTime() - first.get()) / 1e9;
     System.out.println(
         "{\"event\":\"done\",\"rows\":" + rows.get() + ",\"seconds\":" + seconds + ",\"dropped\":"
-            + droppedRecords(streams) + extraJson.get() + "}");
+            + droppedRecords(streams) + ",\"rebalances\":" + rebalances.get() + extraJson.get() + "}");
     System.out.flush();
     streams.close(Duration.ofSeconds(10));
     if (outputFile != null) {
