@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CheckpointStore, type OutboxRelay, StreamingClient, type StreamProcessor } from '@switchboard/streams';
 import { uniqueName } from '../support/env';
+import { PrivateBroker } from '../support/private-broker';
 import { ProcessorTables } from '../support/processor-tables';
 import { recordingLogger } from '../support/recording-logger';
 import { sumTotals } from '../support/sum-totals';
@@ -16,15 +12,12 @@ import { outboxRows, ProcessorEvents, SteadyInput, sumWithUpdates } from './outa
 // broker (tools/kafka/broker.mjs on ports and a data dir of its own) and stops and starts that one. The process
 // keeps retrying with back-off, the relay's status shows the failing sends, and afterwards the results equal the
 // batch sum and every outbox row reached Kafka.
-const run = promisify(execFile);
-const script = join(__dirname, '..', '..', 'tools', 'kafka', 'broker.mjs');
 const OUTAGE_MS = 8000;
 
 describe('Kafka outage: the processor and the relay retry and stay exact', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-kafka-outage-'));
-  const env = { ...process.env, KAFKA_PORT: '29092', KAFKA_CONTROLLER_PORT: '29093', KAFKA_DATA_DIR: dataDir };
-  const broker = (cmd: 'start' | 'stop') => run(process.execPath, [script, cmd], { env });
-  const brokers = ['127.0.0.1:29092'];
+  const privateBroker = new PrivateBroker(29092);
+  const broker = (cmd: 'start' | 'stop') => (cmd === 'start' ? privateBroker.start() : privateBroker.stop());
+  const { brokers } = privateBroker;
   const tables = new ProcessorTables();
   const topic = uniqueName('t-kcut');
   const log: string[] = [];
@@ -45,8 +38,7 @@ describe('Kafka outage: the processor and the relay retry and stay exact', () =>
     await broker('start').catch(() => undefined);
     await client?.close().catch(() => undefined);
     await feeder?.close().catch(() => undefined);
-    await broker('stop').catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    await privateBroker.remove();
     await tables.tearDown();
   }, 60_000);
 

@@ -17,11 +17,23 @@ export class AggregatorFleet {
   private readonly instances = new Map<string, ChildProcess>();
   private port: number;
 
-  /** `port`: the first instance's HTTP port (the next ones count up); default a random one in 3400–3799. */
+  private readonly brokers: string[];
+
+  /**
+   * `port`: the first instance's HTTP port (the next ones count up); default a random one in 3400–3799.
+   * `brokers`: the cluster the instances and the drain checks use; default the suite's (testEnv).
+   */
   constructor(
-    private readonly settings: { graceMs: number; idleMs: number; extraEnv?: Record<string, string>; port?: number },
+    private readonly settings: {
+      graceMs: number;
+      idleMs: number;
+      extraEnv?: Record<string, string>;
+      port?: number;
+      brokers?: string[];
+    },
   ) {
     this.port = settings.port ?? 3400 + Math.floor(Math.random() * 400);
+    this.brokers = settings.brokers ?? testEnv.brokers;
   }
 
   start(name: string): ChildProcess {
@@ -29,7 +41,7 @@ export class AggregatorFleet {
       cwd: root,
       env: {
         ...process.env,
-        KAFKA_BROKERS: testEnv.brokers.join(','),
+        KAFKA_BROKERS: this.brokers.join(','),
         DATABASE_URL: testEnv.databaseUrl,
         AGGREGATOR_PORT: String(this.port++),
         INSTANCE_ID: name,
@@ -61,7 +73,7 @@ export class AggregatorFleet {
 
   /** Next offset at the end of each partition of `topic`. */
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const kafka = new Kafka({ clientId: 'drain-check', brokers: testEnv.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'drain-check', brokers: this.brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     try {

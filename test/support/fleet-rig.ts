@@ -5,20 +5,26 @@ import { testEnv, uniqueName } from './env';
 
 /**
  * What an end-to-end aggregator spec needs: a topic namespace of its own, a fleet of real aggregator processes on it,
- * ingest's publisher into it and a Postgres pool; `close()` stops all of them (call it in afterAll).
+ * ingest's publisher into it and a Postgres pool; `close()` stops all of them (call it in afterAll). `brokers`:
+ * another cluster than the suite's (a private broker a spec stops and starts).
  */
-export function fleetRig(name: string, settings: { graceMs: number; idleMs: number }) {
+export function fleetRig(
+  name: string,
+  settings: { graceMs: number; idleMs: number; brokers?: string[]; publishTimeoutMs?: number },
+) {
   const namespace = uniqueName(name);
+  const brokers = settings.brokers ?? testEnv.brokers;
   const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 4 });
-  const fleet = new AggregatorFleet({ ...settings, extraEnv: { SWITCHBOARD_TOPIC_NAMESPACE: namespace } });
+  const fleet = new AggregatorFleet({ ...settings, brokers, extraEnv: { SWITCHBOARD_TOPIC_NAMESPACE: namespace } });
   const publisher = standaloneStreamsPublisher({
-    brokers: testEnv.brokers,
+    brokers,
     clientId: name,
-    timeoutMs: 30_000,
+    timeoutMs: settings.publishTimeoutMs ?? 30_000,
     topicNamespace: namespace,
   });
   return {
     namespace,
+    brokers,
     pool,
     fleet,
     publisher,

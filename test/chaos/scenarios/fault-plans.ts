@@ -73,3 +73,23 @@ export function scaleOneThreeOne(): FaultPlan {
     },
   };
 }
+
+/**
+ * The broker stops at 40 % of the input and starts again `outageMs` later while the sources go on sending: their
+ * publishes are refused meanwhile and retried (as ingest answers 503 and the simulator retries), the aggregator
+ * instances retry with back-off, and nothing acknowledged may be lost or doubled.
+ */
+export function brokerRestart(outageMs = 10_000): FaultPlan {
+  return {
+    scenario: 'stop and restart the broker',
+    instances: 2,
+    privateBroker: true,
+    async before(index, total, fleet) {
+      const broker = fleet.broker;
+      if (index !== Math.floor(total * 0.4) || !broker) return;
+      await broker.stop();
+      fleet.fault(`broker stopped for ${outageMs / 1000} s`);
+      fleet.meanwhile(pause(outageMs).then(() => broker.start()));
+    },
+  };
+}

@@ -1,12 +1,14 @@
 import { type IngestEvent, toStreamRecord } from '@switchboard/domain';
 import { StreamingClient } from '@switchboard/streams';
+import type { Pool } from 'pg';
 import { Rng } from '../../../apps/cli/src/simulate/rng';
 import { recomputeAgents, recomputeEnergy, recomputeQueueStats } from '../../../apps/cli/src/verify/recompute';
 import { storedAgents, storedEnergy, storedQueueStats } from '../../../apps/cli/src/verify/stored-aggregates';
 import { verifyTenant } from '../../../apps/cli/src/verify/verify';
 import type { AggregatorFleet } from '../../support/aggregator-fleet';
-import { testEnv, uniqueName } from '../../support/env';
+import { uniqueName } from '../../support/env';
 import { fleetRig } from '../../support/fleet-rig';
+import { PrivateBroker } from '../../support/private-broker';
 import { eventually } from '../../support/wait';
 import type { ChaosRow } from './chaos-row';
 import { exactness, type TablePair } from './exactness';
@@ -16,6 +18,12 @@ const GRACE = 60_000;
 const HOUR = 3600_000;
 /** Events a publish carries: ingest's request size in the simulator (less event time per request than the grace). */
 const CHUNK = 400;
+/** Ports of the private broker a plan may stop (the kafka-outage spec has 29092, helpers' stacks 9192–9593). */
+const PRIVATE_BROKER_PORT = 29492;
+/** How long a publish waits for Kafka before it counts as refused (ingest's publish timeout: 10 s, then 503). */
+const PUBLISH_TIMEOUT_MS = 5000;
+/** How long a source retries a refused request before the scenario fails. */
+const RETRY_FOR_MS = 120_000;
 
 /** What a fault plan may do to the fleet of aggregator instances between two publishes. */
 export interface FleetControl {
@@ -28,6 +36,10 @@ export interface FleetControl {
   stop(name: string, signal: NodeJS.Signals): Promise<void>;
   /** Notes a fault for the table ("SIGKILL i2"); the moment in % of the input is added. */
   fault(what: string): void;
+  /** A fault that goes on while the input flows (a broker away for 10 s); awaited before the drain. */
+  meanwhile(fault: Promise<void>): void;
+  /** The scenario's private broker, when its plan asked for one (`privateBroker`). */
+  readonly broker?: PrivateBroker;
   log(line: string): void;
 }
 
@@ -35,6 +47,8 @@ export interface FleetControl {
 export interface FaultPlan {
   scenario: string;
   instances: number;
+  /** Runs everything on a broker of its own that the plan may stop and start. */
+  privateBroker?: boolean;
   before(index: number, total: number, fleet: FleetControl): Promise<void>;
 }
 
@@ -54,28 +68,57 @@ export interface FleetScenarioOptions {
  * counted: the chaos table's row.
  */
 export async function fleetScenario(plan: FaultPlan, o: FleetScenarioOptions): Promise<ChaosRow> {
+  const broker = plan.privateBroker ? new PrivateBroker(PRIVATE_BROKER_PORT) : undefined;
+  await broker?.start();
+  try {
+    return await runPlan(plan, o, broker);
+  } finally {
+    await broker?.remove();
+  }
+}
+
+async function runPlan(plan: FaultPlan, o: FleetScenarioOptions, broker?: PrivateBroker): Promise<ChaosRow> {
   const log = o.log ?? (() => {});
-  const { namespace, pool, fleet, publisher, close } = fleetRig('chaos', { graceMs: GRACE, idleMs: 2000 });
+  const rig = fleetRig('chaos', {
+    graceMs: GRACE,
+    idleMs: 2000,
+    brokers: broker?.brokers,
+    publishTimeoutMs: PUBLISH_TIMEOUT_MS,
+  });
+  const { namespace, pool, fleet, publisher, close } = rig;
   const tenants = simulatedTenants(o);
   const chunks = interleaved(tenants);
   const faults: string[] = [];
+  const ongoing: Array<Promise<void>> = [];
   let position = 0;
-  const control = fleetControl(fleet, new Rng(o.seed), log, (what) =>
+  const control = fleetControl(fleet, new Rng(o.seed), log, broker, ongoing, (what) =>
     faults.push(`${what} at ${Math.round((100 * position) / chunks.length)} %`),
   );
   try {
     for (let i = 0; i < plan.instances; i++) control.start();
     let sent = 0;
     let acknowledged = 0;
+    let refused = 0;
     let lastAckAt = 0;
     for (const [index, [tenant, events]] of chunks.entries()) {
       position = index;
       await plan.before(index, chunks.length, control);
       sent += events.length;
-      await publisher.publish(events.map((e) => toStreamRecord(tenant, e)));
+      // As a PBX or head-end retries a request ingest refused (503 while Kafka is away): the same events again.
+      for (const since = Date.now(); ; ) {
+        try {
+          await publisher.publish(events.map((e) => toStreamRecord(tenant, e)));
+          break;
+        } catch (err) {
+          refused++;
+          if (Date.now() - since > RETRY_FOR_MS) throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
       acknowledged += events.length;
       lastAckAt = Date.now();
     }
+    await Promise.all(ongoing);
     const caughtUp = fleet.queueStageCaughtUp(pool, {
       energy: [`${namespace}.events.meters`],
       agents: [`${namespace}.events.agents`],
@@ -87,9 +130,9 @@ export async function fleetScenario(plan: FaultPlan, o: FleetScenarioOptions): P
       },
       300_000,
       1000,
-    ).catch((err) => {
-      log(`not drained; last log lines:\n${fleet.log.slice(-40).join('\n')}`);
-      throw err;
+    ).catch((err: Error) => {
+      // The instances' own words, in the failure itself: a stall must be diagnosable from a CI log alone.
+      throw new Error(`${err.message}; the instances' last log lines:\n${fleet.log.slice(-60).join('\n')}`);
     });
     const drainedSeconds = (Date.now() - lastAckAt) / 1000;
 
@@ -117,6 +160,7 @@ export async function fleetScenario(plan: FaultPlan, o: FleetScenarioOptions): P
       [tenants.map(([t]) => t)],
     );
     const verified = await verifyAll(
+      rig.brokers,
       namespace,
       tenants.map(([t]) => t),
       pool,
@@ -138,9 +182,14 @@ export async function fleetScenario(plan: FaultPlan, o: FleetScenarioOptions): P
       drainedSeconds,
       errorLines: errorLines.length,
       firstDifferences: exact.firstDifferences,
-      notes: `seed ${o.seed}; a live and a backfilling tenant, ${o.minutes} simulated min each`,
+      notes: [
+        `seed ${o.seed}; a live and a backfilling tenant, ${o.minutes} simulated min each`,
+        ...(refused > 0 ? [`${refused} publishes refused and retried`] : []),
+        ...(control.restarts > 0 ? [`${control.restarts} instance(s) exited and were restarted`] : []),
+      ].join('; '),
     };
   } finally {
+    control.stopSupervising();
     await close();
   }
 }
@@ -171,23 +220,42 @@ function interleaved(tenants: Array<[string, IngestEvent[]]>): Array<[string, In
   return out;
 }
 
+/**
+ * The plan's hands on the fleet, with `npm start`'s supervision: an instance that exits by itself (an aggregator that
+ * could not start while Kafka was away exits 1) is started again a second later under a new name, and counted.
+ */
 function fleetControl(
   fleet: AggregatorFleet,
   rng: Rng,
   log: (line: string) => void,
+  broker: PrivateBroker | undefined,
+  ongoing: Array<Promise<void>>,
   fault: (what: string) => void,
-): FleetControl {
+): FleetControl & { readonly restarts: number; stopSupervising(): void } {
   const running: string[] = [];
   let started = 0;
+  let restarts = 0;
+  let supervising = true;
+  const start = (): string => {
+    const name = `i${++started}`;
+    const child = fleet.start(name);
+    running.push(name);
+    child.once('exit', (code, signal) => {
+      const at = running.indexOf(name);
+      if (at < 0 || !supervising) return; // stopped on purpose
+      running.splice(at, 1);
+      restarts++;
+      log(`supervisor: ${name} exited (${signal ?? `code ${code}`}), starting another`);
+      setTimeout(() => {
+        if (supervising) start();
+      }, 1000);
+    });
+    return name;
+  };
   return {
     rng,
     running,
-    start() {
-      const name = `i${++started}`;
-      fleet.start(name);
-      running.push(name);
-      return name;
-    },
+    start,
     async stop(name, signal) {
       running.splice(running.indexOf(name), 1);
       await fleet.stop(name, signal);
@@ -196,13 +264,23 @@ function fleetControl(
       fault(what);
       log(what);
     },
+    meanwhile(p) {
+      ongoing.push(p);
+    },
+    broker,
     log,
+    get restarts() {
+      return restarts;
+    },
+    stopSupervising() {
+      supervising = false;
+    },
   };
 }
 
-async function verifyAll(namespace: string, tenants: string[], pool: import('pg').Pool) {
+async function verifyAll(brokers: string[], namespace: string, tenants: string[], pool: Pool) {
   const client = new StreamingClient({
-    brokers: testEnv.brokers,
+    brokers,
     clientId: 'chaos-verify',
     logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
