@@ -1,14 +1,17 @@
 import { databasePool } from '@switchboard/service';
 import type { StreamsLogger } from '@switchboard/streams';
-import type { Pool } from 'pg';
-import { tryReplayLock } from '../../apps/aggregator/src/deployment-lock/deployment-lock';
+import { Client, type Pool } from 'pg';
+import { AggregatorLock, tryReplayLock } from '../../apps/aggregator/src/deployment-lock/deployment-lock';
+import { DEPLOYMENT_LOCK } from '../../apps/aggregator/src/deployment-lock/lock-holders';
 import { PipelineRunner } from '../../apps/aggregator/src/pipelines/pipeline-runner';
 import { ReplayRefusedError } from '../../apps/aggregator/src/replay/replay-errors';
 import { runReplay } from '../../apps/aggregator/src/replay/run-replay';
-import { uniqueName } from '../support/env';
+import { testEnv, uniqueName } from '../support/env';
 import { recordingLogger } from '../support/recording-logger';
 import { freshMigratedDatabase } from '../support/replay-database';
 import { testClient } from '../support/streams';
+import { TcpProxy } from '../support/tcp-proxy';
+import { eventually } from '../support/wait';
 
 const quiet: StreamsLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -53,6 +56,10 @@ describe('a replay and the aggregators of its database', () => {
     const second = aggregator();
     await first.start();
     await second.start(); // instances hold it together
+    // an aggregator of another database on the same server holds its own lock: not this one, and not named
+    const elsewhere = new Client({ connectionString: testEnv.databaseUrl, application_name: 'aggregator' });
+    await elsewhere.connect();
+    await elsewhere.query('SELECT pg_advisory_lock_shared($1, $2)', [DEPLOYMENT_LOCK.classId, DEPLOYMENT_LOCK.objId]);
     try {
       const replay = runReplay({ client, pool: replayPool, logger: quiet }, settings, { pipelines: [] });
       await expect(replay).rejects.toThrow(ReplayRefusedError);
@@ -61,6 +68,7 @@ describe('a replay and the aggregators of its database', () => {
       );
       expect((await pool.query('SELECT count(*)::int AS n FROM meters')).rows[0].n).toBe(1);
     } finally {
+      await elsewhere.end();
       await first.close();
       await second.close();
     }
@@ -106,5 +114,39 @@ describe('a replay and the aggregators of its database', () => {
     await waiting.close();
     await expect(start).rejects.toThrow(/stopped while waiting for a replay/);
     await taken.lock.release();
+  });
+
+  it('an aggregator that lost Postgres, or never reached it at start, takes the lock when Postgres answers', async () => {
+    const proxy = new TcpProxy({ host: new URL(db.url).hostname, port: Number(new URL(db.url).port || 5432) });
+    const url = new URL(db.url);
+    url.port = String(await proxy.start());
+    const proxied = databasePool(url.toString(), 'aggregator', { max: 2 });
+    const held = async () =>
+      (
+        await replayPool.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        )
+      ).rows[0].n;
+    const lock = new AggregatorLock(proxied, quiet, { retryMs: 100 });
+    try {
+      proxy.cut();
+      await lock.acquire(); // Postgres away: the start is not held up
+      expect(lock.held).toBe(false);
+      proxy.restore();
+      await eventually(() => expect(lock.held).toBe(true), 10_000);
+      expect(await held()).toBe(1);
+
+      proxy.cut(); // the lock's session dies with its connection, and the lock with it
+      await eventually(async () => expect(await held()).toBe(0), 10_000);
+      proxy.restore();
+      await eventually(async () => expect(await held()).toBe(1), 10_000);
+      expect(lock.held).toBe(true);
+      expect('heldBy' in (await tryReplayLock(replayPool))).toBe(true);
+    } finally {
+      await lock.release();
+      await proxied.end();
+      await proxy.stop();
+    }
+    expect(await held()).toBe(0);
   });
 });

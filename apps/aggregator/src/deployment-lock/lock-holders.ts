@@ -28,12 +28,16 @@ export function describeHolders(holders: readonly LockHolder[]): string {
   return `${holders.length} ${apps} session${holders.length === 1 ? '' : 's'} (${shown.join('; ')}${more})`;
 }
 
-/** The query that lists the lock's granted holders (mode ShareLock: shared, ExclusiveLock: exclusive). */
+/**
+ * The query that lists the lock's granted holders in this database (pg_locks shows every database's; advisory keys
+ * are per database), mode ShareLock: shared, ExclusiveLock: exclusive.
+ */
 export const LOCK_HOLDERS_SQL = `
   SELECT l.pid, l.mode, coalesce(a.application_name, '') AS application, host(a.client_addr) AS address,
          a.backend_start AS since
   FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
   WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2 AND l.granted
+    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
   ORDER BY a.backend_start, l.pid`;
 
 /** A row of LOCK_HOLDERS_SQL as a LockHolder. */

@@ -120,11 +120,11 @@ async function replayLock(pool: Pool): Promise<ReplayLock> {
   if (taken.heldBy.some((h) => h.mode === 'exclusive'))
     throw new ReplayRefusedError(
       `refusing to replay: another replay runs on this database (its deployment lock is held by ${holders}); nothing was changed`,
-      {},
+      { sessions: taken.heldBy.length },
     );
   throw new ReplayRefusedError(
     `refusing to replay while aggregators are running: stop every instance that writes to this database first (its deployment lock is held by ${holders}); nothing was changed`,
-    {},
+    { sessions: taken.heldBy.length },
   );
 }
 
