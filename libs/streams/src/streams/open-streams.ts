@@ -31,84 +31,98 @@ export interface OpenStreamStats {
 }
 
 /**
- * The open streams a consumer keeps, across its partitions, least recently seen first. A stream ends by its
+ * The open streams a consumer keeps, per partition, each partition's least recently seen first. A stream ends by its
  * stream-end message (`remove`), by revocation of its partition (`dropPartition`), or by eviction: idle beyond the
  * TTL, or least recently seen while more than `maxStreams` are held. Eviction skips partitions the caller says it
- * may not touch now (a batch running there), so a stream is never evicted under its own running handlers.
+ * may not touch now (a batch running there), so a stream is never evicted under its own running handlers. Its cost
+ * is per evicted stream (times the partitions held, for the cap), never a scan of everything held.
  */
 export class OpenStreams<S> {
-  private readonly held = new Map<string, Held<S>>();
+  private readonly byPartition = new Map<number, Map<string, Held<S>>>();
+  private held = 0;
   private readonly evictedBy: Record<EvictionReason, number> = { idle: 0, limit: 0 };
 
   constructor(private readonly opts: OpenStreamsOptions) {}
 
   get size(): number {
-    return this.held.size;
+    return this.held;
   }
 
   get stats(): OpenStreamStats {
-    return { open: this.held.size, evicted: { ...this.evictedBy } };
+    return { open: this.held, evicted: { ...this.evictedBy } };
   }
 
   get(partition: number, streamId: string): S | undefined {
-    return this.held.get(keyOf(partition, streamId))?.stream;
+    return this.byPartition.get(partition)?.get(streamId)?.stream;
   }
 
-  /** Adds a stream, or marks a held one seen at `now` (it moves to the end of the eviction order). */
+  /** Adds a stream, or marks a held one seen at `now` (it moves to the end of its partition's eviction order). */
   seen(partition: number, streamId: string, stream: S, now: number): void {
-    const key = keyOf(partition, streamId);
-    this.held.delete(key);
-    this.held.set(key, { partition, streamId, stream, seenAt: now });
+    let streams = this.byPartition.get(partition);
+    if (!streams) {
+      streams = new Map();
+      this.byPartition.set(partition, streams);
+    }
+    if (!streams.delete(streamId)) this.held++;
+    streams.set(streamId, { partition, streamId, stream, seenAt: now });
   }
 
   /** The stream ended (its stream-end message): forgotten, not counted as evicted. */
   remove(partition: number, streamId: string): void {
-    this.held.delete(keyOf(partition, streamId));
+    if (this.byPartition.get(partition)?.delete(streamId)) this.held--;
   }
 
   /** The partition was revoked: its streams, forgotten (another member goes on with them). */
   dropPartition(partition: number): S[] {
-    const dropped: S[] = [];
-    for (const [key, h] of this.held) {
-      if (h.partition !== partition) continue;
-      this.held.delete(key);
-      dropped.push(h.stream);
-    }
-    return dropped;
+    const streams = this.byPartition.get(partition);
+    if (!streams) return [];
+    this.byPartition.delete(partition);
+    this.held -= streams.size;
+    return [...streams.values()].map((h) => h.stream);
   }
 
   all(): S[] {
-    return [...this.held.values()].map((h) => h.stream);
+    return [...this.byPartition.values()].flatMap((m) => [...m.values()].map((h) => h.stream));
   }
 
   clear(): void {
-    this.held.clear();
+    this.byPartition.clear();
+    this.held = 0;
   }
 
   /**
    * Removes and returns what must go at `now`: every stream not seen since `now − ttlMs`, then the least recently
-   * seen while more than `maxStreams` remain (`room`: make room for that many streams about to be added) — only in
-   * partitions `mayEvict` allows.
+   * seen (over the partitions) while more than `maxStreams` remain (`room`: make room for that many streams about to
+   * be added) — only in partitions `mayEvict` allows.
    */
   evict(now: number, mayEvict: (partition: number) => boolean = () => true, room = 0): EvictedStream<S>[] {
     const out: EvictedStream<S>[] = [];
     const idleBefore = now - this.opts.ttlMs;
-    for (const [key, h] of this.held) {
-      const reason: EvictionReason | undefined =
-        h.seenAt <= idleBefore ? 'idle' : this.held.size + room > this.opts.maxStreams ? 'limit' : undefined;
-      // Seen-order: once a stream is neither idle nor over the limit, none after it is.
-      if (!reason) break;
-      if (!mayEvict(h.partition)) continue;
-      this.held.delete(key);
-      this.evictedBy[reason]++;
-      out.push({ partition: h.partition, streamId: h.streamId, stream: h.stream, reason });
+    const allowed = [...this.byPartition].filter(([p]) => mayEvict(p)).map(([, streams]) => streams);
+    for (const streams of allowed) {
+      for (const h of streams.values()) {
+        if (h.seenAt > idleBefore) break; // seen-order: the rest of the partition was seen later
+        this.take(streams, h, 'idle', out);
+      }
+    }
+    while (this.held + room > this.opts.maxStreams) {
+      let oldest: { streams: Map<string, Held<S>>; h: Held<S> } | undefined;
+      for (const streams of allowed) {
+        const head = streams.values().next().value;
+        if (head && (!oldest || head.seenAt < oldest.h.seenAt)) oldest = { streams, h: head };
+      }
+      if (!oldest) break;
+      this.take(oldest.streams, oldest.h, 'limit', out);
     }
     return out;
   }
-}
 
-function keyOf(partition: number, streamId: string): string {
-  return `${partition}/${streamId}`;
+  private take(streams: Map<string, Held<S>>, h: Held<S>, reason: EvictionReason, out: EvictedStream<S>[]): void {
+    streams.delete(h.streamId);
+    this.held--;
+    this.evictedBy[reason]++;
+    out.push({ partition: h.partition, streamId: h.streamId, stream: h.stream, reason });
+  }
 }
 
 export const DEFAULT_STREAM_TTL_MS = 3_600_000;
