@@ -19,6 +19,18 @@ describe('switchboard replay from a script', () => {
     ]);
   });
 
+  it('with --yes names the database it would empty, host and name, never the password', () => {
+    const name = uniqueName('absent').replaceAll('-', '_');
+    const r = replay(['--yes', '--group-prefix', 'agg', '--namespace', 'ns'], {
+      DATABASE_URL: `postgres://postgres:s3cret-pw@127.0.0.1:5432/${name}`,
+    });
+    expect(r.stderr.split('\n')[0]).toBe(
+      `replay: rebuilding database "${name}" on 127.0.0.1:5432 from groups "agg.*" of namespace ns`,
+    );
+    expect(r.stderr).not.toContain('s3cret-pw');
+    expect(r.status).not.toBe(0); // the database does not exist: nothing to rebuild
+  });
+
   it.each([[''], ['agg regator'], ['agg/1']])('refuses --group-prefix %j with a sentence naming the rule', (prefix) => {
     const r = replay(['--yes', '--group-prefix', prefix]);
     expect(r.status).toBe(1);

@@ -76,6 +76,12 @@ export {
 export * from './processor';
 export { AutoOffsetReset, CommitMode, ErrorPolicy, type TopicConsumerOptions } from './streams/consumer-options';
 export { EventDataBuilder, EventsProducer } from './streams/events-producer';
+export {
+  DEFAULT_MAX_OPEN_STREAMS,
+  DEFAULT_STREAM_TTL_MS,
+  type EvictionReason,
+  type OpenStreamStats,
+} from './streams/open-streams';
 export { PARTITION_KEY_HEADER } from './streams/partition-key';
 export { StreamConsumer, StreamPropertiesView, type TypedRow } from './streams/stream-consumer';
 export { StreamProducer, type StreamProducerOptions, StreamPropertiesProducer } from './streams/stream-producer';

@@ -1,4 +1,5 @@
 import type { OutboxRelay } from '@switchboard/streams';
+import { AggregatorLock } from '../deployment-lock/deployment-lock';
 import type { Pipeline, PipelineContext, RefusedCounts } from './pipeline';
 
 export type PipelineFactory = (ctx: PipelineContext) => Pipeline;
@@ -7,10 +8,13 @@ export type PipelineFactory = (ctx: PipelineContext) => Pipeline;
  * Starts the aggregator's pipelines and its outbox relay, and closes them in the order that loses nothing:
  * pipelines first (each takes a final checkpoint and leaves its group), then the relay (it publishes what
  * those checkpoints committed; another instance's relay takes over otherwise).
+ * Live, it holds the database's deployment lock (shared with the other instances) from before the relay and the
+ * pipelines start until they closed, so a replay never runs beside it; while a replay holds it, start() waits.
  */
 export class PipelineRunner {
   private readonly pipelines: Pipeline[];
   private relay: OutboxRelay | undefined;
+  private lock: AggregatorLock | undefined;
   private started = false;
 
   constructor(
@@ -64,6 +68,10 @@ export class PipelineRunner {
   }
 
   async start(): Promise<void> {
+    if (this.ctx.mode === 'live') {
+      this.lock = new AggregatorLock(this.ctx.pool, this.ctx.logger);
+      await this.lock.acquire();
+    }
     this.relay = this.ctx.client.createOutboxRelay({
       pool: this.ctx.pool,
       tablePrefix: this.ctx.tablePrefix,
@@ -84,5 +92,6 @@ export class PipelineRunner {
     this.started = false;
     await Promise.allSettled(this.pipelines.map((p) => p.close()));
     await this.relay?.stop();
+    await this.lock?.release();
   }
 }

@@ -43,6 +43,21 @@ export function groupId(scope: GroupScope, group: AggregatorGroup): string {
   return `${scope.groupPrefix}.${group.suffix}`;
 }
 
+/** The topics of a scope, as a replay's reset needs them. */
+export interface ScopeTopics {
+  /** What the scope's groups read: their checkpoint rows are on these topics, and only these. */
+  inputs: string[];
+  /** What the scope's pipelines write through the outbox: update events, alerts, the hop, every input's dead letters. */
+  outbox: string[];
+}
+
+/** The topics of the scope's groups and pipelines (pure): other namespaces' rows are on none of them. */
+export function scopeTopics(groups: readonly AggregatorGroup[], scope: GroupScope): ScopeTopics {
+  const inputs = [...new Set(groups.map((g) => g.input(scope)))];
+  const written = [...inputs, namespaced(UpdateTopics.alerts, scope.namespace)];
+  return { inputs, outbox: [...new Set([...written, ...inputs.map((t) => `${t}.dlq`)])] };
+}
+
 // As AGGREGATOR_GROUP_PREFIX and SWITCHBOARD_TOPIC_NAMESPACE are validated (config.ts, libs/service).
 const NAME = /^[A-Za-z0-9._-]{1,200}$/;
 

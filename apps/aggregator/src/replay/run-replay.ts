@@ -1,14 +1,17 @@
 import type { StreamingClient, StreamsLogger } from '@switchboard/streams';
 import type { Pool } from 'pg';
 import type { AggregatorConfig } from '../config';
+import { type ReplayLock, tryReplayLock } from '../deployment-lock/deployment-lock';
+import { describeHolders } from '../deployment-lock/lock-holders';
 import { aggregatorPipelines } from '../pipelines';
 import { pipelineContext } from '../pipelines/pipeline';
 import { type PipelineFactory, PipelineRunner } from '../pipelines/pipeline-runner';
-import { type AggregatorGroup, aggregatorGroups, checkScope, type GroupScope } from './aggregator-groups';
+import { type AggregatorGroup, aggregatorGroups, checkScope, type GroupScope, scopeTopics } from './aggregator-groups';
 import { awaitRebuilt, type ReplayProgress } from './await-rebuilt';
 import { CheckpointReader } from './checkpoint-reader';
 import { aggregatorGroupsInKafka, refuseWhileActive } from './live-groups';
 import { readOffsetRanges } from './log-ranges';
+import { ReplayRefusedError } from './replay-errors';
 import {
   followers,
   type InputPartition,
@@ -87,8 +90,10 @@ export async function previewReplay(
 /**
  * `switchboard replay`: rebuilds every aggregate table from the events topics, like Kafka Streams' application
  * reset tool followed by a run to completion, in the live aggregator's groups (so it resumes from here).
+ * 0. take the database's deployment lock exclusively, for the whole replay: refused while any live aggregator holds
+ *    it (shared), and aggregators that start meanwhile wait for the end (deployment-lock.ts);
  * 1. refuse while any group `<prefix>.*` has members; capture the events topics' end offsets (the targets);
- * 2. one Postgres transaction: empty the aggregate tables, the groups' checkpoint rows and the outbox;
+ * 2. one Postgres transaction: empty the aggregate tables, the scope's checkpoint rows and outbox rows;
  * 3. delete the Kafka consumer groups `<prefix>.*`;
  * 4. seed the groups whose input the aggregator writes itself (aggregatorGroups' seedAtEnd) at its current end;
  * 5. run the pipelines in mode 'replay' (never idle) until awaitRebuilt says done; close them (final checkpoint).
@@ -99,6 +104,36 @@ export async function runReplay(
   options: ReplayOptions = {},
 ): Promise<ReplaySummary> {
   const groups = options.groups ?? aggregatorGroups;
+  const lock = await replayLock(deps.pool);
+  try {
+    return await replayLocked(deps, settings, options, groups);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The deployment lock, exclusive, or a refusal naming who holds it (nothing was changed). */
+async function replayLock(pool: Pool): Promise<ReplayLock> {
+  const taken = await tryReplayLock(pool);
+  if ('lock' in taken) return taken.lock;
+  const holders = describeHolders(taken.heldBy);
+  if (taken.heldBy.some((h) => h.mode === 'exclusive'))
+    throw new ReplayRefusedError(
+      `refusing to replay: another replay runs on this database (its deployment lock is held by ${holders}); nothing was changed`,
+      { sessions: taken.heldBy.length },
+    );
+  throw new ReplayRefusedError(
+    `refusing to replay while aggregators are running: stop every instance that writes to this database first (its deployment lock is held by ${holders}); nothing was changed`,
+    { sessions: taken.heldBy.length },
+  );
+}
+
+async function replayLocked(
+  deps: ReplayDeps,
+  settings: ReplaySettings,
+  options: ReplayOptions,
+  groups: readonly AggregatorGroup[],
+): Promise<ReplaySummary> {
   const preview = await previewReplay(deps, settings, groups);
   const { scope } = preview;
   const ctx = pipelineContext(deps, {
@@ -109,7 +144,10 @@ export async function runReplay(
   });
   const runner = new PipelineRunner(ctx, options.pipelines ?? aggregatorPipelines);
 
-  await resetTables(deps.pool, settings.tablePrefix, scope.groupPrefix);
+  await resetTables(deps.pool, settings.tablePrefix, {
+    groupPrefix: scope.groupPrefix,
+    topics: scopeTopics(groups, scope),
+  });
   await deleteKafkaGroups(deps.client, preview.groups);
   const seeded = seedOffsets(groups, scope, await readOffsetRanges(deps.client, inputTopics(groups, scope, true)));
   await seedCheckpoints(deps.pool, settings.tablePrefix, seeded);

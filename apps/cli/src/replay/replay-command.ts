@@ -79,7 +79,7 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<void> {
     if (!o.yes) {
       const preview = await previewReplay(deps, config);
       const agreed = await confirm(
-        `This empties ${AGGREGATE_TABLES.join(', ')} in ${databaseName(config)} (every tenant), deletes the checkpoints and Kafka consumer groups "${config.groupPrefix}.*", and rebuilds them from ${preview.records} records of the events topics. Continue? [y/N] `,
+        `This empties ${AGGREGATE_TABLES.join(', ')} in ${databaseName(config)} (every tenant), deletes the checkpoints, outbox rows and Kafka consumer groups "${config.groupPrefix}.*"${config.topicNamespace ? ` of namespace ${config.topicNamespace}` : ''}, and rebuilds them from ${preview.records} records of the events topics. Continue? [y/N] `,
       );
       if (!agreed) return refuse('replay cancelled (nothing was changed)');
     }

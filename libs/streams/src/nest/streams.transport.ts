@@ -6,6 +6,7 @@ import type { StreamEndType } from '../core/model/stream-end-type';
 import type { StreamPropertiesData } from '../core/model/stream-properties';
 import type { TimeseriesData } from '../core/model/timeseries-data';
 import type { TopicConsumerOptions } from '../streams/consumer-options';
+import type { OpenStreamStats } from '../streams/open-streams';
 import type { StreamConsumer } from '../streams/stream-consumer';
 import type { TopicConsumer } from '../streams/topic-consumer';
 
@@ -75,6 +76,18 @@ export class StreamsTransport extends Server implements CustomTransportStrategy 
       }),
     );
     stream.onStreamClosed((endType) => call({ ...base, kind: 'stream-end', endType }));
+  }
+
+  /** Open streams held and evicted, over the transport's consumers (for the app's /metrics). */
+  streamStats(): OpenStreamStats {
+    const total: OpenStreamStats = { open: 0, evicted: { idle: 0, limit: 0 } };
+    for (const c of this.consumers) {
+      const s = c.streamStats;
+      total.open += s.open;
+      total.evicted.idle += s.evicted.idle;
+      total.evicted.limit += s.evicted.limit;
+    }
+    return total;
   }
 
   async close(): Promise<void> {

@@ -3,9 +3,10 @@ import { MemoryLog, memoryPort } from '../port/memory-port.spec-support';
 import { AutoOffsetReset, CommitMode } from './consumer-options';
 
 // An automatic commit that fails used to vanish (`.catch(() => undefined)`): the offsets stayed uncommitted and
-// nobody knew that a restart would read those messages again. Now it is a warning, once per run of failures.
+// nobody knew that a restart would read those messages again. Now it is a warning, once per kind of failure in a
+// run of failures (the same failure on every timer tick is not a flood).
 describe('automatic commits that fail', () => {
-  it('are said once while they fail, then once when they succeed again; processing goes on', async () => {
+  it('are said once per kind while they fail, then once when they succeed again; processing goes on', async () => {
     const lines: { level: string; message: string }[] = [];
     const logger = {
       debug: () => undefined,
@@ -14,7 +15,7 @@ describe('automatic commits that fail', () => {
       error: (message: string) => lines.push({ level: 'error', message }),
     };
     const log = new MemoryLog();
-    let refuse = true;
+    let refuse: string | undefined = 'The coordinator is not available';
     const commits: string[] = [];
     const client = new StreamingClient({
       brokers: ['memory:0'],
@@ -23,7 +24,7 @@ describe('automatic commits that fail', () => {
       kafka: () =>
         memoryPort(log, {
           commit: async (offsets) => {
-            if (refuse) throw new Error('The coordinator is not available');
+            if (refuse) throw new Error(refuse);
             commits.push(offsets ? 'given' : 'finished');
             return offsets ?? [];
           },
@@ -59,7 +60,20 @@ describe('automatic commits that fail', () => {
       /^automatic commit of "meters" failed after 1 messages: The coordinator is not available; the offsets stay uncommitted/,
     );
 
-    refuse = false;
+    // another kind of failure is said once too, however often it repeats (numbers in it aside)
+    let n = 0;
+    refuse = 'Request timed out after 30000 ms';
+    const flip = setInterval(() => {
+      refuse = `Request timed out after ${30000 + ++n} ms`;
+    }, 20);
+    await new Promise((r) => setTimeout(r, 300));
+    clearInterval(flip);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.message.replace(/;.*/, ''))).toEqual([
+      'automatic commit of "meters" failed after 1 messages: The coordinator is not available',
+      'automatic commit of "meters" failed on its timer: Request timed out after 30000 ms',
+    ]);
+
+    refuse = undefined;
     const deadline = Date.now() + 5000;
     while (commits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(commits[0]).toBe('finished'); // what the handlers finished, as the member knows it

@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import { StreamsConfigError } from '../core/errors';
+import { type OpenStreamsOptions, resolveOpenStreamsOptions } from './open-streams';
 
 /** Where a consumer group starts on a partition it has no committed offset for. */
 export enum AutoOffsetReset {
@@ -38,6 +39,14 @@ export interface TopicConsumerOptions<T = Record<string, number | string>> {
   heartbeatIntervalMs?: number;
   /** Partitions processed at the same time (default 2); a partition's messages always run in order. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * A stream not seen for this long (wall-clock ms) is evicted: its `onStreamClosed` handlers get
+   * `StreamEndType.Terminated` and the consumer forgets it; if it comes back it is a new stream (default 1 h;
+   * `Infinity`: only a stream-end message ends it). Producers that never end their streams (one per call) need it.
+   */
+  streamTtlMs?: number;
+  /** At most this many open streams are held; beyond, the least recently seen are evicted (default 100,000). */
+  maxOpenStreams?: number;
 }
 
 export interface ResolvedConsumerOptions<T> {
@@ -50,6 +59,7 @@ export interface ResolvedConsumerOptions<T> {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   partitionsConsumedConcurrently: number;
+  openStreams: OpenStreamsOptions;
 }
 
 export function resolveConsumerOptions<T>(topic: string, o: TopicConsumerOptions<T>): ResolvedConsumerOptions<T> {
@@ -93,5 +103,6 @@ export function resolveConsumerOptions<T>(topic: string, o: TopicConsumerOptions
     sessionTimeoutMs,
     heartbeatIntervalMs,
     partitionsConsumedConcurrently: o.partitionsConsumedConcurrently ?? 2,
+    openStreams: resolveOpenStreamsOptions(topic, o),
   };
 }
