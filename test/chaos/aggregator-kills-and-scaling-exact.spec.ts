@@ -1,10 +1,11 @@
 import type { ChaosRow } from './scenarios/chaos-row';
-import { killsDuringRebalance, randomKills, scaleOneThreeOne } from './scenarios/fault-plans';
+import { garbageInEveryInput, killsDuringRebalance, randomKills, scaleOneThreeOne } from './scenarios/fault-plans';
 import { fleetScenario } from './scenarios/fleet-scenario';
 
 // The short versions of `npm run chaos`'s aggregator scenarios, each while a live tenant and a backfilling tenant
 // send 15–20 simulated minutes (≈ 13–17k events): five SIGKILLs of a random instance at moments drawn from a fixed
-// seed (each replaced at once, as `npm start`'s supervisor does), SIGKILLs during rebalances, and scaling 1 → 3 → 1.
+// seed (each replaced at once, as `npm start`'s supervisor does), SIGKILLs during rebalances, scaling 1 → 3 → 1, and
+// garbage in every input topic (each message one dead letter).
 // Nothing acknowledged may be lost, doubled or counted late, and every row equals the batch computation.
 describe('chaos: aggregator instances killed, joining and leaving under load', () => {
   const expectExact = (row: ChaosRow, lines: string[]) => {
@@ -19,6 +20,7 @@ describe('chaos: aggregator instances killed, joining and leaving under load', (
       lost: row.lost,
       doubled: row.doubled,
       late: row.late,
+      planFailures: row.planFailures,
       errorLines: lines.filter((l) => l.startsWith('error line')),
     }).toEqual({
       acknowledged: row.sent,
@@ -29,6 +31,7 @@ describe('chaos: aggregator instances killed, joining and leaving under load', (
       lost: 0,
       doubled: 0,
       late: 0,
+      planFailures: [],
       errorLines: [],
     });
   };
@@ -51,6 +54,13 @@ describe('chaos: aggregator instances killed, joining and leaving under load', (
     const lines: string[] = [];
     const row = await fleetScenario(scaleOneThreeOne(), { seed: 11, minutes: 15, log: (l) => lines.push(l) });
     expect(row.faults).toMatch(/scale to 3 at \d+ %, scale to 1 \(SIGTERM i2, i3\) at \d+ %/);
+    expectExact(row, lines);
+  }, 480_000);
+
+  it('dead-letters every garbage message of every input topic and stays exact', async () => {
+    const lines: string[] = [];
+    const row = await fleetScenario(garbageInEveryInput(), { seed: 5, minutes: 15, log: (l) => lines.push(l) });
+    expect(row.notes).toMatch(/dead letters meters 18\/18, calls 18\/18, agents 18\/18/);
     expectExact(row, lines);
   }, 480_000);
 });

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { type BenchRow, runSuite } from '../../bench/harness';
 import { type ChaosRow, exact } from './scenarios/chaos-row';
-import { killsDuringRebalance, randomKills, scaleOneThreeOne } from './scenarios/fault-plans';
+import {
+  brokerRestart,
+  garbageInEveryInput,
+  killsDuringRebalance,
+  randomKills,
+  scaleOneThreeOne,
+} from './scenarios/fault-plans';
 import { fleetScenario } from './scenarios/fleet-scenario';
 
 const program = new Command('chaos')
@@ -27,7 +33,13 @@ const program = new Command('chaos')
         description: `faults into the real stack, seed ${o.seed}: rows equal a batch recomputation, nothing lost or doubled`,
         run: async (log) => {
           const options = { seed: Number(o.seed), minutes: Number(o.minutes), log };
-          for (const plan of [randomKills(Number(o.kills)), killsDuringRebalance(3), scaleOneThreeOne()]) {
+          for (const plan of [
+            randomKills(Number(o.kills)),
+            killsDuringRebalance(3),
+            scaleOneThreeOne(),
+            brokerRestart(10_000),
+            garbageInEveryInput(),
+          ]) {
             log(`\n## ${plan.scenario}`);
             rows.push(await fleetScenario(plan, options));
           }
@@ -37,7 +49,8 @@ const program = new Command('chaos')
       o.results,
     );
     const failed = rows.filter((r) => !exact(r));
-    for (const r of failed) console.error(`NOT EXACT: ${r.scenario}: ${JSON.stringify(r.firstDifferences)}`);
+    for (const r of failed)
+      console.error(`NOT EXACT: ${r.scenario}: ${JSON.stringify([...r.planFailures, ...r.firstDifferences])}`);
     process.exitCode = failed.length > 0 ? 1 : 0;
   });
 

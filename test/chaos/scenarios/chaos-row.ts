@@ -22,6 +22,8 @@ export interface ChaosRow {
   drainedSeconds: number;
   errorLines: number;
   firstDifferences: RowDifference[];
+  /** What the scenario's own checks found wrong (dead letters missing, say); empty when they held. */
+  planFailures: string[];
   notes: string;
 }
 
@@ -34,6 +36,7 @@ export function exact(row: ChaosRow): boolean {
     row.verifyDifferences === 0 &&
     row.lost === 0 &&
     row.doubled === 0 &&
-    row.late === 0
+    row.late === 0 &&
+    row.planFailures.length === 0
   );
 }

@@ -1,3 +1,4 @@
+import type { Message } from 'kafkajs';
 import type { Rng } from '../../../apps/cli/src/simulate/rng';
 import type { FaultPlan } from './fleet-scenario';
 import { distinctMoments } from './seeded-random';
@@ -90,6 +91,68 @@ export function brokerRestart(outageMs = 10_000): FaultPlan {
       await broker.stop();
       fleet.fault(`broker stopped for ${outageMs / 1000} s`);
       fleet.meanwhile(pause(outageMs).then(() => broker.start()));
+    },
+  };
+}
+
+/** Messages no producer of ours writes, one of each way to be unreadable (each must become one dead letter). */
+export function garbageMessages(): Message[] {
+  const headers = (model: string, codec = 'json/1') => ({ 'sb-model': model, 'sb-codec': codec });
+  return [
+    { key: null, value: 'no key at all' },
+    { key: 'garbage/x', headers: headers('timeseries', 'avro/9'), value: '{}' },
+    { key: 'garbage/x', headers: headers('timeseries'), value: '{"timestamps": [1, 2' },
+    { key: 'garbage/x', headers: headers('timeseries'), value: '{"timestamps": "yesterday"}' },
+    { key: 'garbage/x', headers: headers('spreadsheet'), value: '{}' },
+    { key: 'garbage/x', headers: headers('event'), value: 'x'.repeat(200_000) },
+  ];
+}
+
+/**
+ * Garbage into every input topic at 30, 50 and 70 % of the input (garbageMessages: no key, a foreign codec, broken
+ * JSON, a wrong shape, an unknown model, 200 kB of text). Processing goes on, the tenants' rows stay exact, and
+ * each garbage message is one dead letter on its topic's `<topic>.dlq`.
+ */
+export function garbageInEveryInput(): FaultPlan {
+  const moments = [0.3, 0.5, 0.7];
+  const sent = new Map<string, number>();
+  return {
+    scenario: 'garbage in every input topic',
+    instances: 2,
+    async before(index, total, fleet) {
+      if (!moments.some((m) => index === Math.floor(total * m))) return;
+      const garbage = garbageMessages();
+      for (const topic of fleet.inputTopics) {
+        await fleet.produceRaw(topic, garbage);
+        sent.set(topic, (sent.get(topic) ?? 0) + garbage.length);
+      }
+      fleet.fault(`${garbage.length} garbage messages into each input`);
+    },
+    async afterDrain(fleet) {
+      const counts = async () => {
+        const out = new Map<string, number>();
+        for (const topic of sent.keys()) {
+          const ends = await fleet.endOffsets(`${topic}.dlq`).catch(() => new Map<number, bigint>());
+          out.set(
+            topic,
+            [...ends.values()].reduce((a, b) => a + Number(b), 0),
+          );
+        }
+        return out;
+      };
+      // Dead letters leave through the outbox relay: give it a moment after the last checkpoint.
+      let got = await counts();
+      for (let i = 0; i < 30 && [...sent].some(([t, n]) => got.get(t) !== n); i++) {
+        await pause(1000);
+        got = await counts();
+      }
+      const short = (topic: string) => topic.slice(topic.lastIndexOf('.') + 1);
+      return {
+        failures: [...sent]
+          .filter(([t, n]) => got.get(t) !== n)
+          .map(([t, n]) => `${t}.dlq holds ${got.get(t)} dead letters, ${n} garbage messages were sent`),
+        note: `dead letters ${[...sent].map(([t, n]) => `${short(t)} ${got.get(t)}/${n}`).join(', ')}`,
+      };
     },
   };
 }

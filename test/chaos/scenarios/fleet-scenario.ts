@@ -1,5 +1,6 @@
-import { type IngestEvent, toStreamRecord } from '@switchboard/domain';
+import { type IngestEvent, namespaced, Topics, toStreamRecord } from '@switchboard/domain';
 import { StreamingClient } from '@switchboard/streams';
+import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Rng } from '../../../apps/cli/src/simulate/rng';
 import { recomputeAgents, recomputeEnergy, recomputeQueueStats } from '../../../apps/cli/src/verify/recompute';
@@ -40,6 +41,12 @@ export interface FleetControl {
   meanwhile(fault: Promise<void>): void;
   /** The scenario's private broker, when its plan asked for one (`privateBroker`). */
   readonly broker?: PrivateBroker;
+  /** The aggregator's input topics in this scenario's namespace: meters, calls, agents. */
+  readonly inputTopics: readonly string[];
+  /** Writes raw messages to a topic, past every codec (what a foreign producer or a bug would write). */
+  produceRaw(topic: string, messages: Message[]): Promise<void>;
+  /** The next offset at the end of each partition of `topic`. */
+  endOffsets(topic: string): Promise<Map<number, bigint>>;
   log(line: string): void;
 }
 
@@ -50,6 +57,8 @@ export interface FaultPlan {
   /** Runs everything on a broker of its own that the plan may stop and start. */
   privateBroker?: boolean;
   before(index: number, total: number, fleet: FleetControl): Promise<void>;
+  /** Once the input is drained: what the plan checks of its own faults (a failure each, and a note for the table). */
+  afterDrain?(fleet: FleetControl): Promise<{ failures: string[]; note: string }>;
 }
 
 export interface FleetScenarioOptions {
@@ -91,7 +100,8 @@ async function runPlan(plan: FaultPlan, o: FleetScenarioOptions, broker?: Privat
   const faults: string[] = [];
   const ongoing: Array<Promise<void>> = [];
   let position = 0;
-  const control = fleetControl(fleet, new Rng(o.seed), log, broker, ongoing, (what) =>
+  const raw = rawProducer(rig.brokers);
+  const control = fleetControl({ fleet, rng: new Rng(o.seed), log, broker, ongoing, raw, namespace }, (what) =>
     faults.push(`${what} at ${Math.round((100 * position) / chunks.length)} %`),
   );
   try {
@@ -165,6 +175,7 @@ async function runPlan(plan: FaultPlan, o: FleetScenarioOptions, broker?: Privat
       tenants.map(([t]) => t),
       pool,
     );
+    const own = (await plan.afterDrain?.(control)) ?? { failures: [], note: '' };
     const errorLines = fleet.log.filter((l) => /failed to start|Error:/.test(l));
     for (const line of errorLines.slice(0, 5)) log(`error line: ${line}`);
     return {
@@ -182,7 +193,9 @@ async function runPlan(plan: FaultPlan, o: FleetScenarioOptions, broker?: Privat
       drainedSeconds,
       errorLines: errorLines.length,
       firstDifferences: exact.firstDifferences,
+      planFailures: own.failures,
       notes: [
+        ...(own.note ? [own.note] : []),
         `seed ${o.seed}; a live and a backfilling tenant, ${o.minutes} simulated min each`,
         ...(refused > 0 ? [`${refused} publishes refused and retried`] : []),
         ...(control.restarts > 0 ? [`${control.restarts} instance(s) exited and were restarted`] : []),
@@ -190,6 +203,7 @@ async function runPlan(plan: FaultPlan, o: FleetScenarioOptions, broker?: Privat
     };
   } finally {
     control.stopSupervising();
+    await raw.close();
     await close();
   }
 }
@@ -225,13 +239,18 @@ function interleaved(tenants: Array<[string, IngestEvent[]]>): Array<[string, In
  * could not start while Kafka was away exits 1) is started again a second later under a new name, and counted.
  */
 function fleetControl(
-  fleet: AggregatorFleet,
-  rng: Rng,
-  log: (line: string) => void,
-  broker: PrivateBroker | undefined,
-  ongoing: Array<Promise<void>>,
+  ctx: {
+    fleet: AggregatorFleet;
+    rng: Rng;
+    log: (line: string) => void;
+    broker: PrivateBroker | undefined;
+    ongoing: Array<Promise<void>>;
+    raw: RawProducer;
+    namespace: string;
+  },
   fault: (what: string) => void,
 ): FleetControl & { readonly restarts: number; stopSupervising(): void } {
+  const { fleet, rng, log, broker, ongoing, raw, namespace } = ctx;
   const running: string[] = [];
   let started = 0;
   let restarts = 0;
@@ -268,6 +287,9 @@ function fleetControl(
       ongoing.push(p);
     },
     broker,
+    inputTopics: [Topics.meters, Topics.calls, Topics.agents].map((t) => namespaced(t, namespace)),
+    produceRaw: (topic, messages) => raw.send(topic, messages),
+    endOffsets: (topic) => fleet.endOffsets(topic),
     log,
     get restarts() {
       return restarts;
@@ -296,4 +318,26 @@ async function verifyAll(brokers: string[], namespace: string, tenants: string[]
     await client.close();
   }
   return { events, differences };
+}
+
+interface RawProducer {
+  send(topic: string, messages: Message[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A plain kafkajs producer, connected on first use: nothing of our codec between a plan and the topic. */
+function rawProducer(brokers: string[]): RawProducer {
+  let producer: Producer | undefined;
+  return {
+    async send(topic, messages) {
+      if (!producer) {
+        producer = new Kafka({ clientId: 'chaos-raw', brokers, logLevel: logLevel.NOTHING }).producer();
+        await producer.connect();
+      }
+      await producer.send({ topic, messages, acks: -1 });
+    },
+    async close() {
+      await producer?.disconnect();
+    },
+  };
 }
