@@ -48,6 +48,15 @@ export function registerLiveMetrics(registry: Registry, live: LiveService, prefi
     },
   });
   new Counter({
+    name: `${prefix}_live_feed_failures_total`,
+    help: 'Times the running live feed stopped by itself (its Kafka client gave up) and was started again',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(live.feedFailures);
+    },
+  });
+  new Counter({
     name: `${prefix}_live_feed_skipped_total`,
     help: 'Messages of metrics.updates, alerts and service.status skipped as undecodable',
     registers: [registry],
