@@ -70,6 +70,12 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       (tenant, meterId, since) => meterWindowsSince(pool, tenant, meterId, since),
       Date.now,
       energyLoader(pool, limits.maxFillRows),
+      (notice) => {
+        // A bound met is the operator's to know (which tenant, which channel) and the tenant's to see.
+        this.logger.warn(`live bound: ${notice.message}`);
+        if (notice.outcome !== 'meter_channels_refused')
+          this.server.notifySubscribers(notice.channelKey, { code: 'channel_full', message: notice.message });
+      },
     );
     this.feed = new KafkaFeed(
       {
