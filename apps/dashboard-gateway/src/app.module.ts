@@ -59,6 +59,7 @@ export class DashboardGatewayModule {
           instanceId: config.instanceId,
           consumerLag: config.consumerLag,
           operatorTenant: config.operatorTenant,
+          limits: config.liveLimits,
         }),
         // The supervisor's wallboard at `/` and the operator's services panel at `/services` (src/page/): static
         // files, same origin as the socket.

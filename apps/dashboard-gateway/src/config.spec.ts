@@ -50,6 +50,36 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('reads the live bounds per tenant, with the live defaults, and refuses nonsense', () => {
+    expect(loadGatewayConfig({}, dataDir).liveLimits).toEqual({
+      maxQueueRowsPerTenant: 20_000,
+      queueIdleMs: 86_400_000,
+      maxMeterChannelsPerTenant: 200,
+    });
+    expect(
+      loadGatewayConfig(
+        {
+          DASHBOARD_GATEWAY_QUEUE_ROWS_PER_TENANT: '5000',
+          DASHBOARD_GATEWAY_QUEUE_IDLE_MS: '3600000',
+          DASHBOARD_GATEWAY_METER_CHANNELS_PER_TENANT: '50',
+        },
+        dataDir,
+      ).liveLimits,
+    ).toEqual({ maxQueueRowsPerTenant: 5000, queueIdleMs: 3_600_000, maxMeterChannelsPerTenant: 50 });
+    expect(() =>
+      loadGatewayConfig(
+        {
+          DASHBOARD_GATEWAY_QUEUE_ROWS_PER_TENANT: '0',
+          DASHBOARD_GATEWAY_QUEUE_IDLE_MS: '10',
+          DASHBOARD_GATEWAY_METER_CHANNELS_PER_TENANT: 'lots',
+        },
+        dataDir,
+      ),
+    ).toThrow(
+      /DASHBOARD_GATEWAY_QUEUE_ROWS_PER_TENANT.*\n.*DASHBOARD_GATEWAY_QUEUE_IDLE_MS.*\n.*DASHBOARD_GATEWAY_METER_CHANNELS_PER_TENANT/s,
+    );
+  });
+
   it('names every invalid variable in one sentence each', () => {
     let error: ConfigError | undefined;
     try {

@@ -11,7 +11,7 @@ import {
   sharedEnv,
 } from '@switchboard/service';
 import { z } from 'zod';
-import { DEFAULT_LAG_INTERVAL_MS } from './live/live-options';
+import { DEFAULT_LAG_INTERVAL_MS, DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/live-options';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
@@ -43,6 +43,10 @@ const envSchema = z.object({
   // The deployment's operators, as a tenant of their own: the services panel shows the platform's hosts and groups,
   // which no customer tenant's operator should read by default.
   DASHBOARD_OPERATOR_TENANT: z.string().regex(ID_PATTERN, 'must be a tenant id').default(DEFAULT_OPERATOR_TENANT),
+  // The live bounds per tenant (src/live/README.md "Guarantees and bounds"): one tenant's use never crowds out another's.
+  DASHBOARD_GATEWAY_QUEUE_ROWS_PER_TENANT: int(1).default(DEFAULT_LIVE_LIMITS.maxQueueRowsPerTenant),
+  DASHBOARD_GATEWAY_QUEUE_IDLE_MS: int(60_000).default(DEFAULT_LIVE_LIMITS.queueIdleMs),
+  DASHBOARD_GATEWAY_METER_CHANNELS_PER_TENANT: int(1).default(DEFAULT_LIVE_LIMITS.maxMeterChannelsPerTenant),
 });
 
 /**
@@ -76,6 +80,8 @@ export interface GatewayConfig {
   consumerLag: { groupPrefix: string; tablePrefix: string; intervalMs: number };
   /** Only operator tokens of this tenant read the services panel's channels (default `operations`). */
   operatorTenant: string;
+  /** The live bounds per tenant the environment sets (the others keep the live module's defaults). */
+  liveLimits: Pick<LiveLimits, 'maxQueueRowsPerTenant' | 'queueIdleMs' | 'maxMeterChannelsPerTenant'>;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -119,6 +125,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, dataDir 
       intervalMs: e.DASHBOARD_GATEWAY_LAG_INTERVAL_MS,
     },
     operatorTenant: e.DASHBOARD_OPERATOR_TENANT,
+    liveLimits: {
+      maxQueueRowsPerTenant: e.DASHBOARD_GATEWAY_QUEUE_ROWS_PER_TENANT,
+      queueIdleMs: e.DASHBOARD_GATEWAY_QUEUE_IDLE_MS,
+      maxMeterChannelsPerTenant: e.DASHBOARD_GATEWAY_METER_CHANNELS_PER_TENANT,
+    },
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -105,6 +105,11 @@ export interface ReadPartitionsOptions {
   onBatch(topic: string, partition: number, records: ConsumedRecord[]): Promise<void> | void;
   /** How long a fetch waits for new records (default 1000 ms). */
   maxWaitMs?: number;
+  /**
+   * The reader stopped by itself (Kafka away past the client's retries, a batch that kept failing) and reads nothing
+   * more; it never restarts itself. Close it and read again, `from` the positions reached, to go on.
+   */
+  onFailed?(error: Error): void;
 }
 
 /** A running reader of every partition of some topics. */
@@ -291,7 +296,7 @@ export class StreamingClient {
       const starts = new Map<number, bigint>();
       const topicRanges = new Map<number, OffsetRange>();
       for (const [partition, r] of log) {
-        const first = from === 'beginning' ? r.start : from === 'end' ? r.end : (at?.get(partition) ?? r.end);
+        const first = from === 'beginning' ? r.start : from === 'end' ? r.end : insideLog(at?.get(partition), r);
         starts.set(partition, first);
         topicRanges.set(partition, { start: first, end: r.end });
       }
@@ -304,6 +309,11 @@ export class StreamingClient {
       start,
       onBatch: options.onBatch,
       maxWaitMs: options.maxWaitMs,
+      onFailed: (error) => {
+        // The reader may have failed because a topic went away: whoever ensures it next asks the cluster.
+        for (const { topic } of options.topics) this.admin.forget?.(topic);
+        options.onFailed?.(error);
+      },
     });
     this.readers.add(reader);
     const close = async () => {
@@ -363,4 +373,10 @@ export class StreamingClient {
     await this.sender.close();
     await this.admin.close();
   }
+}
+
+/** A given start offset kept inside the log (a topic deleted and created again is shorter); none given: the end. */
+function insideLog(offset: bigint | undefined, log: OffsetRange): bigint {
+  if (offset === undefined || offset > log.end) return log.end;
+  return offset < log.start ? log.start : offset;
 }

@@ -75,4 +75,58 @@ describe('a channel log', () => {
     expect(l.prune((r) => r.id === 'b')).toBe(1);
     expect(l.snapshot().rows).toEqual([]);
   });
+
+  it('when full and told to evict, makes room by forgetting the row changed least recently', () => {
+    const outcomes: string[] = [];
+    const l = new ChannelLog({
+      epoch: 'e',
+      maxRows: 2,
+      ringSize: 8,
+      whenFull: 'evictOldest',
+      onFull: (o) => outcomes.push(o),
+    });
+    l.apply(row('a', 1));
+    l.apply(row('b', 1));
+    l.apply(row('a', 2)); // a changed after b: b is now the least recently changed
+    expect(l.apply(row('c', 1))).toBe(true);
+    expect(
+      l
+        .snapshot()
+        .rows.map((r) => r.id)
+        .sort(),
+    ).toEqual(['a', 'c']);
+    expect(l.evicted.limit).toBe(1);
+    expect(l.refused).toBe(0);
+    expect(outcomes).toEqual(['evicted']);
+  });
+
+  it('never takes a forgotten row back at an older or equal version, a newer one comes back', () => {
+    const l = new ChannelLog({ epoch: 'e', maxRows: 2, ringSize: 8, whenFull: 'evictOldest' });
+    l.apply(row('a', 5));
+    l.apply(row('b', 1));
+    l.apply(row('c', 1)); // a evicted at version 5
+    expect(l.apply(row('a', 4))).toBe(false);
+    expect(l.apply(row('a', 5))).toBe(false);
+    expect(l.apply(row('a', 6))).toBe(true);
+    l.prune((r) => r.id === 'a'); // pruned rows leave their version behind too
+    expect(l.apply(row('a', 6))).toBe(false);
+  });
+
+  it('tells the predicate of prune when each row last changed', () => {
+    const l = log();
+    l.apply(row('old', 1), 1000);
+    l.apply(row('new', 1), 5000);
+    l.apply(row('old', 2), 2000); // a new version moves its change time
+    expect(l.prune((_r, changedAt) => changedAt < 3000)).toBe(1);
+    expect(l.snapshot().rows.map((r) => r.id)).toEqual(['new']);
+    expect(l.evicted.pruned).toBe(1);
+  });
+
+  it('refuses by default when full and says so', () => {
+    const outcomes: string[] = [];
+    const l = new ChannelLog({ epoch: 'e', maxRows: 1, ringSize: 8, onFull: (o) => outcomes.push(o) });
+    l.apply(row('a', 1));
+    expect(l.apply(row('b', 1))).toBe(false);
+    expect(outcomes).toEqual(['refused']);
+  });
 });

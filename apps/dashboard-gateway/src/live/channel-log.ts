@@ -4,9 +4,11 @@
  *
  * - `apply` keeps a row only when its version is higher than the one held: duplicates and older deliveries are
  *   dropped, so no seq ever carries an older version of a row than an earlier seq did.
- * - At most `maxRows` rows (tombstones included): once full, changes of rows already held are still applied, new
- *   ids are refused (counted in `refused`). Refusing — rather than evicting — means an id is never forgotten and
- *   re-accepted at an older version.
+ * - At most `maxRows` rows (tombstones included). Once full, changes of rows already held are still applied, and a
+ *   new id either is refused (`whenFull: 'refuse'`, counted in `refused`) or takes the place of the row changed least
+ *   recently (`'evictOldest'`, counted in `evicted.limit`); `onFull` hears of each. Rows forgotten — evicted, or
+ *   pruned out of a horizon — leave their version behind (the last `maxRows` of them), so an older delivery of such
+ *   an id is not accepted again: a client holding the newer one never gets it.
  * - The ring holds the last `ringSize` changes. `frameSince(seq)` is a delta of every row changed after `seq`,
  *   conflated to the latest version per row, when the ring still covers it; otherwise null (send a snapshot).
  */
@@ -22,12 +24,21 @@ export interface LiveRow {
 interface Held extends LiveRow {
   /** Seq of this row's last change. */
   seq: number;
+  /** Epoch ms of the row's last change (what idle eviction judges by). */
+  changedAt: number;
 }
+
+/** What a full log does with a new id: refuse it, or forget the row changed least recently to make room. */
+export type WhenFull = 'refuse' | 'evictOldest';
 
 export interface ChannelLogOptions {
   epoch: string;
   maxRows: number;
   ringSize: number;
+  /** Default `refuse`. */
+  whenFull?: WhenFull;
+  /** A new id met a full log (refused, or another row evicted for it). */
+  onFull?: (outcome: 'refused' | 'evicted') => void;
 }
 
 export interface ChannelDelta {
@@ -41,8 +52,12 @@ export class ChannelLog {
   private current = 0;
   private readonly rows = new Map<string, Held>();
   private readonly ring: (Held | undefined)[];
+  /** The versions of forgotten rows (oldest first, at most maxRows), so they are not taken back at an older one. */
+  private readonly forgotten = new Map<string, number>();
   /** Rows refused because the channel was full. */
   refused = 0;
+  /** Rows forgotten: to make room for a new id (`limit`), or by `prune` (`pruned`: aged out or idle). */
+  readonly evicted = { limit: 0, pruned: 0 };
 
   constructor(private readonly opts: ChannelLogOptions) {
     if (!(opts.maxRows >= 1) || !(opts.ringSize >= 1)) throw new Error('maxRows and ringSize must be ≥ 1');
@@ -68,35 +83,62 @@ export class ChannelLog {
     return this.rows.get(id)?.row;
   }
 
-  /** Applies one row change; true when accepted (a newer version, room for a new id). */
-  apply(change: LiveRow): boolean {
+  /**
+   * Applies one row change that happened at `changedAt` (epoch ms); true when accepted (a newer version than held or
+   * forgotten, and room for a new id).
+   */
+  apply(change: LiveRow, changedAt = 0): boolean {
     const held = this.rows.get(change.id);
     if (held) {
       if (change.version <= held.version) return false;
-    } else if (this.rows.size >= this.opts.maxRows) {
-      this.refused++;
-      return false;
+      this.rows.delete(change.id); // the map stays in order of last change: the first is the least recently changed
+    } else {
+      const forgotten = this.forgotten.get(change.id);
+      if (forgotten !== undefined && change.version <= forgotten) return false;
+      if (this.rows.size >= this.opts.maxRows && !this.makeRoom()) return false;
+      this.forgotten.delete(change.id);
     }
     const seq = ++this.current;
-    const next: Held = { id: change.id, kind: change.kind, version: change.version, row: change.row, seq };
+    const next: Held = { id: change.id, kind: change.kind, version: change.version, row: change.row, seq, changedAt };
     this.rows.set(change.id, next);
     this.ring[seq % this.ring.length] = next;
     return true;
   }
 
   /**
-   * Forgets rows the predicate names (aged out of the channel's horizon). Clients are not told: they apply the
-   * same horizon. Returns how many were dropped.
+   * Forgets rows the predicate names (aged out of the channel's horizon, or idle since `changedAt`). Clients are not
+   * told: a row that ages out leaves the snapshot, as they apply the same horizon. Returns how many were dropped.
    */
-  prune(expired: (row: LiveRow) => boolean): number {
+  prune(expired: (row: LiveRow, changedAt: number) => boolean): number {
     let dropped = 0;
-    for (const [id, held] of this.rows) {
-      if (expired(held)) {
-        this.rows.delete(id);
+    for (const held of this.rows.values()) {
+      if (expired(held, held.changedAt)) {
+        this.forget(held);
         dropped++;
       }
     }
+    this.evicted.pruned += dropped;
     return dropped;
+  }
+
+  /** A full log and a new id: refuse it, or evict the row changed least recently. */
+  private makeRoom(): boolean {
+    if (this.opts.whenFull !== 'evictOldest') {
+      this.refused++;
+      this.opts.onFull?.('refused');
+      return false;
+    }
+    const oldest = this.rows.values().next().value as Held;
+    this.forget(oldest);
+    this.evicted.limit++;
+    this.opts.onFull?.('evicted');
+    return true;
+  }
+
+  private forget(held: Held): void {
+    this.rows.delete(held.id);
+    this.forgotten.set(held.id, held.version);
+    if (this.forgotten.size > this.opts.maxRows) this.forgotten.delete(this.forgotten.keys().next().value as string);
   }
 
   /** Every live row (tombstones left out), with the seq they are current at. */

@@ -24,6 +24,8 @@ export interface KafkaFeedOptions {
   warmupMs: number;
   /** How long start() waits for the reader to read up to where the topics ended at start. */
   catchUpTimeoutMs: number;
+  /** The running reader stopped by itself (after start() resolved); start() reads again from where it was. */
+  onFailed?(error: Error): void;
 }
 
 /**
@@ -33,12 +35,21 @@ export interface KafkaFeedOptions {
  * metrics.updates and alerts from `warmupMs` ago (the first record at or after that time), the compacted
  * service.status from its beginning. What the reader left on the broker goes when the feed stops. Messages that are
  * not updates or status records are counted and skipped.
+ *
+ * A reader that fails (its client gave up) is reported through `onFailed`; `start()` again, after `stop()`, goes on
+ * from the next offset of every partition read so far (the first start's offsets for the others), so nothing is
+ * skipped or read twice.
  */
 export class KafkaFeed {
   readonly groupId: string;
   readonly topics: { updates: string; alerts: string; status: string };
   private reader: PartitionFeed | undefined;
+  /** Per topic, per partition, where the first start began (a restart begins where each partition got to). */
+  private firstStarts: Map<string, Map<number, bigint>> | undefined;
   private readonly consumed = new Map<string, number>();
+  /** Why the current reader stopped by itself; undefined while it reads (or before any start). */
+  private failure: Error | undefined;
+  private failed: ((error: Error) => void) | undefined;
   private catchUp: { target: Map<string, number>; done: () => void } | undefined;
   /** Messages skipped as undecodable. */
   skipped = 0;
@@ -65,16 +76,26 @@ export class KafkaFeed {
     await this.client.ensureTopics([updates, alerts], spec);
     await this.client.ensureTopics([status], { ...spec, config: SERVICE_STATUS_TOPIC_CONFIG });
     const from = { timestamp: Date.now() - this.opts.warmupMs };
-    const reader = await this.client.readPartitions({
+    this.failure = undefined;
+    const failure = new Promise<never>((_, reject) => {
+      this.failed = reject;
+    });
+    failure.catch(() => undefined);
+    let reader: PartitionFeed | undefined;
+    reader = await this.client.readPartitions({
       name: this.groupId,
       topics: [
-        { topic: updates, from },
-        { topic: alerts, from },
-        { topic: status, from: 'beginning' },
+        { topic: updates, from: this.resumeAt(updates) ?? from },
+        { topic: alerts, from: this.resumeAt(alerts) ?? from },
+        { topic: status, from: this.resumeAt(status) ?? 'beginning' },
       ],
       onBatch: (topic, partition, records) => this.onBatch(topic, partition, records),
+      onFailed: (error) => this.onFailed(reader, error),
     });
     this.reader = reader;
+    this.firstStarts ??= new Map(
+      [...reader.ranges].map(([topic, ps]) => [topic, new Map([...ps].map(([p, r]) => [p, r.start]))]),
+    );
     // Caught up: every partition read up to where it ended when the start offsets were fixed (batches read before
     // this line are counted in `consumed`).
     const target = new Map<string, number>();
@@ -93,9 +114,17 @@ export class KafkaFeed {
       this.checkCaughtUp();
       return caughtUp;
     });
-    const late = await Promise.race([ready.then(() => false), timedOut]);
-    clearTimeout(timer);
-    if (late) this.logger.warn(`live feed: not caught up after ${this.opts.catchUpTimeoutMs} ms; serving meanwhile`);
+    try {
+      const late = await Promise.race([ready.then(() => false), timedOut, failure]);
+      if (late) this.logger.warn(`live feed: not caught up after ${this.opts.catchUpTimeoutMs} ms; serving meanwhile`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Whether a reader runs (started and not failed). */
+  get running(): boolean {
+    return this.reader !== undefined && this.failure === undefined;
   }
 
   async stop(): Promise<void> {
@@ -103,6 +132,25 @@ export class KafkaFeed {
     const reader = this.reader;
     this.reader = undefined;
     await reader?.close();
+  }
+
+  /** The next offset of every partition of the topic read so far, else where the first start began; undefined before. */
+  private resumeAt(topic: string): Map<number, bigint> | undefined {
+    const first = this.firstStarts?.get(topic);
+    if (!first) return undefined;
+    const at = new Map<number, bigint>();
+    for (const [partition, start] of first) {
+      const consumed = this.consumed.get(`${topic}:${partition}`);
+      at.set(partition, consumed === undefined ? start : BigInt(consumed) + 1n);
+    }
+    return at;
+  }
+
+  private onFailed(reader: PartitionFeed | undefined, error: Error): void {
+    if (reader !== undefined && reader !== this.reader) return; // a reader stopped before
+    this.failure = error;
+    this.failed?.(error);
+    if (reader !== undefined) this.opts.onFailed?.(error);
   }
 
   private onBatch(topic: string, partition: number, records: ConsumedRecord[]): void {

@@ -8,8 +8,18 @@ import { z } from 'zod';
 export interface LiveLimits {
   /** Batching: frames go out at most once per tick (ms). */
   tickMs: number;
-  /** Rows per channel (tombstones included); new ids beyond it are refused, known ones keep updating. */
+  /**
+   * Rows per channel (tombstones included) but `queues`; new ids beyond it are refused (subscribers told), known ones
+   * keep updating.
+   */
   maxRowsPerChannel: number;
+  /**
+   * Rows of one tenant's `queues` channel (windows, gauges, agents; tombstones included); a new row beyond it takes
+   * the place of the tenant's row changed least recently (subscribers told), never another tenant's.
+   */
+  maxQueueRowsPerTenant: number;
+  /** A gauge or agent row of `queues` that has not changed for this long leaves the channel (its next change brings it back). */
+  queueIdleMs: number;
   /** Row changes per channel kept for resume and for deltas. */
   ringSize: number;
   /** Frames per subscription sent and not yet acknowledged; beyond it updates wait and conflate. */
@@ -18,8 +28,11 @@ export interface LiveLimits {
   ackTimeoutMs: number;
   /** Subscriptions per socket. */
   maxSubscriptions: number;
-  /** Meter channels held at once (idle ones are evicted first). */
-  maxMeterChannels: number;
+  /**
+   * Meter and energy channels one tenant holds on this gateway; beyond it the tenant's idle one is let go, or the
+   * subscribe refused (`too_many_channels`) — never another tenant's.
+   */
+  maxMeterChannelsPerTenant: number;
   /** A meter channel without subscribers is dropped after this. */
   meterIdleMs: number;
   /** Queue windows (window_start) younger than this are in `queues`. */
@@ -75,11 +88,13 @@ export const DEFAULT_LAG_INTERVAL_MS = 5000;
 export const DEFAULT_LIVE_LIMITS: Readonly<LiveLimits> = Object.freeze({
   tickMs: 100,
   maxRowsPerChannel: 20_000,
+  maxQueueRowsPerTenant: 20_000,
+  queueIdleMs: 24 * 3600_000,
   ringSize: 4096,
   maxInFlightFrames: 2,
   ackTimeoutMs: 30_000,
   maxSubscriptions: 16,
-  maxMeterChannels: 2000,
+  maxMeterChannelsPerTenant: 200,
   meterIdleMs: 60_000,
   queueHorizonMs: 60 * 60_000,
   meterHorizonMs: 24 * 3600_000,

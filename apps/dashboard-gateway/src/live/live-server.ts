@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { type DashboardClaims, DashboardTokenError, dashboardTokenId, verifyDashboardToken } from '@switchboard/domain';
 import { Server, type Socket } from 'socket.io';
 import type { ChannelDelta } from './channel-log';
+import { KeyCounts } from './key-counts';
 import type { LiveLimits } from './live-options';
 import type { LiveChannel, LiveState } from './live-state';
 import {
@@ -189,7 +190,7 @@ export class LiveSocketServer {
     if (!channel) {
       this.sendError(client, {
         code: 'too_many_channels',
-        message: 'the gateway is at its channel limit',
+        message: this.state.meterChannelRefusal(client.claims.tenant),
         channel: name,
       });
       return;
@@ -282,6 +283,13 @@ export class LiveSocketServer {
     });
   }
 
+  /** Tells every subscriber of one channel (by key) that it met its bound: an `error` event, the connection stays. */
+  notifySubscribers(channelKey: string, error: Omit<LiveError, 'channel'>): void {
+    for (const client of this.clients.values())
+      for (const sub of client.subs.values())
+        if (sub.channel.key === channelKey) this.sendError(client, { ...error, channel: sub.name });
+  }
+
   private sendError(client: LiveClient, error: LiveError): void {
     client.socket.emit('error', error);
   }
@@ -302,36 +310,33 @@ export class LiveSocketServer {
  * loop) could hold every connection the gateway can serve and lock the other tenants out.
  */
 class SocketCounts {
-  private readonly byToken = new Map<string, number>();
-  private readonly byTenant = new Map<string, number>();
+  private readonly byToken: KeyCounts;
+  private readonly byTenant: KeyCounts;
 
-  constructor(private readonly limits: Pick<LiveLimits, 'maxSocketsPerToken' | 'maxSocketsPerTenant'>) {}
+  constructor(limits: Pick<LiveLimits, 'maxSocketsPerToken' | 'maxSocketsPerTenant'>) {
+    this.byToken = new KeyCounts(limits.maxSocketsPerToken);
+    this.byTenant = new KeyCounts(limits.maxSocketsPerTenant);
+  }
 
   /** Why one more socket of this token is refused, or undefined when it may connect. */
   refusal(claims: DashboardClaims, token: string): string | undefined {
-    if ((this.byToken.get(token) ?? 0) >= this.limits.maxSocketsPerToken)
-      return `this token has ${this.limits.maxSocketsPerToken} connections open already; close one (another tab or screen) and reconnect`;
-    if ((this.byTenant.get(claims.tenant) ?? 0) >= this.limits.maxSocketsPerTenant)
-      return `tenant ${claims.tenant} has ${this.limits.maxSocketsPerTenant} connections open on this gateway already; close some and reconnect`;
+    if (this.byToken.full(token))
+      return `this token has ${this.byToken.limit} connections open already; close one (another tab or screen) and reconnect`;
+    if (this.byTenant.full(claims.tenant))
+      return `tenant ${claims.tenant} has ${this.byTenant.limit} connections open on this gateway already; close some and reconnect`;
     return undefined;
   }
 
   /** Counts a socket; the function returned uncounts it (once). */
   open(tenant: string, token: string): () => void {
-    bump(this.byToken, token, 1);
-    bump(this.byTenant, tenant, 1);
+    this.byToken.add(token);
+    this.byTenant.add(tenant);
     let open = true;
     return () => {
       if (!open) return;
       open = false;
-      bump(this.byToken, token, -1);
-      bump(this.byTenant, tenant, -1);
+      this.byToken.add(token, -1);
+      this.byTenant.add(tenant, -1);
     };
   }
-}
-
-function bump(counts: Map<string, number>, key: string, by: number): void {
-  const n = (counts.get(key) ?? 0) + by;
-  if (n > 0) counts.set(key, n);
-  else counts.delete(key);
 }

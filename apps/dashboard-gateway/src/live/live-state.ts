@@ -3,6 +3,7 @@ import { isUnresponsive, type ServiceStatusRecord } from '@switchboard/streams';
 import { ChannelLog, type LiveRow } from './channel-log';
 import { CONSUMER_LAG_KIND, type ConsumerLagFigures, consumerLagId, sameFigures } from './consumer-lag';
 import { EnergyFeed, type EnergyLoader } from './energy-channel';
+import { KeyCounts } from './key-counts';
 import type { LiveLimits } from './live-options';
 import type { ParsedChannel } from './protocol';
 
@@ -20,6 +21,24 @@ export interface LiveChannel {
   loaded: boolean;
 }
 
+/**
+ * A bound met (README "Guarantees and bounds"): rows of a full channel evicted or refused — its subscribers are told —
+ * or a tenant's meter channel refused (the subscriber is told by the refusal). At most one a minute per channel.
+ */
+export interface BoundNotice {
+  outcome: 'rows_evicted' | 'rows_refused' | 'meter_channels_refused';
+  tenant: string | null;
+  /** The channel's key (`<tenant>|<name>`) and name. */
+  channelKey: string;
+  channel: string;
+  message: string;
+}
+
+/** How often one channel's bound is told again while it stays at it. */
+const NOTICE_EVERY_MS = 60_000;
+/** Kinds of `queues` that no horizon ages out: they leave when idle for `queueIdleMs` (agent_counts, one a tenant, stays). */
+const IDLE_KINDS: ReadonlySet<string> = new Set(['queue_gauge', 'agent_status']);
+
 /** Postgres reads the state needs on demand (the start-up fill goes through `applyUpdate`). */
 export type MeterLoader = (tenant: string, meterId: string, sinceMs: number) => Promise<MetricUpdate[]>;
 
@@ -27,6 +46,7 @@ export const SERVICE_STATUS_KIND = 'service_status';
 /** The `energy` channel keeps windows this long: a local day is at most 25 h (a daylight-saving day). */
 export const ENERGY_HORIZON_MS = 26 * 3600_000;
 const ENERGY = 'energy';
+const QUEUES = 'queues';
 const SERVICES = 'services';
 const LAG = 'lag';
 
@@ -42,7 +62,11 @@ const LAG = 'lag';
  */
 export class LiveState {
   private readonly channels = new Map<string, LiveChannel>();
-  private meterChannels = 0;
+  /** Meter and energy channels per tenant. */
+  private readonly meterChannels: KeyCounts;
+  private readonly noticed = new Map<string, number>();
+  /** What the bounds did (for /metrics): queue rows evicted by age or for room, rows refused, meter channels refused. */
+  readonly bounded = { queueRowsIdle: 0, queueRowsLimit: 0, rowsRefused: 0, meterChannelsRefused: 0 };
   /** The feeds of the tenants' `energy` channels, by channel key. */
   private readonly energyFeeds = new Map<string, EnergyFeed>();
   private incarnation = 0;
@@ -56,7 +80,11 @@ export class LiveState {
     private readonly now: () => number = Date.now,
     /** The `energy` channels' reads; without it such a channel stays empty. */
     private readonly loadEnergy?: EnergyLoader,
-  ) {}
+    /** Hears of every bound met (at most one a minute per channel): the service logs it and tells subscribers. */
+    private readonly onBound: (notice: BoundNotice) => void = () => undefined,
+  ) {
+    this.meterChannels = new KeyCounts(limits.maxMeterChannelsPerTenant);
+  }
 
   /** The channel if it exists (tests and the socket layer read it). */
   channel(tenant: string | null, name: string): LiveChannel | undefined {
@@ -65,6 +93,28 @@ export class LiveState {
 
   get channelCount(): number {
     return this.channels.size;
+  }
+
+  /** The bounds' figures now (for /metrics): rows of every tenant's `queues`, meter channels, tenants at a limit. */
+  boundFigures(): {
+    queueRows: number;
+    queueTenantsAtLimit: number;
+    meterChannels: number;
+    meterTenantsAtLimit: number;
+  } {
+    let queueRows = 0;
+    let queueTenantsAtLimit = 0;
+    for (const c of this.channels.values()) {
+      if (c.name !== QUEUES) continue;
+      queueRows += c.log.size;
+      if (c.log.size >= this.limits.maxQueueRowsPerTenant) queueTenantsAtLimit++;
+    }
+    return {
+      queueRows,
+      queueTenantsAtLimit,
+      meterChannels: this.meterChannels.total,
+      meterTenantsAtLimit: this.meterChannels.keysAtLimit,
+    };
   }
 
   /** One update (its row checked against its kind's contract, libs/domain update-rows); false when refused or old. */
@@ -82,11 +132,15 @@ export class LiveState {
     switch (u.kind) {
       case 'queue_stats_1m':
         if (this.expired(row, now)) return false;
-        return this.ensure(u.tenant, 'queues').log.apply(row);
+        return this.ensure(u.tenant, QUEUES).log.apply(row, now);
+      case 'agent_status': {
+        // An agent's row changed when its status did (`since`): the rows the start fill reads are judged by it too.
+        const since = Date.parse(u.row.since);
+        return this.ensure(u.tenant, QUEUES).log.apply(row, Number.isFinite(since) ? Math.min(now, since) : now);
+      }
       case 'queue_gauge':
-      case 'agent_status':
       case 'agent_counts':
-        return this.ensure(u.tenant, 'queues').log.apply(row);
+        return this.ensure(u.tenant, QUEUES).log.apply(row, now);
       case 'alert':
         if (this.expired(row, now)) return false;
         return this.ensure(u.tenant, 'alerts').log.apply(row);
@@ -143,15 +197,22 @@ export class LiveState {
     return changed;
   }
 
-  /** A subscriber takes the channel (created, and for a meter loaded, on first use); null when at the meter cap. */
+  /**
+   * A subscriber takes the channel (created, and for a meter loaded, on first use); null when the tenant holds its
+   * limit of meter and energy channels, none of them idle (another tenant's are never touched).
+   */
   acquire(tenant: string, parsed: ParsedChannel): LiveChannel | null {
     const name = parsed.kind === 'meter' ? `meter:${parsed.meterId}` : parsed.kind;
     const owner = parsed.kind === 'services' || parsed.kind === 'lag' ? null : tenant;
     let channel = this.channels.get(channelKey(owner, name));
     if (!channel && (parsed.kind === 'meter' || parsed.kind === 'energy')) {
-      if (this.meterChannels >= this.limits.maxMeterChannels && !this.evictIdleMeter()) return null;
+      if (this.meterChannels.full(tenant) && !this.evictIdleMeter(tenant)) {
+        this.bounded.meterChannelsRefused++;
+        this.notice(tenant, 'meter:*', 'meter_channels_refused', this.meterChannelRefusal(tenant));
+        return null;
+      }
       channel = this.ensure(tenant, name);
-      this.meterChannels++;
+      this.meterChannels.add(tenant);
       channel.loaded = false;
       const meterChannel = channel;
       channel.ready = this.loadOnDemand(tenant, parsed, channel).then(
@@ -167,6 +228,11 @@ export class LiveState {
     channel ??= this.ensure(owner, name);
     channel.subscribers++;
     return channel;
+  }
+
+  /** Why a tenant's next meter or energy channel is refused (the subscriber's error and the log line). */
+  meterChannelRefusal(tenant: string): string {
+    return `tenant ${tenant} has ${this.limits.maxMeterChannelsPerTenant} meter and energy channels in use on this gateway, none idle; unsubscribe some (an idle one is let go after ${Math.round(this.limits.meterIdleMs / 1000)} s)`;
   }
 
   /** A meter channel's 24 h, or an energy channel's meters and windows, from Postgres. */
@@ -192,6 +258,12 @@ export class LiveState {
     const now = this.now();
     for (const channel of this.channels.values()) {
       if (channel.key === SERVICES) this.refreshUnresponsive(channel.log, now);
+      else if (channel.name === QUEUES)
+        channel.log.prune((row, changedAt) => {
+          const idle = IDLE_KINDS.has(row.kind) && now - changedAt > this.limits.queueIdleMs;
+          if (idle) this.bounded.queueRowsIdle++;
+          return idle || this.expired(row, now);
+        });
       else channel.log.prune((row) => this.expired(row, now));
       this.energyFeeds.get(channel.key)?.tick();
       if (
@@ -237,13 +309,32 @@ export class LiveState {
     const key = channelKey(tenant, name);
     let channel = this.channels.get(key);
     if (!channel) {
+      const queues = name === QUEUES;
+      const maxRows = queues ? this.limits.maxQueueRowsPerTenant : this.limits.maxRowsPerChannel;
       channel = {
         key,
         name,
         log: new ChannelLog({
           epoch: `${this.epoch}.${++this.incarnation}`,
-          maxRows: this.limits.maxRowsPerChannel,
+          maxRows,
           ringSize: this.limits.ringSize,
+          // A tenant's queues make room by forgetting that tenant's row changed least recently; other channels
+          // refuse new rows (an alert or a meter window must not push out another).
+          whenFull: queues ? 'evictOldest' : 'refuse',
+          onFull: (outcome) => {
+            if (outcome === 'evicted') this.bounded.queueRowsLimit++;
+            else this.bounded.rowsRefused++;
+            const what =
+              outcome === 'evicted'
+                ? 'the rows changed least recently leave it to make room for new ones'
+                : 'new rows are refused (rows already in it keep updating)';
+            this.notice(
+              tenant,
+              name,
+              outcome === 'evicted' ? 'rows_evicted' : 'rows_refused',
+              `the ${name} channel${tenant === null ? '' : ` of tenant ${tenant}`} holds its limit of ${maxRows} rows on this gateway: ${what}`,
+            );
+          },
         }),
         subscribers: 0,
         idleSince: this.now(),
@@ -255,10 +346,13 @@ export class LiveState {
     return channel;
   }
 
-  private evictIdleMeter(): boolean {
+  /** Lets the tenant's longest idle meter or energy channel go; false when none of its channels is idle. */
+  private evictIdleMeter(tenant: string): boolean {
     let oldest: LiveChannel | undefined;
+    const own = `${tenant}|`;
     for (const c of this.channels.values()) {
-      if (onDemand(c) && c.loaded && c.subscribers === 0 && (!oldest || c.idleSince < oldest.idleSince)) oldest = c;
+      if (!c.key.startsWith(own) || !onDemand(c) || !c.loaded || c.subscribers > 0) continue;
+      if (!oldest || c.idleSince < oldest.idleSince) oldest = c;
     }
     if (oldest) this.drop(oldest);
     return oldest !== undefined;
@@ -268,7 +362,18 @@ export class LiveState {
     if (this.channels.get(channel.key) !== channel) return;
     this.channels.delete(channel.key);
     this.energyFeeds.delete(channel.key);
-    if (onDemand(channel)) this.meterChannels--;
+    this.noticed.delete(channel.key);
+    if (onDemand(channel)) this.meterChannels.add(channel.key.slice(0, channel.key.indexOf('|')), -1);
+  }
+
+  /** Tells of a bound met, at most once a minute per channel. */
+  private notice(tenant: string | null, name: string, outcome: BoundNotice['outcome'], message: string): void {
+    const key = channelKey(tenant, name);
+    const now = this.now();
+    const last = this.noticed.get(key);
+    if (last !== undefined && now - last < NOTICE_EVERY_MS) return;
+    this.noticed.set(key, now);
+    this.onBound({ outcome, tenant, channelKey: key, channel: name, message });
   }
 
   private reject(): false {

@@ -34,6 +34,11 @@ export function defaultInstanceId(): string {
  * feed ready), and when it fails the gateway boots anyway — REST and pages serve what they can, readiness says the
  * live feed is not there — and the start is tried again with back-off (logged once when it begins and once when it
  * ends) until it works: an orchestrator restarting the process would only start it over.
+ *
+ * The live feed failing later (its Kafka client gave up: Kafka away past its retries) is the same outage: readiness
+ * says so at once (clients keep their sockets and channels, but see no change until it is back), and the feed is
+ * started again with the same back-off, from where it had read each partition — the channels keep their epochs, so
+ * clients get what they missed as deltas and nothing is re-filled.
  */
 @Injectable()
 export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -45,6 +50,10 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly lag: LagPoller | undefined;
   private readonly startOutage: Outage;
   private live = false;
+  /** socket.io is attached (the first start went through); a later outage is a restart of the feed alone. */
+  private attached = false;
+  /** Times the running feed failed and was restarted (for /metrics). */
+  feedFailures = 0;
   private stopping = false;
   private retrying: Promise<void> | undefined;
   private interruptWait: (() => void) | undefined;
@@ -61,6 +70,12 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
       (tenant, meterId, since) => meterWindowsSince(pool, tenant, meterId, since),
       Date.now,
       energyLoader(pool, limits.maxFillRows),
+      (notice) => {
+        // A bound met is the operator's to know (which tenant, which channel) and the tenant's to see.
+        this.logger.warn(`live bound: ${notice.message}`);
+        if (notice.outcome !== 'meter_channels_refused')
+          this.server.notifySubscribers(notice.channelKey, { code: 'channel_full', message: notice.message });
+      },
     );
     this.feed = new KafkaFeed(
       {
@@ -69,6 +84,7 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
         topicPartitions: options.topicPartitions,
         warmupMs: limits.gaugeWarmupMs,
         catchUpTimeoutMs: 30_000,
+        onFailed: (error) => this.onFeedFailed(error),
       },
       this.state,
       this.logger,
@@ -99,36 +115,66 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.startLive();
     } catch (err) {
-      this.retrying = this.retryStart(err as Error);
+      this.retrying = this.retryStart(
+        () => this.startLive(),
+        err as Error,
+        'REST and pages serve meanwhile; starting the live feed again with back-off',
+      );
     }
   }
 
-  /** For readiness: resolves once the live feed runs, throws what keeps it from starting until then. */
+  /**
+   * For readiness: resolves while the live feed runs; throws why not (starting, not started, or stopped and being
+   * restarted) — a sentence of its own, never the error's text (that is in the log).
+   */
   async ready(): Promise<void> {
-    if (this.live) return;
+    if (this.live && this.feed.running) return;
+    if (this.stopping) throw new NotReady('live feed stopped: the gateway is shutting down');
     const outage = this.startOutage.status;
+    const attempts = outage && `${outage.attempts} attempts since ${new Date(outage.since).toISOString()}`;
+    if (this.attached)
+      throw new NotReady(
+        attempts
+          ? `live feed stopped; restarting it (${attempts}; the error is in the log)`
+          : 'live feed stopped; restarting it',
+      );
     throw new NotReady(
-      outage
-        ? `live feed not started (${outage.attempts} attempts since ${new Date(outage.since).toISOString()}; the error is in the log)`
-        : 'live feed starting',
+      attempts ? `live feed not started (${attempts}; the error is in the log)` : 'live feed starting',
     );
   }
 
-  private async retryStart(first: Error): Promise<void> {
-    let waitMs = this.startOutage.failed(
-      first,
-      'REST and pages serve meanwhile; starting the live feed again with back-off',
-    );
+  /** The running feed's reader stopped by itself: not ready at once, then started again with back-off. */
+  private onFeedFailed(error: Error): void {
+    if (!this.live || this.stopping) return; // a start under way sees the failure itself
+    this.live = false;
+    this.feedFailures++;
+    this.retrying = this.feed
+      .stop()
+      .catch(() => undefined)
+      .then(() =>
+        this.retryStart(
+          () => this.feed.start(),
+          error,
+          'clients stay connected but see no change; starting it again with back-off',
+        ),
+      );
+  }
+
+  private async retryStart(start: () => Promise<void>, first: Error, meanwhile: string): Promise<void> {
+    let waitMs = this.startOutage.failed(first, meanwhile);
     while (!this.stopping) {
       const sleep = interruptibleSleep(waitMs);
       this.interruptWait = sleep.interrupt;
       await sleep.done;
       if (this.stopping) return;
       try {
-        await this.startLive();
+        await start();
+        if (!this.feed.running) throw new Error('the live feed stopped while it started');
+        this.live = true;
         this.startOutage.recovered();
         return;
       } catch (err) {
+        await this.feed.stop().catch(() => undefined);
         waitMs = this.startOutage.failed(err as Error, 'still retrying');
       }
     }
@@ -138,11 +184,13 @@ export class LiveService implements OnApplicationBootstrap, OnModuleDestroy {
   private async startLive(): Promise<void> {
     try {
       await this.fill();
+      if (!this.feed.running) throw new Error('the live feed stopped while it started');
     } catch (err) {
       await this.feed.stop().catch(() => undefined);
       throw err;
     }
     this.server.attach(this.httpHost.httpAdapter.getHttpServer(), this.options.path);
+    this.attached = true;
     this.live = true;
     this.logger.log(
       `live on ${this.options.path}: epoch ${this.state.epoch}, ${this.state.channelCount} channels, group ${this.feed.groupId}`,

@@ -35,6 +35,7 @@ export type LiveErrorCode =
   | 'forbidden'
   | 'too_many_subscriptions'
   | 'too_many_channels'
+  | 'channel_full'
   | 'rate_limited'
   | 'unavailable'
   | 'token_expired';

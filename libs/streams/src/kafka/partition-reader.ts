@@ -8,6 +8,10 @@ import { whileLeadersSettle } from './while-leaders-settle';
  * and each partition is sought once to its start offset (after a rejoin the member goes on from the offsets kafkajs
  * committed to that group). The group is deleted on close. An adapter whose client can assign partitions needs no
  * group at all.
+ *
+ * A crash is reported (`onFailed`), never restarted here: a kafkajs restart would rejoin the private group and go
+ * on from what it committed there, or from the log's end when the group is gone, skipping records unsaid. The owner
+ * knows where it was and reads again from there.
  */
 export class KafkajsPartitionReader implements PartitionReader {
   readonly positioned: Promise<void>;
@@ -33,8 +37,12 @@ export class KafkajsPartitionReader implements PartitionReader {
       sessionTimeout: 10_000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: this.opts.maxWaitMs ?? 1000,
+      retry: { restartOnFailure: async () => false },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.consumer === consumer) this.opts.onFailed?.(payload.error);
+    });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         for (const partition of partitions) {

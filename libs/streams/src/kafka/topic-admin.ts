@@ -74,6 +74,19 @@ export class KafkaTopicAdmin implements TopicAdmin {
     this.known.add(topic);
   }
 
+  /**
+   * Forgets the topic, and the kafkajs admin with it: kafkajs keeps every topic it was asked about in each metadata
+   * request of that admin, and once one is deleted every request fails (UNKNOWN_TOPIC_OR_PARTITION), creating it
+   * again included. The next call connects a fresh admin.
+   */
+  forget(topic: string): void {
+    this.known.delete(topic);
+    const old = this.connecting;
+    this.connecting = undefined;
+    this.admin = undefined;
+    old?.then((admin) => admin.disconnect()).catch(() => undefined);
+  }
+
   private async waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): Promise<void> {
     try {
       await whileLeadersSettle(async () => {

@@ -64,6 +64,8 @@ export interface ConsumerGroupSummary {
 export interface TopicAdmin {
   /** Creates the topic when missing; an existing topic is left as it is. */
   ensureTopic(topic: string, spec: TopicSpec): Promise<void>;
+  /** Forgets that the topic exists (a reader of it failed: it may be gone), so ensureTopic asks the cluster again. */
+  forget?(topic: string): void;
   /** Whether the topic exists (asks the cluster; does not create it). */
   topicExists(topic: string): Promise<boolean>;
   /** The first and the end offset of each partition of the topic. */
@@ -160,6 +162,11 @@ export interface PartitionReaderOptions {
   onBatch(topic: string, partition: number, records: ConsumedRecord[]): Promise<void> | void;
   /** How long a fetch waits for new records (default 1000 ms). */
   maxWaitMs?: number;
+  /**
+   * The reader stopped by itself (its client gave up: Kafka away past its retries, a batch that kept failing) and
+   * reads nothing more. It does not restart itself: close it and read again from the positions reached.
+   */
+  onFailed?(error: Error): void;
 }
 
 /**
