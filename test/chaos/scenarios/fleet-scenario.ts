@@ -45,8 +45,15 @@ export interface FleetControl {
   readonly inputTopics: readonly string[];
   /** Writes raw messages to a topic, past every codec (what a foreign producer or a bug would write). */
   produceRaw(topic: string, messages: Message[]): Promise<void>;
-  /** The next offset at the end of each partition of `topic`. */
-  endOffsets(topic: string): Promise<Map<number, bigint>>;
+  /**
+   * Reads `topic` from the beginning, each record's headers, until `enough(records)` or `timeoutMs` passed (a fresh
+   * consumer group; kafkajs gives no end to read to, so the caller says when it has what it waits for).
+   */
+  readHeaders(
+    topic: string,
+    enough: (records: Array<Record<string, string>>) => boolean,
+    timeoutMs: number,
+  ): Promise<Array<Record<string, string>>>;
   log(line: string): void;
 }
 
@@ -289,7 +296,7 @@ function fleetControl(
     broker,
     inputTopics: [Topics.meters, Topics.calls, Topics.agents].map((t) => namespaced(t, namespace)),
     produceRaw: (topic, messages) => raw.send(topic, messages),
-    endOffsets: (topic) => fleet.endOffsets(topic),
+    readHeaders: (topic, enough, timeoutMs) => raw.readHeaders(topic, enough, timeoutMs),
     log,
     get restarts() {
       return restarts;
@@ -322,19 +329,41 @@ async function verifyAll(brokers: string[], namespace: string, tenants: string[]
 
 interface RawProducer {
   send(topic: string, messages: Message[]): Promise<void>;
+  readHeaders: FleetControl['readHeaders'];
   close(): Promise<void>;
 }
 
-/** A plain kafkajs producer, connected on first use: nothing of our codec between a plan and the topic. */
+/** A plain kafkajs producer and reader, connected on first use: nothing of our codec between a plan and a topic. */
 function rawProducer(brokers: string[]): RawProducer {
+  const kafka = new Kafka({ clientId: 'chaos-raw', brokers, logLevel: logLevel.NOTHING });
   let producer: Producer | undefined;
   return {
     async send(topic, messages) {
       if (!producer) {
-        producer = new Kafka({ clientId: 'chaos-raw', brokers, logLevel: logLevel.NOTHING }).producer();
+        producer = kafka.producer();
         await producer.connect();
       }
       await producer.send({ topic, messages, acks: -1 });
+    },
+    async readHeaders(topic, enough, timeoutMs) {
+      const consumer = kafka.consumer({ groupId: uniqueName('chaos-read') });
+      const records: Array<Record<string, string>> = [];
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            records.push(
+              Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v ?? '')])),
+            );
+          },
+        });
+        for (const until = Date.now() + timeoutMs; Date.now() < until && !enough(records); )
+          await new Promise((r) => setTimeout(r, 250));
+        return [...records];
+      } finally {
+        await consumer.disconnect();
+      }
     },
     async close() {
       await producer?.disconnect();
