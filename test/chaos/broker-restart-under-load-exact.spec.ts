@@ -11,9 +11,10 @@ describe('chaos: the broker stops and restarts under load', () => {
     const row = await fleetScenario(brokerRestart(10_000), { seed: 3, minutes: 15, log: (l) => lines.push(l) });
     expect(row.faults).toMatch(/^broker stopped for 10 s at \d+ %$/);
     expect(row.notes).toMatch(/publishes refused and retried/);
+    // A publish refused for its timeout may have landed: sent again, it is in the topics twice and counted once.
+    expect(row.inTopics).toBeGreaterThanOrEqual(row.sent);
     expect({
       acknowledged: row.acknowledged,
-      inTopics: row.inTopics,
       rowsDiffering: row.rowsDiffering,
       firstDifferences: row.firstDifferences,
       verifyDifferences: row.verifyDifferences,
@@ -22,7 +23,6 @@ describe('chaos: the broker stops and restarts under load', () => {
       late: row.late,
     }).toEqual({
       acknowledged: row.sent,
-      inTopics: row.sent,
       rowsDiffering: 0,
       firstDifferences: [],
       verifyDifferences: 0,

@@ -205,6 +205,11 @@ async function runPlan(plan: FaultPlan, o: FleetScenarioOptions, broker?: Privat
         ...(own.note ? [own.note] : []),
         `seed ${o.seed}; a live and a backfilling tenant, ${o.minutes} simulated min each`,
         ...(refused > 0 ? [`${refused} publishes refused and retried`] : []),
+        ...(verified.events > acknowledged
+          ? [
+              `${verified.events - acknowledged} events twice in the topics (a refused publish had landed), counted once`,
+            ]
+          : []),
         ...(control.restarts > 0 ? [`${control.restarts} instance(s) exited and were restarted`] : []),
       ].join('; '),
     };
