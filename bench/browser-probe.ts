@@ -1,0 +1,244 @@
+import { existsSync } from 'node:fs';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../test/browser/support/wallboard-gateway';
+import type { UpdateFeed } from './update-feed';
+
+/** A frame longer than this is a stutter a viewer sees (the RAIL budget of a response, 50 ms). */
+export const LONG_FRAME_MS = 50;
+/** How long the probe waits after the feed for the page to show the last versions produced. */
+const SETTLE_MS = 10_000;
+
+/**
+ * Where a page shows row versions: the items matching `item` inside `list`, each named by its `key` attribute, its
+ * text at `value` (a selector inside the item) saying which version it holds.
+ */
+export interface DomWatch {
+  list: string;
+  item: string;
+  key: string;
+  value: string;
+}
+
+/** A page the probe measures: where it is, where it shows its probe rows, and how to read a version off an item. */
+export interface ProbedPage {
+  /** Its path on the gateway (`/`, `/energy`). */
+  path: string;
+  watch: DomWatch;
+  /** The version an item's text says it holds (0 for a text that says none). */
+  versionOf(text: string): number;
+}
+
+/** The slice of the page's DOM the probe touches (this project compiles without DOM types). */
+interface DomElement {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomElement | null;
+  textContent: string | null;
+}
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): DomElement | null;
+    querySelectorAll(selector: string): { length: number; [index: number]: DomElement };
+  };
+  MutationObserver: new (
+    callback: () => void,
+  ) => { observe(target: DomElement, options: { childList: boolean; subtree: boolean; characterData: boolean }): void };
+  performance: { timeOrigin: number; now(): number };
+  requestAnimationFrame(callback: (at: number) => void): number;
+  /** [key, text, epoch ms] each time an item's value shows a new text. */
+  benchSeen?: [string, string, number][];
+  /** Gaps between animation frames (ms) since the last reset. */
+  benchFrameGaps?: number[];
+}
+
+export interface FrameStats {
+  /** Animation frames a second the page ran during the feed (60 when it keeps up). */
+  perSecond: number;
+  /** Frames longer than LONG_FRAME_MS. */
+  long: number;
+  /** The longest frame, ms. */
+  longestMs: number;
+  /** The renderer's main thread busy (CDP Performance.getMetrics TaskDuration over the feed's wall time), 0–1. */
+  mainThreadBusy: number;
+}
+
+export interface DomLatency {
+  /** Updates measured: produced while the page watched, acknowledged, and shown (that version or a newer one). */
+  samples: number;
+  /** Of those, shown only as a newer version (the gateway's conflation, or two deltas in one page render). */
+  conflated: number;
+  /** From the produce ack to the value being in the page's DOM, ms (both on the machine's clock: epoch-clock.ts). */
+  latencies: number[];
+  /** Updates whose value never reached the DOM within the wait. */
+  unseen: number;
+}
+
+export interface BrowserRun extends DomLatency {
+  /** Updates a second the feed reached (over all its rows). */
+  offeredPerSecond: number;
+  frames: FrameStats;
+}
+
+export type BrowserSkip = { skipped: string };
+
+/**
+ * One of the gateway's pages (its own socket.io client and render loop) in headless system Chromium at 1920×1080,
+ * measured while `feed` runs at `rate` for `seconds`: a MutationObserver notes when each watched item shows a new
+ * value, a requestAnimationFrame loop the frames' lengths, CDP the main thread's task time. Each produced version of
+ * a probe row (LiveRowSpec.probeKey = the item's key) has a moment it, or a newer one, reached the DOM; `versionOf`
+ * reads the version from an item's text. Paint is not included: the DOM holds the value, the next frame shows it.
+ * The observer itself runs on the page's main thread (a small part of the busy figure).
+ */
+export async function probePage(options: {
+  page: ProbedPage;
+  /** The gateway's origin and a token for the feed's tenant. */
+  gatewayUrl: string;
+  token: string;
+  feed: UpdateFeed;
+  rate: number;
+  seconds: number;
+}): Promise<BrowserRun | BrowserSkip> {
+  if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM} (apt-get install -y chromium)` };
+  const { feed } = options;
+  const { watch, versionOf } = options.page;
+  const probes = new Map<string, number>();
+  feed.rows.forEach((r, i) => {
+    if (r.probeKey !== undefined) probes.set(r.probeKey, i);
+  });
+  if (probes.size === 0) throw new Error('probePage: the feed has no probe rows (LiveRowSpec.probeKey)');
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+    await page.goto(`${options.gatewayUrl}${options.page.path}#token=${options.token}`);
+    await page.locator('#connection', { hasText: 'Connected' }).waitFor({ timeout: 15_000 });
+    // Every row once the page is subscribed (an `energy` channel takes live rows only once it exists).
+    await feed.touchAll();
+    await page
+      .locator(`${watch.list} ${watch.item}`)
+      .nth(probes.size - 1)
+      .waitFor({ timeout: 15_000 });
+    await watchDom(page, watch);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+
+    const versionsBefore = new Map([...probes.values()].map((i) => [i, feed.version(i)]));
+    const task0 = await taskSeconds(cdp);
+    await resetFrames(page);
+    const offered = await feed.run(options.rate, options.seconds);
+    const task1 = await taskSeconds(cdp);
+    const gaps = await page.evaluate(() => (globalThis as unknown as PageGlobals).benchFrameGaps ?? []);
+
+    const read = () => page.evaluate(() => (globalThis as unknown as PageGlobals).benchSeen ?? []);
+    const shown = (records: [string, string, number][]) => {
+      const best = new Map<string, number>();
+      for (const [key, text] of records) best.set(key, Math.max(best.get(key) ?? 0, versionOf(text)));
+      return best;
+    };
+    const allShown = (records: [string, string, number][]) => {
+      const best = shown(records);
+      return [...probes].every(([key, i]) => (best.get(key) ?? 0) >= feed.version(i));
+    };
+    let records = await read();
+    const deadline = Date.now() + SETTLE_MS;
+    while (!allShown(records) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      records = await read();
+    }
+    const seen = records.map(([key, text, at]) => [key, versionOf(text), at] as [string, number, number]);
+    return {
+      offeredPerSecond: offered.perSecond,
+      ...domLatency(feed, probes, versionsBefore, seen),
+      frames: frameStats(gaps, task1 - task0),
+    };
+  } finally {
+    await browser?.close();
+  }
+}
+
+/**
+ * Per produced version of each probe row: the first moment the DOM showed it or a newer one, from its produce ack.
+ * `seen`: [key, version shown, epoch ms] in the order the page noted them.
+ */
+export function domLatency(
+  feed: Pick<UpdateFeed, 'version' | 'ackedAt'>,
+  probes: ReadonlyMap<string, number>,
+  versionsBefore: ReadonlyMap<number, number>,
+  seen: readonly [string, number, number][],
+): DomLatency {
+  const result: DomLatency = { samples: 0, conflated: 0, latencies: [], unseen: 0 };
+  for (const [key, i] of probes) {
+    const mine = seen.filter((r) => r[0] === key);
+    const exact = new Set(mine.map((r) => r[1]));
+    for (let v = (versionsBefore.get(i) ?? 0) + 1; v <= feed.version(i); v++) {
+      const ack = feed.ackedAt(i, v);
+      const shownAt = mine.find((r) => r[1] >= v)?.[2];
+      if (ack === undefined || shownAt === undefined) {
+        result.unseen++;
+        continue;
+      }
+      result.samples++;
+      if (!exact.has(v)) result.conflated++;
+      result.latencies.push(shownAt - ack);
+    }
+  }
+  result.latencies.sort((a, b) => a - b);
+  return result;
+}
+
+/** Frame figures from the gaps between animation frames (ms) and the main thread's task seconds over the run. */
+export function frameStats(gaps: readonly number[], taskSeconds: number): FrameStats {
+  const wallMs = gaps.reduce((s, g) => s + g, 0);
+  return {
+    perSecond: wallMs > 0 ? Math.round((gaps.length / wallMs) * 10_000) / 10 : 0,
+    long: gaps.filter((g) => g > LONG_FRAME_MS).length,
+    longestMs: Math.round(gaps.reduce((m, g) => Math.max(m, g), 0)),
+    mainThreadBusy: wallMs > 0 ? Math.min(1, (taskSeconds * 1000) / wallMs) : 0,
+  };
+}
+
+async function taskSeconds(cdp: CDPSession): Promise<number> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  const task = metrics.find((m) => m.name === 'TaskDuration');
+  if (!task) throw new Error('Chromium reported no TaskDuration metric (CDP Performance.getMetrics)');
+  return task.value;
+}
+
+/** Installs the value observer and the frame loop in the page. */
+async function watchDom(page: Page, watch: DomWatch): Promise<void> {
+  await page.evaluate((w: DomWatch) => {
+    const g = globalThis as unknown as PageGlobals;
+    const seen: [string, string, number][] = [];
+    const last = new Map<string, string>();
+    g.benchSeen = seen;
+    const list = g.document.querySelector(w.list);
+    const note = () => {
+      const at = g.performance.timeOrigin + g.performance.now();
+      const items = g.document.querySelectorAll(`${w.list} ${w.item}`);
+      for (let k = 0; k < items.length; k++) {
+        const key = items[k].getAttribute(w.key) ?? '';
+        const text = items[k].querySelector(w.value)?.textContent ?? '';
+        if (last.get(key) !== text) {
+          last.set(key, text);
+          seen.push([key, text, at]);
+        }
+      }
+    };
+    note();
+    if (list) new g.MutationObserver(note).observe(list, { childList: true, subtree: true, characterData: true });
+    g.benchFrameGaps = [];
+    let previous: number | undefined;
+    const frame = (at: number) => {
+      if (previous !== undefined) g.benchFrameGaps?.push(at - previous);
+      previous = at;
+      g.requestAnimationFrame(frame);
+    };
+    g.requestAnimationFrame(frame);
+  }, watch);
+}
+
+async function resetFrames(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as PageGlobals;
+    if (g.benchFrameGaps) g.benchFrameGaps.length = 0;
+  });
+}
