@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { CHROMIUM, launchChromium } from '../test/browser/support/wallboard-gateway';
 import type { UpdateFeed } from './update-feed';
@@ -59,6 +59,23 @@ export interface FrameStats {
   longestMs: number;
   /** The renderer's main thread busy (CDP Performance.getMetrics TaskDuration over the feed's wall time), 0–1. */
   mainThreadBusy: number;
+  /** Of the wall time: running script (ScriptDuration), and style and layout (RecalcStyle + Layout), 0–1. */
+  script: number;
+  styleAndLayout: number;
+  /**
+   * CPU time of the page's renderer process (all its threads) over the wall time, 1 = one core (CDP
+   * SystemInfo.getProcessInfo). The busy figure above is the thread's wall time in tasks, which grows when a crowded
+   * machine takes the core away mid-task; this one does not.
+   */
+  rendererCpu: number;
+}
+
+/** The renderer main thread's time so far (CDP Performance.getMetrics), and the renderers' CPU time, seconds. */
+interface MainThreadTimes {
+  task: number;
+  script: number;
+  styleAndLayout: number;
+  renderer: number;
 }
 
 export interface DomLatency {
@@ -96,6 +113,8 @@ export async function probePage(options: {
   feed: UpdateFeed;
   rate: number;
   seconds: number;
+  /** A file to write the page's CPU profile of the feed's run to (open it in Chrome's DevTools, Performance). */
+  profileTo?: string;
 }): Promise<BrowserRun | BrowserSkip> {
   if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM} (apt-get install -y chromium)` };
   const { feed } = options;
@@ -120,12 +139,15 @@ export async function probePage(options: {
     await watchDom(page, watch);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
+    const browserCdp = await browser.newBrowserCDPSession();
 
     const versionsBefore = new Map([...probes.values()].map((i) => [i, feed.version(i)]));
-    const task0 = await taskSeconds(cdp);
+    if (options.profileTo) await startProfile(cdp);
+    const times0 = await mainThreadTimes(cdp, browserCdp);
     await resetFrames(page);
     const offered = await feed.run(options.rate, options.seconds);
-    const task1 = await taskSeconds(cdp);
+    const times1 = await mainThreadTimes(cdp, browserCdp);
+    if (options.profileTo) await saveProfile(cdp, options.profileTo);
     const gaps = await page.evaluate(() => (globalThis as unknown as PageGlobals).benchFrameGaps ?? []);
 
     const read = () => page.evaluate(() => (globalThis as unknown as PageGlobals).benchSeen ?? []);
@@ -148,7 +170,12 @@ export async function probePage(options: {
     return {
       offeredPerSecond: offered.perSecond,
       ...domLatency(feed, probes, versionsBefore, seen),
-      frames: frameStats(gaps, task1 - task0),
+      frames: frameStats(gaps, {
+        task: times1.task - times0.task,
+        script: times1.script - times0.script,
+        styleAndLayout: times1.styleAndLayout - times0.styleAndLayout,
+        renderer: times1.renderer - times0.renderer,
+      }),
     };
   } finally {
     await browser?.close();
@@ -185,22 +212,47 @@ export function domLatency(
   return result;
 }
 
-/** Frame figures from the gaps between animation frames (ms) and the main thread's task seconds over the run. */
-export function frameStats(gaps: readonly number[], taskSeconds: number): FrameStats {
+/** Frame figures from the gaps between animation frames (ms) and the main thread's seconds over the run. */
+export function frameStats(gaps: readonly number[], spent: MainThreadTimes): FrameStats {
   const wallMs = gaps.reduce((s, g) => s + g, 0);
+  const share = (seconds: number) => (wallMs > 0 ? Math.min(1, (seconds * 1000) / wallMs) : 0);
   return {
     perSecond: wallMs > 0 ? Math.round((gaps.length / wallMs) * 10_000) / 10 : 0,
     long: gaps.filter((g) => g > LONG_FRAME_MS).length,
     longestMs: Math.round(gaps.reduce((m, g) => Math.max(m, g), 0)),
-    mainThreadBusy: wallMs > 0 ? Math.min(1, (taskSeconds * 1000) / wallMs) : 0,
+    mainThreadBusy: share(spent.task),
+    script: share(spent.script),
+    styleAndLayout: share(spent.styleAndLayout),
+    rendererCpu: wallMs > 0 ? (spent.renderer * 1000) / wallMs : 0,
   };
 }
 
-async function taskSeconds(cdp: CDPSession): Promise<number> {
+async function mainThreadTimes(cdp: CDPSession, browserCdp: CDPSession): Promise<MainThreadTimes> {
+  const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as {
+    processInfo: { type: string; cpuTime: number }[];
+  };
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-  const task = metrics.find((m) => m.name === 'TaskDuration');
-  if (!task) throw new Error('Chromium reported no TaskDuration metric (CDP Performance.getMetrics)');
-  return task.value;
+  const metric = (name: string) => {
+    const m = metrics.find((x) => x.name === name);
+    if (!m) throw new Error(`Chromium reported no ${name} metric (CDP Performance.getMetrics)`);
+    return m.value;
+  };
+  return {
+    task: metric('TaskDuration'),
+    script: metric('ScriptDuration'),
+    styleAndLayout: metric('RecalcStyleDuration') + metric('LayoutDuration'),
+    renderer: processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0),
+  };
+}
+
+async function startProfile(cdp: CDPSession): Promise<void> {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+}
+
+async function saveProfile(cdp: CDPSession, file: string): Promise<void> {
+  const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+  writeFileSync(file, JSON.stringify(profile));
 }
 
 /** Installs the value observer and the frame loop in the page. */

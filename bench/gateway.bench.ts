@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
@@ -36,6 +37,8 @@ const BROWSER = {
   meters: numberFromEnv('BENCH_GATEWAY_ENERGY_METERS', 2000),
   sites: numberFromEnv('BENCH_GATEWAY_ENERGY_SITES', 4),
   probes: 10,
+  /** A folder for the pages' CPU profiles (`<page>.cpuprofile`), when set. */
+  profiles: process.env.BENCH_GATEWAY_BROWSER_PROFILES,
 };
 /** Which parts run: the socket.io fan-out rows (`clients`) and the Chromium rows (`browser`). */
 const PARTS = partsFromEnv(process.env.BENCH_GATEWAY_PARTS);
@@ -238,6 +241,9 @@ async function browserRow(
       feed,
       rate: BROWSER.rate,
       seconds: BROWSER.seconds,
+      profileTo:
+        BROWSER.profiles &&
+        join(BROWSER.profiles, `${page.path === '/' ? 'wallboard' : page.path.slice(1)}.cpuprofile`),
     });
     if ('skipped' in result) {
       log(`${label}: skipped: ${result.skipped}`);
@@ -247,7 +253,7 @@ async function browserRow(
       result.latencies[Math.min(result.latencies.length - 1, Math.ceil(result.latencies.length * p) - 1)];
     const f = result.frames;
     log(
-      `${label}: ${result.samples} probe updates measured to the DOM (${result.conflated} shown only as a newer value, ${result.unseen} never shown); ${f.perSecond} frames/s, ${f.long} longer than 50 ms (longest ${f.longestMs} ms), main thread ${Math.round(f.mainThreadBusy * 100)} % busy`,
+      `${label}: ${result.samples} probe updates measured to the DOM (${result.conflated} shown only as a newer value, ${result.unseen} never shown); ${f.perSecond} frames/s, ${f.long} longer than 50 ms (longest ${f.longestMs} ms), main thread ${Math.round(f.mainThreadBusy * 100)} % busy (script ${Math.round(f.script * 100)} %, style and layout ${Math.round(f.styleAndLayout * 100)} %), renderer CPU ${Math.round(f.rendererCpu * 100)} % of a core`,
     );
     return {
       clients,
@@ -261,6 +267,9 @@ async function browserRow(
       'long frames (>50 ms)': f.long,
       'longest frame ms': f.longestMs,
       'main thread busy %': Math.round(f.mainThreadBusy * 100),
+      'script %': Math.round(f.script * 100),
+      'style + layout %': Math.round(f.styleAndLayout * 100),
+      'renderer cpu %': Math.round(f.rendererCpu * 100),
       'load avg': Number(loadavg()[0].toFixed(2)),
     };
   } catch (err) {
