@@ -136,7 +136,6 @@ describe('energy page in a browser', () => {
     await waitForText(page, '#top-rows tr[data-meter="hq-main"] [data-field="today"]', formatEnergy(todayNow));
     expect(await row.locator('[data-field="power-now"]').textContent()).toBe('2.4 kW');
     await waitForText(page, 'article.site[data-site="london-hq"] [data-field="today"]', formatEnergy(todayNow));
-    await page.screenshot({ path: 'docs/screenshots/energy-seeded.png' });
 
     // The drill-down: the meter's windows with their states, and its data-quality event.
     await row.click();

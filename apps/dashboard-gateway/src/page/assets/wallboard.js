@@ -1,8 +1,9 @@
 // The supervisor's wallboard: the `queues` and `alerts` channels, drawn at most once a frame and once a second (the
 // longest waits tick). A tile per queue coloured by the tenant's own thresholds (GET /v1/alerts/thresholds, read
 // again every minute), a uPlot chart of its hour, agents by status and the alerts feed. The figures follow every
-// render; a chart's canvas is redrawn when its minutes changed, at most once a second and a few charts a frame
-// (ChartLogic.chartPacer: 50 queues at 2,000 updates/s redrew 500 canvases a second and dropped frames).
+// render; a chart's canvas is redrawn when its minutes changed, at most once a second and a few charts a frame, and
+// only while its tile is on screen (ChartLogic.chartPacer: 50 queues at 2,000 updates/s redrew 500 canvases a second
+// and dropped frames).
 // Connection, token and row merging are live-page.js's; the pure parts are in wallboard-logic.js and chart-logic.js.
 import { queueChart } from '/wallboard/charts.js';
 import { $, el, startLivePage } from '/wallboard/live-page.js';
@@ -14,6 +15,13 @@ let thresholds = null;
 /** queue → { tile, fields, chart, series, windows } — tiles are built once and updated in place (charts keep their canvas). */
 const tiles = new Map();
 const charts = C.chartPacer({ minIntervalMs: 1000, perRender: 6 });
+/** Tiles off screen keep their chart as last drawn until they scroll in (the next render draws it then). */
+const onScreen = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const t = tiles.get(e.target.dataset.queue);
+    if (t) t.visible = e.isIntersecting;
+  }
+});
 let agentsShown = '';
 
 const FIELDS = [
@@ -48,8 +56,9 @@ function tileOf(queue, series) {
   // Tiles in queue order: insert before the first tile whose name sorts after this one.
   const after = [...$('tiles').children].find((n) => n.dataset.queue > queue) ?? null;
   $('tiles').insertBefore(tile, after);
-  t = { tile, fields, why, box, chart: queueChart(box, series), series, windows: 0 };
+  t = { tile, fields, why, box, chart: queueChart(box, series), series, windows: 0, visible: true };
   tiles.set(queue, t);
+  onScreen.observe(tile);
   return t;
 }
 
@@ -73,7 +82,7 @@ function render(rowsByChannel, now) {
     if (fresh) {
       charts.drawn(q.queue, C.seriesSignature(series), now);
       markChart(t);
-    } else charts.want(q.queue, C.seriesSignature(series));
+    } else if (t.visible) charts.want(q.queue, C.seriesSignature(series));
     const set = (name, text) => {
       const dd = t.fields.get(name);
       if (dd.textContent !== text) dd.textContent = text;
@@ -94,6 +103,7 @@ function render(rowsByChannel, now) {
   const live = new Set(queues.map((q) => q.queue));
   for (const [queue, t] of tiles) {
     if (live.has(queue)) continue;
+    onScreen.unobserve(t.tile);
     t.tile.remove();
     tiles.delete(queue);
     charts.forget(queue);

@@ -1,0 +1,149 @@
+import { Pool } from 'pg';
+import type { Browser, Page } from 'playwright-core';
+import type { PipelineRunner } from '../../apps/aggregator/src/pipelines/pipeline-runner';
+import { DEMO_SCENARIO, DEMO_SIMULATION } from '../../apps/cli/src/simulate/demo';
+import { simulationProperties } from '../../apps/cli/src/simulate/generator';
+import { runSimulation } from '../../apps/cli/src/simulate/run-simulation';
+import { IngestSender } from '../../apps/cli/src/simulate/sender';
+import type { RunningGateway } from '../gateway/support/gateway-app';
+import { startGateway } from '../gateway/support/gateway-app';
+import { type RunningIngest, startIngest } from '../ingest/support/ingest-app';
+import { testEnv, uniqueName } from '../support/env';
+import { livePipelines } from '../support/live-pipelines';
+import { testClient } from '../support/streams';
+import { eventually } from '../support/wait';
+import { launchChromium, openPage, waitForText } from './support/wallboard-gateway';
+
+// The README's screenshots, from simulator traffic through the whole loop: `switchboard simulate --profile demo`'s
+// generator (seed 7, its last hour up to now, with 11 hours of meter readings before) sent through the real
+// ingest, counted by every aggregator pipeline (calls, agents, energy, alert rules) and served by the real gateway;
+// each page is photographed once its figures stopped moving. What it asserts is what makes the picture worth
+// taking: every queue's tile with its hour's chart, agents by status, every site with final windows in its chart.
+const HOUR = 3600_000;
+const MINUTE = 60_000;
+
+describe('README screenshots from a simulator run', () => {
+  const namespace = uniqueName('screens');
+  const client = testClient('screens');
+  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 6 });
+  let ingest: RunningIngest | undefined;
+  let runner: PipelineRunner | undefined;
+  let gw: RunningGateway | undefined;
+  let browser: Browser | undefined;
+  const tenants: string[] = [];
+  const problems: string[] = [];
+
+  afterAll(async () => {
+    await browser?.close();
+    await runner?.close();
+    for (const table of [
+      'queue_stats_1m',
+      'meter_energy_15m',
+      'meters',
+      'queues',
+      'agent_status',
+      'alerts',
+      'alert_settings',
+      'data_quality_events',
+      'api_keys',
+      'tenants',
+    ])
+      await pool.query(`DELETE FROM ${table} WHERE tenant = ANY($1)`, [tenants]).catch(() => undefined);
+    await gw?.close();
+    await ingest?.close();
+    await client.close();
+    await pool.end();
+  });
+
+  async function open(path: string): Promise<Page> {
+    if (!browser || !gw) throw new Error('not started');
+    const page = await openPage(browser, `${gw.url}${path}`, problems);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    return page;
+  }
+
+  /** Waits until `read` gives the same answer twice, `everyMs` apart: the page has drawn what the loop delivered. */
+  async function settled(read: () => Promise<string>, everyMs = 2_000, timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let last = await read();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, everyMs));
+      const now = await read();
+      if (now === last) return now;
+      if (Date.now() > deadline) throw new Error(`the page kept changing for ${timeoutMs} ms (last: ${now})`);
+      last = now;
+    }
+  }
+
+  it('photographs the wallboard and the energy page after an hour of the demo simulation', async () => {
+    browser = await launchChromium();
+    ingest = await startIngest(undefined, { SWITCHBOARD_TOPIC_NAMESPACE: namespace, INGEST_RATE_LIMIT: '1000000' });
+    const { tenant, key } = await ingest.newTenant();
+    tenants.push(tenant);
+    runner = livePipelines({ client, pool, namespace });
+    await runner.start();
+    gw = await startGateway({ SWITCHBOARD_TOPIC_NAMESPACE: namespace });
+
+    // The demo's last hour of calls; its meters' readings backfilled over the 11 hours before (half the energy
+    // page's 24 h chart).
+    const simulation = {
+      ...DEMO_SIMULATION,
+      demo: { ...DEMO_SCENARIO, backfillMs: 11 * HOUR },
+      seed: 7,
+      start: Math.floor(Date.now() / MINUTE) * MINUTE - HOUR,
+      durationMs: HOUR,
+    };
+    const sender = new IngestSender({ url: ingest.url, key, retries: 5 });
+    const { emitted } = await runSimulation({
+      simulation,
+      speed: Number.POSITIVE_INFINITY,
+      batchSize: 1000,
+      sender,
+      progress: false,
+    });
+    expect(sender.stats.accepted).toBe(emitted);
+    const { queues, meters } = simulationProperties(simulation);
+    const sites = [...new Set(meters.map((m) => m.site))];
+
+    // The wallboard: a tile per queue, each chart with minutes of the hour, agents by status.
+    const wallboard = await open(`/#token=${gw.token(tenant, 'supervisor')}`);
+    await waitForText(wallboard, '#connection', 'Connected');
+    const windowsPerTile = () =>
+      Promise.all(
+        queues.map(
+          async ({ queue }) =>
+            `${queue}:${await wallboard.locator(`[data-chart="queue:${queue}"]`).getAttribute('data-windows')}`,
+        ),
+      ).then((list) => list.join(' '));
+    await eventually(
+      async () => expect(await wallboard.locator('#tiles .tile').count()).toBe(queues.length),
+      60_000,
+      500,
+    );
+    const drawn = await settled(windowsPerTile);
+    for (const entry of drawn.split(' ')) expect(Number(entry.split(':')[1])).toBeGreaterThan(10);
+    expect(await wallboard.locator('#agent-rows tr').count()).toBeGreaterThan(0);
+    await wallboard.screenshot({ path: 'docs/screenshots/wallboard.png' });
+
+    // The energy page: every site with its 15-minute windows, final ones among them, and the top meters.
+    const energy = await open(`/energy#token=${gw.token(tenant, 'analyst')}`);
+    await waitForText(energy, '#connection', 'Connected');
+    const finalPerSite = () =>
+      Promise.all(
+        sites.map(
+          async (site) => `${site}:${await energy.locator(`[data-chart="site:${site}"]`).getAttribute('data-final')}`,
+        ),
+      ).then((list) => list.join(' '));
+    await eventually(
+      async () => expect(await energy.locator('#sites article.site').count()).toBe(sites.length),
+      60_000,
+      500,
+    );
+    const final = await settled(finalPerSite);
+    for (const entry of final.split(' ')) expect(Number(entry.split(':')[1])).toBeGreaterThanOrEqual(40);
+    expect(await energy.locator('#top-rows tr').count()).toBeGreaterThan(0);
+    await energy.screenshot({ path: 'docs/screenshots/energy.png' });
+
+    expect(problems).toEqual([]);
+  }, 240_000);
+});
