@@ -158,7 +158,9 @@ async function clientRows(
 ): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   await feed.touchAll();
-  const token = gateway.token(tenant, 'analyst'); // queues and meter channels: the analyst role reads both
+  // Queues and meter channels: the analyst role reads both. A token per client, as each dashboard has its own link
+  // (the gateway allows 20 sockets a token, 500 a tenant).
+  const tokens = Array.from({ length: Math.max(...CLIENTS) }, (_, c) => gateway.token(tenant, 'analyst', 3600 + c));
   const channelsFor = (c: number) =>
     c % METER_EVERY === 0 ? ['queues', `meter:${meterName((c / METER_EVERY) % CENTRE.meters)}`] : ['queues'];
   for (const clients of CLIENTS) {
@@ -166,7 +168,7 @@ async function clientRows(
       const fleet = new DashboardClientFleet(feed);
       try {
         const connectAt = performance.now();
-        await fleet.connect(gateway.url, token, clients, channelsFor);
+        await fleet.connect(gateway.url, (c) => tokens[c], clients, channelsFor);
         await feed.touchAll();
         if ((await fleet.waitCaughtUp(DRAIN_TIMEOUT_MS)) === undefined)
           throw new Error(`${clients} clients did not get every row (${fleet.lagging()} rows behind)`);
