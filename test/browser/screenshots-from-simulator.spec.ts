@@ -1,18 +1,10 @@
-import { Pool } from 'pg';
-import type { Browser, Page } from 'playwright-core';
-import type { PipelineRunner } from '../../apps/aggregator/src/pipelines/pipeline-runner';
 import { DEMO_SCENARIO, DEMO_SIMULATION } from '../../apps/cli/src/simulate/demo';
 import { simulationProperties } from '../../apps/cli/src/simulate/generator';
 import { runSimulation } from '../../apps/cli/src/simulate/run-simulation';
 import { IngestSender } from '../../apps/cli/src/simulate/sender';
-import type { RunningGateway } from '../gateway/support/gateway-app';
-import { startGateway } from '../gateway/support/gateway-app';
-import { type RunningIngest, startIngest } from '../ingest/support/ingest-app';
-import { testEnv, uniqueName } from '../support/env';
-import { livePipelines } from '../support/live-pipelines';
-import { testClient } from '../support/streams';
 import { eventually } from '../support/wait';
-import { launchChromium, openPage, waitForText } from './support/wallboard-gateway';
+import { LoopInProcess } from './support/loop-in-process';
+import { waitForText } from './support/wallboard-gateway';
 
 // The README's screenshots, from simulator traffic through the whole loop: `switchboard simulate --profile demo`'s
 // generator (seed 7, its last hour up to now, with 11 hours of meter readings before) sent through the real
@@ -23,44 +15,8 @@ const HOUR = 3600_000;
 const MINUTE = 60_000;
 
 describe('README screenshots from a simulator run', () => {
-  const namespace = uniqueName('screens');
-  const client = testClient('screens');
-  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 6 });
-  let ingest: RunningIngest | undefined;
-  let runner: PipelineRunner | undefined;
-  let gw: RunningGateway | undefined;
-  let browser: Browser | undefined;
-  const tenants: string[] = [];
-  const problems: string[] = [];
-
-  afterAll(async () => {
-    await browser?.close();
-    await runner?.close();
-    for (const table of [
-      'queue_stats_1m',
-      'meter_energy_15m',
-      'meters',
-      'queues',
-      'agent_status',
-      'alerts',
-      'alert_settings',
-      'data_quality_events',
-      'api_keys',
-      'tenants',
-    ])
-      await pool.query(`DELETE FROM ${table} WHERE tenant = ANY($1)`, [tenants]).catch(() => undefined);
-    await gw?.close();
-    await ingest?.close();
-    await client.close();
-    await pool.end();
-  });
-
-  async function open(path: string): Promise<Page> {
-    if (!browser || !gw) throw new Error('not started');
-    const page = await openPage(browser, `${gw.url}${path}`, problems);
-    await page.setViewportSize({ width: 1920, height: 1080 });
-    return page;
-  }
+  const loop = new LoopInProcess('screens');
+  afterAll(() => loop.close());
 
   /** Waits until `read` gives the same answer twice, `everyMs` apart: the page has drawn what the loop delivered. */
   async function settled(read: () => Promise<string>, everyMs = 2_000, timeoutMs = 60_000): Promise<string> {
@@ -76,13 +32,10 @@ describe('README screenshots from a simulator run', () => {
   }
 
   it('photographs the wallboard and the energy page after an hour of the demo simulation', async () => {
-    browser = await launchChromium();
-    ingest = await startIngest(undefined, { SWITCHBOARD_TOPIC_NAMESPACE: namespace, INGEST_RATE_LIMIT: '1000000' });
-    const { tenant, key } = await ingest.newTenant();
-    tenants.push(tenant);
-    runner = livePipelines({ client, pool, namespace });
-    await runner.start();
-    gw = await startGateway({ SWITCHBOARD_TOPIC_NAMESPACE: namespace });
+    const ingest = await loop.startIngest({ INGEST_RATE_LIMIT: '1000000' });
+    const { tenant, key } = await loop.newTenant();
+    await loop.startPipelines();
+    const gw = await loop.startGateway();
 
     // The demo's last hour of calls; its meters' readings backfilled over the 11 hours before (half the energy
     // page's 24 h chart).
@@ -106,7 +59,7 @@ describe('README screenshots from a simulator run', () => {
     const sites = [...new Set(meters.map((m) => m.site))];
 
     // The wallboard: a tile per queue, each chart with minutes of the hour, agents by status.
-    const wallboard = await open(`/#token=${gw.token(tenant, 'supervisor')}`);
+    const wallboard = await loop.open(`/#token=${gw.token(tenant, 'supervisor')}`);
     await waitForText(wallboard, '#connection', 'Connected');
     const windowsPerTile = () =>
       Promise.all(
@@ -126,7 +79,7 @@ describe('README screenshots from a simulator run', () => {
     await wallboard.screenshot({ path: 'docs/screenshots/wallboard.png' });
 
     // The energy page: every site with its 15-minute windows, final ones among them, and the top meters.
-    const energy = await open(`/energy#token=${gw.token(tenant, 'analyst')}`);
+    const energy = await loop.open(`/energy#token=${gw.token(tenant, 'analyst')}`);
     await waitForText(energy, '#connection', 'Connected');
     const finalPerSite = () =>
       Promise.all(
@@ -144,6 +97,6 @@ describe('README screenshots from a simulator run', () => {
     expect(await energy.locator('#top-rows tr').count()).toBeGreaterThan(0);
     await energy.screenshot({ path: 'docs/screenshots/energy.png' });
 
-    expect(problems).toEqual([]);
+    expect(loop.problems).toEqual([]);
   }, 240_000);
 });
