@@ -1,12 +1,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { CHROMIUM, launchChromium } from '../test/browser/support/wallboard-gateway';
-import type { UpdateFeed } from './update-feed';
+import type { FeedRun, UpdateFeed } from './update-feed';
 
 /** A frame longer than this is a stutter a viewer sees (the RAIL budget of a response, 50 ms). */
 export const LONG_FRAME_MS = 50;
 /** How long the probe waits after the feed for the page to show the last versions produced. */
 const SETTLE_MS = 10_000;
+/** How long the page's frames are measured with no update coming, before the feed (at most the feed's seconds). */
+const IDLE_SECONDS = 5;
 
 /**
  * Where a page shows row versions: the items matching `item` inside `list`, each named by its `key` attribute, its
@@ -71,7 +73,7 @@ export interface FrameStats {
 }
 
 /** The renderer main thread's time so far (CDP Performance.getMetrics), and the renderers' CPU time, seconds. */
-interface MainThreadTimes {
+export interface MainThreadTimes {
   task: number;
   script: number;
   styleAndLayout: number;
@@ -92,7 +94,10 @@ export interface DomLatency {
 export interface BrowserRun extends DomLatency {
   /** Updates a second the feed reached (over all its rows). */
   offeredPerSecond: number;
+  /** While the feed ran. */
   frames: FrameStats;
+  /** The same page just before, with no update coming (IDLE_SECONDS): the machine's share of the long frames. */
+  idle: FrameStats;
 }
 
 export type BrowserSkip = { skipped: string };
@@ -141,14 +146,18 @@ export async function probePage(options: {
     await cdp.send('Performance.enable');
     const browserCdp = await browser.newBrowserCDPSession();
 
+    // The same page with no update coming, first: what the machine alone does to its frames.
+    const idle = await measureFrames(page, cdp, browserCdp, () =>
+      sleep(Math.min(IDLE_SECONDS, options.seconds) * 1000),
+    );
     const versionsBefore = new Map([...probes.values()].map((i) => [i, feed.version(i)]));
     if (options.profileTo) await startProfile(cdp);
-    const times0 = await mainThreadTimes(cdp, browserCdp);
-    await resetFrames(page);
-    const offered = await feed.run(options.rate, options.seconds);
-    const times1 = await mainThreadTimes(cdp, browserCdp);
+    let offered: FeedRun | undefined;
+    const frames = await measureFrames(page, cdp, browserCdp, async () => {
+      offered = await feed.run(options.rate, options.seconds);
+    });
     if (options.profileTo) await saveProfile(cdp, options.profileTo);
-    const gaps = await page.evaluate(() => (globalThis as unknown as PageGlobals).benchFrameGaps ?? []);
+    if (!offered) throw new Error('probePage: the feed did not run');
 
     const read = () => page.evaluate(() => (globalThis as unknown as PageGlobals).benchSeen ?? []);
     const shown = (records: [string, string, number][]) => {
@@ -170,12 +179,8 @@ export async function probePage(options: {
     return {
       offeredPerSecond: offered.perSecond,
       ...domLatency(feed, probes, versionsBefore, seen),
-      frames: frameStats(gaps, {
-        task: times1.task - times0.task,
-        script: times1.script - times0.script,
-        styleAndLayout: times1.styleAndLayout - times0.styleAndLayout,
-        renderer: times1.renderer - times0.renderer,
-      }),
+      frames,
+      idle,
     };
   } finally {
     await browser?.close();
@@ -244,6 +249,28 @@ async function mainThreadTimes(cdp: CDPSession, browserCdp: CDPSession): Promise
     renderer: processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0),
   };
 }
+
+/** The page's frames and main-thread time while `during` runs. */
+async function measureFrames(
+  page: Page,
+  cdp: CDPSession,
+  browserCdp: CDPSession,
+  during: () => Promise<void>,
+): Promise<FrameStats> {
+  const t0 = await mainThreadTimes(cdp, browserCdp);
+  await resetFrames(page);
+  await during();
+  const t1 = await mainThreadTimes(cdp, browserCdp);
+  const gaps = await page.evaluate(() => (globalThis as unknown as PageGlobals).benchFrameGaps ?? []);
+  return frameStats(gaps, {
+    task: t1.task - t0.task,
+    script: t1.script - t0.script,
+    styleAndLayout: t1.styleAndLayout - t0.styleAndLayout,
+    renderer: t1.renderer - t0.renderer,
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function startProfile(cdp: CDPSession): Promise<void> {
   await cdp.send('Profiler.enable');

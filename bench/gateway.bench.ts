@@ -255,7 +255,7 @@ async function browserRow(
       result.latencies[Math.min(result.latencies.length - 1, Math.ceil(result.latencies.length * p) - 1)];
     const f = result.frames;
     log(
-      `${label}: ${result.samples} probe updates measured to the DOM (${result.conflated} shown only as a newer value, ${result.unseen} never shown); ${f.perSecond} frames/s, ${f.long} longer than 50 ms (longest ${f.longestMs} ms), main thread ${Math.round(f.mainThreadBusy * 100)} % busy (script ${Math.round(f.script * 100)} %, style and layout ${Math.round(f.styleAndLayout * 100)} %), renderer CPU ${Math.round(f.rendererCpu * 100)} % of a core`,
+      `${label}: ${result.samples} probe updates measured to the DOM (${result.conflated} shown only as a newer value, ${result.unseen} never shown); ${f.perSecond} frames/s, ${f.long} longer than 50 ms (longest ${f.longestMs} ms), main thread ${Math.round(f.mainThreadBusy * 100)} % busy (script ${Math.round(f.script * 100)} %, style and layout ${Math.round(f.styleAndLayout * 100)} %), renderer CPU ${Math.round(f.rendererCpu * 100)} % of a core; idle before: ${result.idle.perSecond} frames/s, ${result.idle.long} longer than 50 ms, main thread ${Math.round(result.idle.mainThreadBusy * 100)} % busy`,
     );
     return {
       clients,
@@ -272,6 +272,9 @@ async function browserRow(
       'script %': Math.round(f.script * 100),
       'style + layout %': Math.round(f.styleAndLayout * 100),
       'renderer cpu %': Math.round(f.rendererCpu * 100),
+      'idle frames/s': result.idle.perSecond,
+      'idle long frames': result.idle.long,
+      'idle main thread busy %': Math.round(result.idle.mainThreadBusy * 100),
       'load avg': Number(loadavg()[0].toFixed(2)),
     };
   } catch (err) {
