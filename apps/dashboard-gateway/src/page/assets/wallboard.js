@@ -116,25 +116,18 @@ function render(rowsByChannel, now) {
   }
   $('no-queues').hidden = queues.length > 0;
 
-  // Agents by status: the rows built once per set of statuses, the counts updated in place.
   const agents = L.agentCounts(rows);
-  const statuses = (agents ?? []).map(([status]) => status).join(' ');
-  if (statuses !== agentsShown) {
-    agentsShown = statuses;
+  const agentsKey = JSON.stringify(agents);
+  if (agentsKey !== agentsShown) {
+    agentsShown = agentsKey;
     $('agent-rows').replaceChildren(
-      ...(agents ?? []).map(([status]) => {
+      ...(agents ?? []).map(([status, count]) => {
         const tr = el('tr', undefined, { 'data-status': status });
-        const td = el('td');
-        td.append(el('span', '', { class: 'count' }));
-        tr.append(el('th', status.replace('_', ' '), { scope: 'row' }), td);
+        tr.append(el('th', status.replace('_', ' '), { scope: 'row' }), el('td', String(count)));
         return tr;
       }),
     );
   }
-  const counts = $('agent-rows').querySelectorAll('.count');
-  (agents ?? []).forEach(([, count], i) => {
-    if (counts[i].textContent !== String(count)) counts[i].textContent = String(count);
-  });
   $('no-agents').hidden = agents !== null;
 
   // Alerts: update the list in place (by id), so the aria-live region announces only what changed.
