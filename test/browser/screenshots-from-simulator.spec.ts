@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { DEMO_SCENARIO, DEMO_SIMULATION } from '../../apps/cli/src/simulate/demo';
 import { simulationProperties } from '../../apps/cli/src/simulate/generator';
 import { runSimulation } from '../../apps/cli/src/simulate/run-simulation';
@@ -31,6 +32,14 @@ describe('README screenshots from a simulator run', () => {
     }
   }
 
+  /** The attribute `name` of each element, space-separated: what `settled` compares. */
+  const attributes = (page: Page, selectors: string[], name: string) => () =>
+    Promise.all(selectors.map((sel) => page.locator(sel).getAttribute(name))).then((values) => values.join(' '));
+
+  /** Waits until the page shows `count` elements at `selector`. */
+  const showsAll = (page: Page, selector: string, count: number) =>
+    eventually(async () => expect(await page.locator(selector).count()).toBe(count), 60_000, 500);
+
   it('photographs the wallboard and the energy page after an hour of the demo simulation', async () => {
     const ingest = await loop.startIngest({ INGEST_RATE_LIMIT: '1000000' });
     const { tenant, key } = await loop.newTenant();
@@ -61,39 +70,30 @@ describe('README screenshots from a simulator run', () => {
     // The wallboard: a tile per queue, each chart with minutes of the hour, agents by status.
     const wallboard = await loop.open(`/#token=${gw.token(tenant, 'supervisor')}`);
     await waitForText(wallboard, '#connection', 'Connected');
-    const windowsPerTile = () =>
-      Promise.all(
-        queues.map(
-          async ({ queue }) =>
-            `${queue}:${await wallboard.locator(`[data-chart="queue:${queue}"]`).getAttribute('data-windows')}`,
-        ),
-      ).then((list) => list.join(' '));
-    await eventually(
-      async () => expect(await wallboard.locator('#tiles .tile').count()).toBe(queues.length),
-      60_000,
-      500,
+    await showsAll(wallboard, '#tiles .tile', queues.length);
+    const windowsPerTile = await settled(
+      attributes(
+        wallboard,
+        queues.map((q) => `[data-chart="queue:${q.queue}"]`),
+        'data-windows',
+      ),
     );
-    const drawn = await settled(windowsPerTile);
-    for (const entry of drawn.split(' ')) expect(Number(entry.split(':')[1])).toBeGreaterThan(10);
+    for (const windows of windowsPerTile.split(' ')) expect(Number(windows)).toBeGreaterThan(10);
     expect(await wallboard.locator('#agent-rows tr').count()).toBeGreaterThan(0);
     await wallboard.screenshot({ path: 'docs/screenshots/wallboard.png' });
 
     // The energy page: every site with its 15-minute windows, final ones among them, and the top meters.
     const energy = await loop.open(`/energy#token=${gw.token(tenant, 'analyst')}`);
     await waitForText(energy, '#connection', 'Connected');
-    const finalPerSite = () =>
-      Promise.all(
-        sites.map(
-          async (site) => `${site}:${await energy.locator(`[data-chart="site:${site}"]`).getAttribute('data-final')}`,
-        ),
-      ).then((list) => list.join(' '));
-    await eventually(
-      async () => expect(await energy.locator('#sites article.site').count()).toBe(sites.length),
-      60_000,
-      500,
+    await showsAll(energy, '#sites article.site', sites.length);
+    const finalPerSite = await settled(
+      attributes(
+        energy,
+        sites.map((site) => `[data-chart="site:${site}"]`),
+        'data-final',
+      ),
     );
-    const final = await settled(finalPerSite);
-    for (const entry of final.split(' ')) expect(Number(entry.split(':')[1])).toBeGreaterThanOrEqual(40);
+    for (const final of finalPerSite.split(' ')) expect(Number(final)).toBeGreaterThanOrEqual(40);
     expect(await energy.locator('#top-rows tr').count()).toBeGreaterThan(0);
     await energy.screenshot({ path: 'docs/screenshots/energy.png' });
 
