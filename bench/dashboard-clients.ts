@@ -54,12 +54,20 @@ export class DashboardClientFleet {
     return this.sockets.length;
   }
 
-  /** Connects `n` clients with `token`, subscribes each to its channels, resolves once every one has its snapshots. */
-  async connect(url: string, token: string, n: number, channelsFor: (client: number) => string[]): Promise<void> {
+  /**
+   * Connects `n` clients, each with its token (`tokenFor`: the gateway bounds the sockets of one token), subscribes
+   * each to its channels, resolves once every one has its snapshots.
+   */
+  async connect(
+    url: string,
+    tokenFor: (client: number) => string,
+    n: number,
+    channelsFor: (client: number) => string[],
+  ): Promise<void> {
     for (let first = 0; first < n; first += CONNECT_BATCH) {
       const batch: Promise<void>[] = [];
       for (let i = first; i < Math.min(n, first + CONNECT_BATCH); i++)
-        batch.push(this.open(url, token, channelsFor(i)));
+        batch.push(this.open(url, tokenFor(i), channelsFor(i)));
       await Promise.all(batch);
     }
     const deadline = Date.now() + CONNECT_TIMEOUT_MS;

@@ -80,3 +80,12 @@ export function listFromEnv(name: string, fallback: number[]): number[] {
     throw new Error(`${name} must be positive numbers separated by commas, not "${text}"`);
   return list;
 }
+
+/** A positive number from the environment, else `fallback`. */
+export function numberFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (!text) return fallback;
+  const n = Number(text);
+  if (!(n > 0)) throw new Error(`${name} must be a positive number, not "${text}"`);
+  return n;
+}

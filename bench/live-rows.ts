@@ -6,8 +6,12 @@ import { energyUpdate } from '../apps/aggregator/src/pipelines/energy';
 export interface LiveRowSpec {
   id: string;
   channel: string;
-  /** For a gauge row: its queue (the wallboard shows the gauge as that queue's `waiting` cell). */
-  gaugeOf?: string;
+  /**
+   * Where a page shows which version of this row it holds, for the browser probes: the wallboard shows a gauge as
+   * its queue's `waiting` figure (`waiting` = version), the energy page a probe meter in its top-meters table
+   * (today = version kWh).
+   */
+  probeKey?: string;
   build(version: number): MetricUpdate;
 }
 
@@ -15,22 +19,37 @@ export interface LiveRowSpec {
  * A set of rows described as data, so the producer (in a worker thread) and the receivers build the same rows:
  * - `contact-centre`: per queue its gauge and current window, per agent its status (all in `queues`), and per
  *   meter its current 15-minute window (`meter:<id>`);
- * - `wallboard`: per queue its gauge and current window only.
+ * - `wallboard`: per queue (named to sort as numbered) its gauge and current window, and per agent its status;
+ * - `energy`: per meter its current 15-minute window; the first `probes` meters' energy is version kWh (far above
+ *   the others' version × 1.25 Wh), so they are the energy page's top meters and show the version they hold.
  */
 export type RowSet =
   | { kind: 'contact-centre'; tenant: string; queues: number; agents: number; meters: number; now: number }
-  | { kind: 'wallboard'; tenant: string; queues: number; now: number };
+  | { kind: 'wallboard'; tenant: string; queues: number; agents: number; now: number }
+  | { kind: 'energy'; tenant: string; meters: number; probes: number; now: number };
 
 export function buildRows(set: RowSet): LiveRowSpec[] {
   if (set.kind === 'contact-centre') return contactCentreRows(set.tenant, set, set.now);
+  if (set.kind === 'energy') {
+    const quarter = set.now - (set.now % QUARTER);
+    return Array.from({ length: set.meters }, (_, m) =>
+      meterWindowRow(set.tenant, meterName(m), quarter, m < set.probes ? PROBE_MWH_PER_VERSION : undefined),
+    );
+  }
   const minute = set.now - (set.now % MINUTE);
   const rows: LiveRowSpec[] = [];
   for (let q = 0; q < set.queues; q++) {
     const queue = `q-${String(q).padStart(2, '0')}`;
     rows.push(gaugeRow(set.tenant, queue), queueWindowRow(set.tenant, queue, minute));
   }
+  for (let a = 0; a < set.agents; a++) rows.push(agentRow(set.tenant, `agent-${a}`, set.now));
   return rows;
 }
+
+/** A probe meter's energy per version: 1 kWh, so the page's "12.00 kWh" says version 12. */
+export const PROBE_MWH_PER_VERSION = 1_000_000;
+/** An ordinary meter's energy per version (mWh). */
+const MWH_PER_VERSION = 1_250;
 
 const MINUTE = 60_000;
 const QUARTER = 15 * MINUTE;
@@ -41,7 +60,7 @@ export function gaugeRow(tenant: string, queue: string): LiveRowSpec {
   return {
     id,
     channel: 'queues',
-    gaugeOf: queue,
+    probeKey: queue,
     build: (version) => queueGaugeUpdate(tenant, queue, version, { waiting: version, longestWaitingSince: null }),
   };
 }
@@ -80,8 +99,16 @@ export function agentRow(tenant: string, agentId: string, since: number): LiveRo
   return { id: build(1).id, channel: 'queues', build };
 }
 
-/** The current quarter's `meter_energy_15m` window of a meter (channel `meter:<id>`). */
-export function meterWindowRow(tenant: string, meterId: string, windowStart: number): LiveRowSpec {
+/**
+ * The current quarter's `meter_energy_15m` window of a meter (channel `meter:<id>`). With `probeMwhPerVersion` its
+ * energy is version × that, and it is a probe row (the energy page's top meters show it).
+ */
+export function meterWindowRow(
+  tenant: string,
+  meterId: string,
+  windowStart: number,
+  probeMwhPerVersion?: number,
+): LiveRowSpec {
   const build = (version: number) =>
     energyUpdate(
       tenant,
@@ -89,7 +116,7 @@ export function meterWindowRow(tenant: string, meterId: string, windowStart: num
       {
         windowStart,
         windowEnd: windowStart + QUARTER,
-        energyMwh: version * 1_250,
+        energyMwh: version * (probeMwhPerVersion ?? MWH_PER_VERSION),
         readings: version,
         maxPowerW: 4_200,
         resets: 0,
@@ -97,7 +124,8 @@ export function meterWindowRow(tenant: string, meterId: string, windowStart: num
       },
       version,
     );
-  return { id: build(1).id, channel: `meter:${meterId}`, build };
+  const probeKey = probeMwhPerVersion === undefined ? undefined : meterId;
+  return { id: build(1).id, channel: `meter:${meterId}`, probeKey, build };
 }
 
 function contactCentreRows(

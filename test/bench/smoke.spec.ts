@@ -34,7 +34,8 @@ async function smoke(suites: string[], results: string): Promise<{ out: string; 
 
 /**
  * Suites in smoke mode (tiny inputs, one run of each job): every peer and suite runs and prints figures, and
- * Kafka Streams' window sums equal ours. They assert that the suites ran, never a speed.
+ * Kafka Streams' window sums equal ours; the gateway's browser rows ran in Chromium. They assert that the suites
+ * ran, never a speed.
  */
 describe('bench suites, smoke mode', () => {
   const results = mkdtempSync(join(tmpdir(), 'bench-smoke-spec-'));
@@ -83,4 +84,23 @@ describe('bench suites, smoke mode', () => {
     expect(Number.isFinite(Number(recovery['dashboard fresh again s']))).toBe(true);
     expect(Number.isFinite(Number(recovery['p50 ms before kill']))).toBe(true);
   }, 300_000);
+
+  it('gateway: the socket.io fan-out and both pages in Chromium ran and printed figures', async () => {
+    const { out, report } = await smoke(['gateway'], results);
+    const rows = report('gateway').rows;
+    const fanOut = rows.filter((r) => typeof r.clients === 'number');
+    expect(fanOut.length).toBeGreaterThan(0);
+    for (const r of fanOut) expect(Number.isFinite(Number(r['p50 ms']))).toBe(true);
+    const pages = rows.filter((r) => String(r.clients).startsWith('Chromium'));
+    expect(pages.map((r) => String(r.clients).split(' (')[0])).toEqual(['Chromium wallboard', 'Chromium energy page']);
+    for (const r of pages) {
+      // npm test installs Chromium first: a skipped browser row is a failure here.
+      expect(r.skipped).toBeUndefined();
+      expect(Number(r.samples)).toBeGreaterThan(0);
+      for (const figure of ['p50 ms', 'p99 ms', 'max ms', 'frames/s', 'main thread busy %', 'renderer cpu %'])
+        expect(Number.isFinite(Number(r[figure]))).toBe(true);
+      expect(Number(r['frames/s'])).toBeGreaterThan(0);
+    }
+    expect(out).toContain('probe updates measured to the DOM');
+  }, 180_000);
 });

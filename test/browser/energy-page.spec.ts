@@ -1,16 +1,8 @@
-import { Pool } from 'pg';
-import type { Browser, Page } from 'playwright-core';
 import { aggregatorPipelines } from '../../apps/aggregator/src/pipelines';
-import type { PipelineRunner } from '../../apps/aggregator/src/pipelines/pipeline-runner';
 import { formatEnergy, localDate } from '../../apps/dashboard-gateway/src/page/assets/energy-logic';
-import type { RunningGateway } from '../gateway/support/gateway-app';
-import { startGateway } from '../gateway/support/gateway-app';
-import { type RunningIngest, startIngest } from '../ingest/support/ingest-app';
-import { testEnv, uniqueName } from '../support/env';
-import { livePipelines } from '../support/live-pipelines';
-import { testClient } from '../support/streams';
 import { eventually } from '../support/wait';
-import { launchChromium, openPage, waitForText } from './support/wallboard-gateway';
+import { LoopInProcess } from './support/loop-in-process';
+import { waitForText } from './support/wallboard-gateway';
 
 // The energy page in a real (headless, system) Chromium against the real gateway, with readings posted to the real
 // ingest and counted by the real energy pipeline: the sites' charts and today's energy from what Postgres holds
@@ -19,40 +11,15 @@ import { launchChromium, openPage, waitForText } from './support/wallboard-gatew
 const Q = 15 * 60_000;
 
 describe('energy page in a browser', () => {
-  const namespace = uniqueName('energy-page');
-  const client = testClient('energy-page');
-  const pool = new Pool({ connectionString: testEnv.databaseUrl, max: 6 });
-  let ingest: RunningIngest | undefined;
-  let runner: PipelineRunner | undefined;
-  let gw: RunningGateway | undefined;
-  let browser: Browser | undefined;
-  const tenants: string[] = [];
-  const problems: string[] = [];
-
-  afterAll(async () => {
-    await browser?.close();
-    await runner?.close();
-    for (const table of ['meter_energy_15m', 'meters', 'data_quality_events', 'alert_settings', 'api_keys', 'tenants'])
-      await pool.query(`DELETE FROM ${table} WHERE tenant = ANY($1)`, [tenants]).catch(() => undefined);
-    await gw?.close();
-    await ingest?.close();
-    await client.close();
-    await pool.end();
-  });
-
-  async function open(path: string): Promise<Page> {
-    if (!browser || !gw) throw new Error('not started');
-    const page = await openPage(browser, `${gw.url}${path}`, problems);
-    await page.setViewportSize({ width: 1920, height: 1080 });
-    return page;
-  }
+  const loop = new LoopInProcess('energy-page');
+  const { pool, problems } = loop;
+  afterAll(() => loop.close());
+  const open = (path: string) => loop.open(path);
 
   it("shows each site's chart and today's energy, marks a restated window, and moves with posted readings", async () => {
-    browser = await launchChromium();
-    ingest = await startIngest(undefined, { SWITCHBOARD_TOPIC_NAMESPACE: namespace });
-    const { tenant, key } = await ingest.newTenant();
-    const other = (await ingest.newTenant()).tenant;
-    tenants.push(tenant, other);
+    const ingest = await loop.startIngest();
+    const { tenant, key } = await loop.newTenant();
+    const other = (await loop.newTenant()).tenant;
     await pool.query(
       `INSERT INTO meters (tenant, meter_id, name, site, timezone) VALUES
          ($1, 'hq-main', 'HQ main', 'london-hq', 'Europe/London'),
@@ -86,9 +53,8 @@ describe('energy page in a browser', () => {
         .reduce((n, s) => n + s.mwh, 0);
     const hqToday = todayOf('hq-main', 'Europe/London');
 
-    runner = livePipelines({ client, pool, namespace }, aggregatorPipelines.slice(0, 1));
-    await runner.start();
-    gw = await startGateway({ SWITCHBOARD_TOPIC_NAMESPACE: namespace });
+    await loop.startPipelines(aggregatorPipelines.slice(0, 1));
+    const gw = await loop.startGateway();
 
     const page = await open(`/energy#token=${gw.token(tenant, 'analyst')}`);
     const theirs = await open(`/energy#token=${gw.token(other, 'analyst')}`);
@@ -136,7 +102,6 @@ describe('energy page in a browser', () => {
     await waitForText(page, '#top-rows tr[data-meter="hq-main"] [data-field="today"]', formatEnergy(todayNow));
     expect(await row.locator('[data-field="power-now"]').textContent()).toBe('2.4 kW');
     await waitForText(page, 'article.site[data-site="london-hq"] [data-field="today"]', formatEnergy(todayNow));
-    await page.screenshot({ path: 'docs/screenshots/energy-seeded.png' });
 
     // The drill-down: the meter's windows with their states, and its data-quality event.
     await row.click();

@@ -218,7 +218,6 @@ describe('wallboard page in a browser', () => {
     });
     expect(fits.height).toBeLessThanOrEqual(fits.inner);
     expect(fits.width).toBeLessThanOrEqual(1920);
-    await mine.screenshot({ path: 'docs/screenshots/wallboard.png' });
 
     // The other tenant's wallboard, connected all along, got none of it.
     await waitForText(theirs, '#connection', 'Connected');

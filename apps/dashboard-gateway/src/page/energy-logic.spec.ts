@@ -70,6 +70,24 @@ describe('energy overview', () => {
     expect(o.topMeters.map((m) => m.meterId)).toEqual(['a', 'c', 'e', 'b']);
   });
 
+  it('lists the ten meters with the most energy today out of 2,000, ties by id, as a full sort would', () => {
+    // Energies repeat (ties), in no order: the top ten are the highest energies, equal ones by meter id.
+    const ids = Array.from({ length: 2000 }, (_, i) => `m-${String((i * 7919) % 2000).padStart(4, '0')}`);
+    const energy = (id: string) => ((Number(id.slice(2)) * 37) % 500) * 1_000 + 1_000;
+    const o = energyOverview(
+      ids.map((id) => meterNow(id, { day_energy_mwh: energy(id) })),
+      [],
+      NOW,
+      null,
+    );
+    const expected = [...ids]
+      .sort((a, b) => energy(b) - energy(a) || (a < b ? -1 : 1))
+      .slice(0, 10)
+      .map((id) => [id, energy(id)]);
+    expect(o.topMeters.map((m) => [m.meterId, m.todayMwh])).toEqual(expected);
+    expect(new Set(expected.map(([, e]) => e)).size).toBeLessThan(10); // the case has ties
+  });
+
   it("names silent meters by the tenant's threshold or a firing meter_silent alert", () => {
     const rows = [
       meterNow('quiet', { last_heard_at: new Date(NOW - 11 * 60_000).toISOString() }),

@@ -29,3 +29,12 @@ export const QUARTER_MS: number;
 export function energySeries(windows: readonly Row[], nowMs: number, spanMs: number): EnergySeries;
 export function queueSeries(windows: readonly Row[], nowMs: number, spanMs?: number): QueueSeries;
 export function filled(values: readonly (number | null)[]): number;
+export function seriesSignature(series: EnergySeries | QueueSeries): string;
+
+export interface ChartPacer<K = string> {
+  drawn(key: K, signature: string, nowMs: number): void;
+  want(key: K, signature: string): void;
+  take(nowMs: number): { keys: K[]; more: boolean };
+  forget(key: K): void;
+}
+export function chartPacer<K = string>(options?: { minIntervalMs?: number; perRender?: number }): ChartPacer<K>;

@@ -78,5 +78,54 @@
     return values.reduce((n, v) => (v == null ? n : n + 1), 0);
   }
 
-  return { QUARTER_MS, energySeries, queueSeries, filled };
+  /** A series' exact identity (every column, every slot): equal signatures draw the same chart. */
+  function seriesSignature(series) {
+    let sig = '';
+    for (const column of Object.values(series)) sig += `${column.join(',')}|`;
+    return sig;
+  }
+
+  /**
+   * Which of a page's charts to redraw in this render, so that many charts under a fast feed keep frames short: a
+   * chart is redrawn when its columns changed since it was drawn (`want` its new signature), at most once every
+   * `minIntervalMs`, and at most `perRender` charts a render, those drawn longest ago first. Its figures (the DOM
+   * text beside it) are not paced: only the canvas, whose redraw is what costs (uPlot draws every series again).
+   * - `drawn(key, signature, nowMs)`: a chart drawn outside the pacer (created with its columns);
+   * - `want(key, signature)`: the signature of its columns now;
+   * - `take(nowMs)`: `{ keys, more }`, the charts to redraw now (counted as drawn with what they want), and whether
+   *   others were due now but left for the next render (the page asks for another frame);
+   * - `forget(key)`: a chart removed.
+   */
+  function chartPacer({ minIntervalMs = 1000, perRender = 8 } = {}) {
+    if (!(minIntervalMs >= 0)) throw new RangeError(`chartPacer: minIntervalMs must be ≥ 0, not ${minIntervalMs}`);
+    if (!(perRender >= 1)) throw new RangeError(`chartPacer: perRender must be at least 1, not ${perRender}`);
+    const charts = new Map();
+    return {
+      drawn(key, signature, nowMs) {
+        charts.set(key, { drawn: signature, drawnAt: nowMs, wanted: signature });
+      },
+      want(key, signature) {
+        const c = charts.get(key);
+        if (c) c.wanted = signature;
+        else charts.set(key, { drawn: undefined, drawnAt: Number.NEGATIVE_INFINITY, wanted: signature });
+      },
+      take(nowMs) {
+        const due = [];
+        for (const [key, c] of charts)
+          if (c.wanted !== c.drawn && nowMs - c.drawnAt >= minIntervalMs) due.push([key, c]);
+        due.sort((a, b) => a[1].drawnAt - b[1].drawnAt || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+        const now = due.slice(0, perRender);
+        for (const [, c] of now) {
+          c.drawn = c.wanted;
+          c.drawnAt = nowMs;
+        }
+        return { keys: now.map(([key]) => key), more: due.length > now.length };
+      },
+      forget(key) {
+        charts.delete(key);
+      },
+    };
+  }
+
+  return { QUARTER_MS, energySeries, queueSeries, filled, seriesSignature, chartPacer };
 });

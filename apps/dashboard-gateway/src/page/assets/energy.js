@@ -1,7 +1,8 @@
 // The energy page: the `energy` channel (per site 15-minute windows and a row per meter, folded by the gateway) and
-// `alerts`, drawn at most once a frame and once a second; a meter's drill-down (`#meter=<id>`) adds its
-// `meter:<id>` channel (24 h of windows) and its data-quality events (REST). Connection, token and row merging are
-// live-page.js's; the pure parts are in energy-logic.js and chart-logic.js, the charts uPlot's (charts.js).
+// `alerts`, drawn at most once a frame and once a second, the sites' canvases when their windows changed and at most
+// once a second (ChartLogic.chartPacer); a meter's drill-down (`#meter=<id>`) adds its `meter:<id>` channel (24 h of
+// windows) and its data-quality events (REST). Connection, token and row merging are live-page.js's; the pure parts
+// are in energy-logic.js and chart-logic.js, the charts uPlot's (charts.js).
 import { energyChart } from '/wallboard/charts.js';
 import { $, el, startLivePage } from '/wallboard/live-page.js';
 
@@ -12,18 +13,11 @@ const DAY_MS = 24 * 3600_000;
 let thresholds = null;
 let meter = null;
 let quality = { meterId: null, events: [] };
-/** site → { card, fields, chart, box, sig } — built once, updated in place. */
+/** site → { card, fields, chart, box, series } — built once, updated in place. */
 const cards = new Map();
+/** The sites' canvases: redrawn when their windows changed, at most once a second (their figures every render). */
+const charts = C.chartPacer({ minIntervalMs: 1000, perRender: 4 });
 let meterChart = null;
-
-/** Redraws a chart only when its columns changed (a cheap signature): at 2,000 updates/s most frames change none. */
-function signature(s) {
-  let sum = 0;
-  for (const v of s.final) sum += v ?? 0;
-  for (const v of s.provisional) sum += (v ?? 0) * 3;
-  for (const v of s.restated) sum += (v ?? 0) * 7;
-  return `${s.x[s.x.length - 1]}|${sum}|${C.filled(s.final)}|${C.filled(s.provisional)}|${C.filled(s.restated)}`;
-}
 
 function markChart(box, s) {
   box.dataset.final = String(C.filled(s.final));
@@ -54,8 +48,9 @@ function cardOf(site, label, series) {
   card.append(el('h3', label), figures, box);
   const after = [...$('sites').children].find((n) => (n.dataset.site || '\uffff') > (site.site || '\uffff')) ?? null;
   $('sites').insertBefore(card, after);
-  c = { card, powerValue, todayValue, countValue, box, chart: energyChart(box, series), sig: signature(series) };
+  c = { card, powerValue, todayValue, countValue, box, chart: energyChart(box, series), series };
   cards.set(site.site, c);
+  markChart(box, series);
   return c;
 }
 
@@ -67,18 +62,22 @@ function renderOverview(energyRows, alertRows, now) {
   const o = E.energyOverview(energyRows, alertRows, now, thresholds);
   for (const site of o.sites) {
     const series = C.energySeries(site.windows, now, DAY_MS);
+    const fresh = !cards.has(site.site);
     const c = cardOf(site, site.label, series);
-    const sig = signature(series);
-    if (sig !== c.sig) {
-      c.chart.update(series);
-      c.sig = sig;
-    }
-    markChart(c.box, series);
+    c.series = series;
+    if (fresh) charts.drawn(site.site, C.seriesSignature(series), now);
+    else charts.want(site.site, C.seriesSignature(series));
     setText(c.powerValue, E.formatPower(site.powerNowW));
     setText(c.todayValue, E.formatEnergy(site.todayMwh));
     if (!c.todayValue.nextSibling?.classList?.contains('incomplete'))
       c.todayValue.after(el('span', 'incomplete', { class: 'incomplete', title: 'the day is not over' }));
     setText(c.countValue, String(site.meters));
+  }
+  const redraw = charts.take(now);
+  for (const key of redraw.keys) {
+    const c = cards.get(key);
+    c.chart.update(c.series);
+    markChart(c.box, c.series);
   }
   $('no-sites').hidden = o.sites.length > 0;
 
@@ -124,6 +123,7 @@ function renderOverview(energyRows, alertRows, now) {
     }),
   );
   $('no-alerts').hidden = o.alerts.length > 0;
+  return redraw.more;
 }
 
 function renderMeter(meterRows, energyRows, now) {
@@ -186,8 +186,9 @@ function render(rowsByChannel, now) {
   const energyRows = rows('energy');
   $('meter').hidden = meter === null;
   $('overview').hidden = meter !== null;
-  if (meter === null) renderOverview(energyRows, rows('alerts'), now);
-  else renderMeter(rows(`meter:${meter}`), energyRows, now);
+  if (meter === null) return renderOverview(energyRows, rows('alerts'), now);
+  renderMeter(rows(`meter:${meter}`), energyRows, now);
+  return false;
 }
 
 const live = startLivePage({

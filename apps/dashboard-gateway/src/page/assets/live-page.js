@@ -42,7 +42,8 @@ const clock = (ms) => new Date(ms).toTimeString().slice(0, 8);
 /**
  * Starts a page. `page`:
  * - `channels`: the channel names to subscribe to;
- * - `render(rowsByChannel, now)`: draws the page from the rows (a Map of channel → Map of id → row);
+ * - `render(rowsByChannel, now)`: draws the page from the rows (a Map of channel → Map of id → row); returns true
+ *   when it left work for the next frame (it is called again then);
  * - `token`: how the page names its token ('dashboard', 'operator'); `linkHint`: the sentence before `howTo`, the
  *   command that makes a link;
  * - `forbidden(error)`: the sentence for a token the server refuses a channel to;
@@ -66,7 +67,10 @@ export function startLivePage(page) {
     $('live').hidden = true;
   };
   const expired = `Your ${page.token} token has expired.`;
-  const render = () => page.render(new Map([...channels].map(([name, ch]) => [name, ch.rows])), Date.now());
+  // A page's render returns true when it left work for the next frame (charts it paces): it gets another one.
+  const render = () => {
+    if (page.render(new Map([...channels].map(([name, ch]) => [name, ch.rows])), Date.now()) === true) scheduleRender();
+  };
 
   let renderQueued = false;
   const scheduleRender = () => {
