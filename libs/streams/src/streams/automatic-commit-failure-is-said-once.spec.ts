@@ -68,9 +68,12 @@ describe('automatic commits that fail', () => {
     }, 20);
     await new Promise((r) => setTimeout(r, 300));
     clearInterval(flip);
-    expect(lines.filter((l) => l.level === 'warn').map((l) => l.message.replace(/;.*/, ''))).toEqual([
+    // Which of the numbered messages comes first depends on the timers' order on a busy machine: the kind is judged.
+    expect(
+      lines.filter((l) => l.level === 'warn').map((l) => l.message.replace(/;.*/, '').replace(/\d+ ms/, 'N ms')),
+    ).toEqual([
       'automatic commit of "meters" failed after 1 messages: The coordinator is not available',
-      'automatic commit of "meters" failed on its timer: Request timed out after 30000 ms',
+      'automatic commit of "meters" failed on its timer: Request timed out after N ms',
     ]);
 
     refuse = undefined;
